@@ -1,0 +1,112 @@
+// Wiring: sources -> hub -> outputs, on one io_context and one thread.
+#include "daemon.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <vector>
+
+#include "hub/hub.hpp"
+#include "publish/local_server.hpp"
+#include "publish/udp_publisher.hpp"
+#include "service/sd_notify.hpp"
+#include "sources/source_factory.hpp"
+
+namespace sb {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kShutdownGrace = 3s;
+
+// WATCHDOG=1 every half watchdog period, while the reactor runs (a hung reactor stops it).
+asio::awaitable<void> feed_watchdog(asio::steady_timer& timer, std::chrono::milliseconds every) {
+  for (;;) {
+    sd_notify_message("WATCHDOG=1");
+    timer.expires_after(every);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
+// After a stop request: give local clients time to get their close frames, then end.
+asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
+  asio::steady_timer timer(io);
+  const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+  while (server.client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(20ms);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (server.client_count() > 0) spdlog::warn("{} local clients did not close in time", server.client_count());
+  io.stop();
+}
+
+}  // namespace
+
+int run_daemon(const Config& config) {
+  Hub hub(config.server.history);
+  asio::io_context io(1);
+
+  LocalServer server(io, config.server, hub);
+  std::string error;
+  if (!server.start(error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  UdpPublisher udp(io, config.udp);
+  if (!udp.start(error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  if (!config.udp.empty()) hub.subscribe(&udp);
+
+  const EventSink publish = [&hub](Event&& event) { hub.publish(std::move(event)); };
+  std::vector<std::unique_ptr<Source>> sources;
+  for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
+  if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
+  for (auto& source : sources) source->start();
+
+  asio::steady_timer watchdog(io);
+  if (auto every = sd_watchdog_interval())
+    asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
+  sd_notify_message("READY=1");
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.add(SIGHUP);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      spdlog::warn("SIGHUP: reloading the configuration is not supported yet; restart to apply changes");
+      signals.async_wait(on_signal);
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    sd_notify_message("STOPPING=1");
+    for (auto& source : sources) source->stop();
+    server.stop();
+    watchdog.cancel();
+    signals.cancel();
+    asio::co_spawn(io, drain(io, server), asio::detached);
+  };
+  signals.async_wait(on_signal);
+
+  io.run();
+  hub.unsubscribe(&udp);
+  spdlog::info("stopped after {} events", hub.published());
+  return 0;
+}
+
+}  // namespace sb

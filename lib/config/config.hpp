@@ -1,0 +1,74 @@
+#pragma once
+// The typed, validated configuration. Key names in the TOML file are user-facing API.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "event/kind.hpp"
+#include "util/secret.hpp"
+
+namespace sb {
+
+using Millis = std::chrono::milliseconds;
+
+struct ServerConfig {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 7480;  // 0 = any free port (the bound port is logged)
+  Secret token;
+  std::vector<std::string> allowed_origins;
+  std::size_t history = 1000;
+  std::string journal;
+  std::size_t client_queue = 1024;  // events queued per local client before it gets a gap
+};
+
+enum class LogLevel { trace, debug, info, warn, error };
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+};
+
+struct DedupConfig {
+  Millis window{10'000};
+  bool gift_bundles = true;
+};
+
+enum class SourceType { streamelements, velora, demo };
+
+struct SourceConfig {
+  std::string name;
+  SourceType type = SourceType::demo;
+  std::string transport;  // streamelements: realtime | astro; velora: socketio | sse
+  std::string url;
+  std::string path = "/socket.io/";
+  std::string namespace_ = "/";
+  std::string eio = "auto";  // "3", "4" or "auto"
+  std::string auth_method = "jwt";
+  Secret token;
+  std::string ca_file;
+  KindSet kinds;
+  std::vector<std::string> events;
+  std::vector<std::string> topics;
+  Millis interval{2000};
+};
+
+struct UdpConfig {
+  std::string host;
+  std::uint16_t port = 0;
+  KindSet kinds;
+  std::size_t max_datagram = 1400;
+};
+
+struct Config {
+  std::string path;
+  ServerConfig server;
+  LogConfig log;
+  DedupConfig dedup;
+  std::vector<SourceConfig> sources;
+  std::vector<UdpConfig> udp;
+};
+
+std::string_view to_string(SourceType type);
+std::string_view to_string(LogLevel level);
+
+}  // namespace sb

@@ -1,0 +1,502 @@
+#include "config/config_loader.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <span>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "config/did_you_mean.hpp"
+#include "config/duration.hpp"
+
+namespace sb {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 5> kRootKeys = {"server", "log", "dedup", "source", "udp"};
+constexpr std::array<std::string_view, 9> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
+                                                         "allowed_origins", "history", "journal", "client_queue"};
+constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
+constexpr std::array<std::string_view, 2> kDedupKeys = {"window", "gift_bundles"};
+constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_datagram"};
+constexpr std::array<std::string_view, 12> kStreamElementsKeys = {
+    "name", "type", "kinds", "transport", "url", "eio", "auth_method", "token", "token_file", "token_env", "ca_file",
+    "topics"};
+constexpr std::array<std::string_view, 13> kVeloraKeys = {
+    "name",  "type",       "kinds",     "transport", "url",     "path",  "namespace",
+    "eio",   "token",      "token_file", "token_env", "ca_file", "events"};
+constexpr std::array<std::string_view, 4> kDemoKeys = {"name", "type", "kinds", "interval"};
+constexpr std::array<std::string_view, 17> kAnySourceKeys = {
+    "name",  "type",   "kinds",   "transport", "url",    "path",   "namespace", "eio",     "auth_method",
+    "token", "token_file", "token_env", "ca_file", "topics", "events", "interval", "enabled"};
+
+class Loader {
+ public:
+  Loader(std::string display_path, std::string base_dir)
+      : path_(std::move(display_path)), base_dir_(std::move(base_dir)) {}
+
+  ConfigLoadResult run(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, path_);
+    } catch (const toml::parse_error& err) {
+      error(err.source(), "", std::string(err.description()));
+      return finish({});
+    }
+    Config config;
+    config.path = path_;
+    check_keys(root, "", kRootKeys);
+    if (auto* t = section(root, "server")) load_server(*t, config.server);
+    if (auto* t = section(root, "log")) load_log(*t, config.log);
+    if (auto* t = section(root, "dedup")) load_dedup(*t, config.dedup);
+    for_each_table_in_array(root, "source", [&](const toml::table& t) { load_source(t, config); });
+    for_each_table_in_array(root, "udp", [&](const toml::table& t) { load_udp(t, config); });
+    return finish(std::move(config));
+  }
+
+ private:
+  // ---- reporting ---------------------------------------------------------------------------
+  void error(const toml::source_region& where, std::string_view context, std::string message) {
+    result_.errors.push_back(format(where, context, message));
+  }
+  void warning(const toml::source_region& where, std::string_view context, std::string message) {
+    result_.warnings.push_back(format(where, context, message));
+  }
+  std::string format(const toml::source_region& where, std::string_view context, std::string_view message) const {
+    return fmt::format("{}:{}:{}: {}{}{}", path_, where.begin.line, where.begin.column, context,
+                       context.empty() ? "" : ": ", message);
+  }
+
+  ConfigLoadResult finish(std::optional<Config> config) {
+    if (result_.errors.empty()) result_.config = std::move(config);
+    return std::move(result_);
+  }
+
+  // ---- structure -----------------------------------------------------------------------------
+  const toml::table* section(const toml::table& root, std::string_view name) {
+    const toml::node* node = root.get(name);
+    if (!node) return nullptr;
+    if (const auto* t = node->as_table()) return t;
+    error(node->source(), "", fmt::format("\"{}\" must be a table: write [{}]", name, name));
+    return nullptr;
+  }
+
+  template <typename Fn>
+  void for_each_table_in_array(const toml::table& root, std::string_view name, Fn&& fn) {
+    const toml::node* node = root.get(name);
+    if (!node) return;
+    const auto* array = node->as_array();
+    if (!array) {
+      error(node->source(), "", fmt::format("\"{0}\" must be an array of tables: write [[{0}]]", name));
+      return;
+    }
+    for (const auto& element : *array) {
+      if (const auto* t = element.as_table())
+        fn(*t);
+      else
+        error(element.source(), "", fmt::format("every \"{0}\" entry must be a table: write [[{0}]]", name));
+    }
+  }
+
+  // Unknown keys are errors, with a did-you-mean. `also_valid` are keys valid elsewhere
+  // (other source types), reported as "does not apply".
+  void check_keys(const toml::table& table, std::string_view context, Keys allowed, Keys also_valid = {},
+                  std::string_view type_name = {}) {
+    for (const auto& [key, value] : table) {
+      const std::string_view name = key.str();
+      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+      if (std::find(also_valid.begin(), also_valid.end(), name) != also_valid.end()) {
+        error(key.source(), context,
+              fmt::format("key \"{}\" does not apply to a source of type \"{}\"", name, type_name));
+        continue;
+      }
+      const auto suggestion = closest_match(name, allowed);
+      error(key.source(), context,
+            suggestion.empty() ? fmt::format("unknown key \"{}\"", name)
+                               : fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", name, suggestion));
+    }
+  }
+
+  // ---- typed values ------------------------------------------------------------------------------
+  template <typename T>
+  const toml::node* typed(const toml::table& t, std::string_view ctx, std::string_view key, std::string_view what) {
+    const toml::node* node = t.get(key);
+    if (!node) return nullptr;
+    if (!node->is<T>()) {
+      error(node->source(), ctx, fmt::format("\"{}\" must be {}", key, what));
+      return nullptr;
+    }
+    return node;
+  }
+
+  bool get(const toml::table& t, std::string_view ctx, std::string_view key, std::string& out) {
+    const auto* node = typed<std::string>(t, ctx, key, "a string");
+    if (node) out = node->value<std::string>().value_or("");
+    return node != nullptr;
+  }
+
+  bool get(const toml::table& t, std::string_view ctx, std::string_view key, bool& out) {
+    const auto* node = typed<bool>(t, ctx, key, "true or false");
+    if (node) out = node->value<bool>().value_or(false);
+    return node != nullptr;
+  }
+
+  bool get_integer(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min,
+                   std::int64_t max, std::int64_t& out) {
+    const auto* node = typed<std::int64_t>(t, ctx, key, "a whole number");
+    if (!node) return false;
+    const std::int64_t value = node->value<std::int64_t>().value_or(0);
+    if (value < min || value > max) {
+      error(node->source(), ctx, fmt::format("\"{}\" must be between {} and {}, got {}", key, min, max, value));
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  template <typename Int>
+  void get_int(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min, std::int64_t max,
+               Int& out) {
+    std::int64_t value;
+    if (get_integer(t, ctx, key, min, max, value)) out = static_cast<Int>(value);
+  }
+
+  void get_duration(const toml::table& t, std::string_view ctx, std::string_view key, Millis& out) {
+    const auto* node = typed<std::string>(t, ctx, key, "a duration string such as \"500ms\", \"10s\" or \"5m\"");
+    if (!node) return;
+    const std::string text = node->value<std::string>().value_or("");
+    const auto parsed = parse_duration(text);
+    if (!parsed || parsed->count() == 0) {
+      error(node->source(), ctx,
+            fmt::format("bad duration \"{}\" for \"{}\" (use a whole number and a unit: ms, s, m, h; e.g. \"10s\")",
+                        text, key));
+      return;
+    }
+    out = *parsed;
+  }
+
+  void get_strings(const toml::table& t, std::string_view ctx, std::string_view key, std::vector<std::string>& out) {
+    const auto* node = typed<toml::array>(t, ctx, key, "an array of strings");
+    if (!node) return;
+    for (const auto& element : *node->as_array()) {
+      if (const auto* s = element.as_string())
+        out.push_back(s->get());
+      else
+        error(element.source(), ctx, fmt::format("every element of \"{}\" must be a string", key));
+    }
+  }
+
+  void get_kinds(const toml::table& t, std::string_view ctx, KindSet& out) {
+    const auto* node = typed<toml::array>(t, ctx, "kinds", "an array of kind names");
+    if (!node) return;
+    for (const auto& element : *node->as_array()) {
+      const auto* s = element.as_string();
+      if (!s) {
+        error(element.source(), ctx, "every element of \"kinds\" must be a string");
+        continue;
+      }
+      if (auto kind = kind_from_string(s->get())) {
+        out.insert(*kind);
+        continue;
+      }
+      const auto suggestion = closest_match(s->get(), all_kind_names());
+      error(element.source(), ctx,
+            suggestion.empty() ? fmt::format("unknown kind \"{}\"", s->get())
+                               : fmt::format("unknown kind \"{}\" (did you mean \"{}\"?)", s->get(), suggestion));
+    }
+  }
+
+  void get_choice(const toml::table& t, std::string_view ctx, std::string_view key,
+                  std::initializer_list<std::string_view> choices, std::string& out) {
+    std::string value;
+    if (!get(t, ctx, key, value)) return;
+    if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+      std::string list;
+      for (auto c : choices) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", c);
+      error(t.get(key)->source(), ctx, fmt::format("\"{}\" must be one of {}, got \"{}\"", key, list, value));
+      return;
+    }
+    out = value;
+  }
+
+  // token / token_file / token_env: at most one of them.
+  void get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required) {
+    const std::array<std::string_view, 3> ways = {"token", "token_file", "token_env"};
+    std::vector<std::string_view> given;
+    for (auto way : ways)
+      if (t.get(way)) given.push_back(way);
+    if (given.size() > 1) {
+      error(t.get(given[1])->source(), ctx,
+            fmt::format("the token is given two ways (\"{}\" and \"{}\"): keep one", given[0], given[1]));
+      return;
+    }
+    if (given.empty()) {
+      if (required) error(t.source(), ctx, "a token is required: set \"token\", \"token_file\" or \"token_env\"");
+      return;
+    }
+    std::string value;
+    if (!get(t, ctx, given[0], value)) return;
+    const auto where = t.get(given[0])->source();
+    if (given[0] == "token") {
+      out = Secret(std::move(value));
+    } else if (given[0] == "token_env") {
+      const char* env = std::getenv(value.c_str());
+      if (!env || !*env) {
+        error(where, ctx, fmt::format("environment variable \"{}\" (token_env) is not set or empty", value));
+        return;
+      }
+      out = Secret(env);
+    } else {
+      read_token_file(where, ctx, value, out);
+    }
+  }
+
+  void read_token_file(const toml::source_region& where, std::string_view ctx, const std::string& file, Secret& out) {
+    namespace fs = std::filesystem;
+    // systemd's LoadCredential= puts secrets under $CREDENTIALS_DIRECTORY.
+    std::string path = file;
+    constexpr std::string_view kCredentials = "$CREDENTIALS_DIRECTORY/";
+    if (path.starts_with(kCredentials)) {
+      const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+      if (!dir) {
+        error(where, ctx, "token_file uses $CREDENTIALS_DIRECTORY, which is not set (not run by systemd?)");
+        return;
+      }
+      path = (fs::path(dir) / path.substr(kCredentials.size())).string();
+    } else if (fs::path(path).is_relative()) {
+      path = (fs::path(base_dir_) / path).string();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      error(where, ctx, fmt::format("cannot read token_file \"{}\": {}", path, std::strerror(errno)));
+      return;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    std::string value = buffer.str();
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    if (value.empty()) {
+      error(where, ctx, fmt::format("token_file \"{}\" is empty", path));
+      return;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+      warning(where, ctx,
+              fmt::format("token_file \"{}\" is readable by group or others (mode {:o}): chmod 600 it", path,
+                          st.st_mode & 0777));
+    out = Secret(std::move(value));
+  }
+
+  // ---- sections ----------------------------------------------------------------------------------
+  void load_server(const toml::table& t, ServerConfig& s) {
+    constexpr std::string_view ctx = "[server]";
+    check_keys(t, ctx, kServerKeys);
+    get(t, ctx, "bind", s.bind);
+    get_int(t, ctx, "port", 0, 65535, s.port);
+    get_secret(t, ctx, s.token, false);
+    get_strings(t, ctx, "allowed_origins", s.allowed_origins);
+    get_int(t, ctx, "history", 0, 1'000'000, s.history);
+    get(t, ctx, "journal", s.journal);
+    get_int(t, ctx, "client_queue", 1, 1'000'000, s.client_queue);
+  }
+
+  void load_log(const toml::table& t, LogConfig& l) {
+    constexpr std::string_view ctx = "[log]";
+    check_keys(t, ctx, kLogKeys);
+    std::string level;
+    get_choice(t, ctx, "level", {"trace", "debug", "info", "warn", "error"}, level);
+    if (!level.empty()) l.level = parse_log_level(level);
+  }
+
+  static LogLevel parse_log_level(std::string_view level) {
+    if (level == "trace") return LogLevel::trace;
+    if (level == "debug") return LogLevel::debug;
+    if (level == "warn") return LogLevel::warn;
+    if (level == "error") return LogLevel::error;
+    return LogLevel::info;
+  }
+
+  void load_dedup(const toml::table& t, DedupConfig& d) {
+    constexpr std::string_view ctx = "[dedup]";
+    check_keys(t, ctx, kDedupKeys);
+    get_duration(t, ctx, "window", d.window);
+    get(t, ctx, "gift_bundles", d.gift_bundles);
+  }
+
+  void load_source(const toml::table& t, Config& config) {
+    SourceConfig s;
+    std::string ctx = "[[source]]";
+    const toml::node* name_node = t.get("name");
+    if (!name_node) {
+      error(t.source(), ctx, "a source needs a \"name\"");
+    } else if (get(t, ctx, "name", s.name)) {
+      ctx = fmt::format("source \"{}\"", s.name);
+      if (s.name.empty()) error(name_node->source(), ctx, "\"name\" must not be empty");
+      if (auto [it, fresh] = source_lines_.emplace(s.name, name_node->source().begin.line); !fresh)
+        error(name_node->source(), ctx,
+              fmt::format("duplicate source name \"{}\" (first defined on line {})", s.name, it->second));
+    }
+
+    std::string type;
+    if (!t.get("type")) {
+      error(t.source(), ctx, "a source needs a \"type\": \"streamelements\", \"velora\" or \"demo\"");
+      return;
+    }
+    get_choice(t, ctx, "type", {"streamelements", "velora", "demo"}, type);
+    if (type.empty()) return;
+    Keys keys = kDemoKeys;
+    if (type == "streamelements") {
+      s.type = SourceType::streamelements;
+      keys = kStreamElementsKeys;
+      s.transport = "realtime";
+    } else if (type == "velora") {
+      s.type = SourceType::velora;
+      keys = kVeloraKeys;
+      s.transport = "socketio";
+      s.namespace_ = "/ws/events";
+    }
+    check_keys(t, ctx, keys, kAnySourceKeys, type);
+    get_kinds(t, ctx, s.kinds);
+
+    if (s.type == SourceType::demo) {
+      get_duration(t, ctx, "interval", s.interval);
+    } else {
+      if (s.type == SourceType::streamelements) {
+        get_choice(t, ctx, "transport", {"realtime", "astro"}, s.transport);
+        get_choice(t, ctx, "auth_method", {"jwt", "oauth2", "apikey"}, s.auth_method);
+        get_strings(t, ctx, "topics", s.topics);
+        s.url = s.transport == "astro" ? "wss://astro.streamelements.com" : "wss://realtime.streamelements.com";
+      } else {
+        get_choice(t, ctx, "transport", {"socketio", "sse"}, s.transport);
+        get(t, ctx, "path", s.path);
+        get(t, ctx, "namespace", s.namespace_);
+        get_strings(t, ctx, "events", s.events);
+        s.url = s.transport == "sse" ? "https://api.velora.tv" : "wss://api.velora.tv";
+      }
+      load_url(t, ctx, s.url);
+      load_eio(t, ctx, s.eio);
+      get(t, ctx, "ca_file", s.ca_file);
+      get_secret(t, ctx, s.token, true);
+    }
+    config.sources.push_back(std::move(s));
+  }
+
+  void load_url(const toml::table& t, std::string_view ctx, std::string& url) {
+    if (!get(t, ctx, "url", url)) return;
+    constexpr std::array<std::string_view, 4> schemes = {"ws://", "wss://", "http://", "https://"};
+    const bool ok = std::any_of(schemes.begin(), schemes.end(), [&](auto s) { return url.starts_with(s); });
+    if (!ok || url.find("://") + 3 >= url.size())
+      error(t.get("url")->source(), ctx,
+            fmt::format("\"url\" must start with ws://, wss://, http:// or https:// and name a host, got \"{}\"", url));
+  }
+
+  void load_eio(const toml::table& t, std::string_view ctx, std::string& eio) {
+    const toml::node* node = t.get("eio");
+    if (!node) return;
+    if (auto n = node->value_exact<std::int64_t>(); n && (*n == 3 || *n == 4)) {
+      eio = std::to_string(*n);
+    } else if (auto s = node->value_exact<std::string>(); s && (*s == "3" || *s == "4" || *s == "auto")) {
+      eio = *s;
+    } else {
+      error(node->source(), ctx, "\"eio\" must be 3, 4 or \"auto\"");
+    }
+  }
+
+  void load_udp(const toml::table& t, Config& config) {
+    constexpr std::string_view ctx = "[[udp]]";
+    check_keys(t, ctx, kUdpKeys);
+    UdpConfig u;
+    std::string target;
+    if (!t.get("target")) {
+      error(t.source(), ctx, "a [[udp]] entry needs a \"target\" such as \"127.0.0.1:7481\"");
+    } else if (get(t, ctx, "target", target)) {
+      if (!split_host_port(target, u.host, u.port))
+        error(t.get("target")->source(), ctx,
+              fmt::format("bad \"target\" \"{}\" (use HOST:PORT with a port from 1 to 65535, IPv6 as [::1]:7481)",
+                          target));
+    }
+    get_kinds(t, ctx, u.kinds);
+    get_int(t, ctx, "max_datagram", 256, 65507, u.max_datagram);
+    config.udp.push_back(std::move(u));
+  }
+
+  static bool split_host_port(const std::string& target, std::string& host, std::uint16_t& port) {
+    std::size_t colon;
+    if (target.starts_with('[')) {
+      const auto close = target.find(']');
+      if (close == std::string::npos || close + 1 >= target.size() || target[close + 1] != ':') return false;
+      host = target.substr(1, close - 1);
+      colon = close + 1;
+    } else {
+      colon = target.rfind(':');
+      if (colon == std::string::npos) return false;
+      host = target.substr(0, colon);
+      if (host.find(':') != std::string::npos) return false;
+    }
+    const std::string digits = target.substr(colon + 1);
+    if (host.empty() || digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    const int value = std::stoi(digits);
+    if (value < 1 || value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+    return true;
+  }
+
+  std::string path_;
+  std::string base_dir_;
+  ConfigLoadResult result_;
+  std::map<std::string, std::size_t, std::less<>> source_lines_;
+};
+
+}  // namespace
+
+std::string_view to_string(SourceType type) {
+  switch (type) {
+    case SourceType::streamelements: return "streamelements";
+    case SourceType::velora: return "velora";
+    case SourceType::demo: return "demo";
+  }
+  return "?";
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::trace: return "trace";
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
+  }
+  return "info";
+}
+
+ConfigLoadResult load_config_text(std::string_view toml_text, const std::string& display_path,
+                                  const std::string& base_dir) {
+  return Loader(display_path, base_dir).run(toml_text);
+}
+
+ConfigLoadResult load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigLoadResult result;
+    result.errors.push_back(fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const auto parent = std::filesystem::path(path).parent_path();
+  return load_config_text(buffer.str(), path, parent.empty() ? "." : parent.string());
+}
+
+}  // namespace sb

@@ -1,0 +1,36 @@
+#pragma once
+// The local API: HTTP and WebSocket on one port ([server] bind:port). `/ws` streams events
+// to overlays and bots; `/healthz` answers while the reactor runs.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb {
+
+class Hub;
+
+class LocalServer {
+ public:
+  LocalServer(boost::asio::io_context& io, const ServerConfig& config, Hub& hub);
+  ~LocalServer();
+
+  // Binds and starts accepting; false with `error` set if the address cannot be used.
+  bool start(std::string& error);
+  std::uint16_t port() const;
+  // Stops accepting and closes every client with a WebSocket close frame (1001 going away).
+  void stop();
+  std::size_t client_count() const;
+
+ struct Impl;  // shared with the client sessions
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sb

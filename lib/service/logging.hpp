@@ -1,0 +1,11 @@
+#pragma once
+#include "config/config.hpp"
+
+namespace sb {
+
+// One logger to stderr: `2026-11-23T02:12:10.123 info message`. Under systemd (JOURNAL_STREAM
+// set) the timestamp is left to the journal.
+void setup_logging(LogLevel level);
+void set_log_level(LogLevel level);
+
+}  // namespace sb

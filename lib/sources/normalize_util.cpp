@@ -1,0 +1,47 @@
+#include "sources/normalize_util.hpp"
+
+#include <algorithm>
+
+#include "util/time_format.hpp"
+
+namespace sb {
+
+std::string_view first_string(const JsonNode* node, std::initializer_list<std::string_view> keys) {
+  if (!node) return {};
+  for (auto key : keys) {
+    const auto value = node->string(key);
+    if (!value.empty()) return value;
+  }
+  return {};
+}
+
+void set_event_time(Event& event, const JsonValue* value) {
+  event.at_ms = event.received_at_ms;
+  if (!value) return;
+  if (value->type == JsonType::string) {
+    if (auto ms = parse_iso8601_ms(value->text)) event.at_ms = *ms;
+  } else if (auto ms = json_number(*value); ms && *ms > 0) {
+    event.at_ms = static_cast<std::int64_t>(*ms);
+  }
+}
+
+void copy_fields(JsonWriter& w, const JsonNode* node, std::initializer_list<std::string_view> keys) {
+  if (!node) return;
+  for (auto key : keys) {
+    if (const JsonValue* value = node->find(key)) {
+      w.key(key);
+      write_json_value(w, *value);
+    }
+  }
+}
+
+void copy_all_fields(JsonWriter& w, const JsonNode* node, std::initializer_list<std::string_view> skip) {
+  if (!node) return;
+  for (const auto& field : node->fields) {
+    if (std::find(skip.begin(), skip.end(), field.key) != skip.end()) continue;
+    w.key(field.key);
+    write_json_value(w, field.value);
+  }
+}
+
+}  // namespace sb

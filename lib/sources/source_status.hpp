@@ -1,0 +1,53 @@
+#pragma once
+// A source's connection state (the status card of the seed guide). Every change is logged
+// once and published as a `kind: "status"` event, so overlays and bots can react to a lost link.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "event/event.hpp"
+
+namespace sb {
+
+enum class SourceState { disconnected, connecting, connected, reconnecting, error };
+std::string_view to_string(SourceState state);
+
+struct SourceStatus {
+  SourceState state = SourceState::disconnected;
+  std::string reason;
+  int attempt = 0;
+  std::chrono::milliseconds next_retry{0};
+  std::int64_t since_ms = 0;
+};
+
+using EventSink = std::function<void(Event&&)>;
+
+class SourceStatusReporter {
+ public:
+  SourceStatusReporter(std::string source, std::string service, EventSink sink);
+
+  // Logs and publishes only when something changed (state, reason or attempt).
+  void set(SourceState state, std::string reason = {}, int attempt = 0,
+           std::chrono::milliseconds next_retry = std::chrono::milliseconds{0});
+  const SourceStatus& current() const { return status_; }
+
+ private:
+  std::string source_;
+  std::string service_;
+  EventSink sink_;
+  SourceStatus status_;
+};
+
+// A connection to one upstream (or the demo). Runs on the daemon's io_context.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  virtual std::string_view name() const = 0;
+  virtual const SourceStatus& status() const = 0;
+};
+
+}  // namespace sb

@@ -1,0 +1,24 @@
+#pragma once
+// Velora `{event, timestamp, data}` payloads -> normalized events. Sans-I/O: the Socket.IO
+// and SSE transports and the demo source all feed it the same way.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "event/event.hpp"
+#include "sources/normalize_status.hpp"
+#include "util/json_reader.hpp"
+
+namespace sb {
+
+class VeloraNormalizer {
+ public:
+  // `payload`: one `{event, timestamp, data}` object. Fills every field of `out` but source
+  // and seq. `reason` explains ignored/malformed.
+  NormalizeStatus normalize(std::string_view payload, std::int64_t received_at_ms, Event& out, std::string& reason);
+
+ private:
+  JsonReader reader_;
+};
+
+}  // namespace sb

@@ -1,0 +1,220 @@
+#include "util/json_reader.hpp"
+
+#include <charconv>
+#include <simdjson.h>
+
+#include "util/json_writer.hpp"
+
+namespace sb {
+namespace od = simdjson::ondemand;
+
+namespace {
+
+std::string_view trim_token(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                            token.back() == '\t'))
+    token.remove_suffix(1);
+  return token;
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+const JsonValue* JsonNode::find(std::string_view key) const {
+  for (const auto& field : fields)
+    if (field.key == key) return &field.value;
+  return nullptr;
+}
+
+std::string_view JsonNode::string(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::string ? v->text : std::string_view{};
+}
+
+std::optional<double> json_number(const JsonValue& value) {
+  if (value.type == JsonType::number) return parse_double(value.text);
+  if (value.type == JsonType::string && !value.text.empty()) return parse_double(value.text);
+  return std::nullopt;
+}
+
+std::optional<double> JsonNode::number(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v ? json_number(*v) : std::nullopt;
+}
+
+std::optional<std::int64_t> JsonNode::integer(std::string_view key) const {
+  const auto n = number(key);
+  if (!n || *n < -9.0e15 || *n > 9.0e15) return std::nullopt;
+  return static_cast<std::int64_t>(*n);
+}
+
+std::optional<bool> JsonNode::boolean(std::string_view key) const {
+  const JsonValue* v = find(key);
+  if (!v || v->type != JsonType::boolean) return std::nullopt;
+  return v->text == "true";
+}
+
+const JsonNode* JsonNode::object(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::object ? v->node : nullptr;
+}
+
+const JsonNode* JsonNode::array(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::array ? v->node : nullptr;
+}
+
+void write_json_value(JsonWriter& w, const JsonValue& value) {
+  switch (value.type) {
+    case JsonType::null: w.null(); break;
+    case JsonType::boolean: w.boolean(value.text == "true"); break;
+    case JsonType::number: w.raw(value.text); break;
+    case JsonType::string: w.string(value.text); break;
+    case JsonType::object:
+    case JsonType::array: {
+      const bool array = value.type == JsonType::array;
+      array ? w.begin_array() : w.begin_object();
+      if (value.node) {
+        for (const auto& field : value.node->fields) {
+          if (!array) w.key(field.key);
+          write_json_value(w, field.value);
+        }
+      }
+      array ? w.end_array() : w.end_object();
+      break;
+    }
+  }
+}
+
+struct JsonReader::Impl {
+  od::parser parser;
+  std::string buffer;           // input copy with simdjson's padding behind it
+  std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses
+  std::size_t nodes_used = 0;
+
+  JsonNode& new_node(bool is_array) {
+    if (nodes_used == nodes.size()) nodes.emplace_back();
+    JsonNode& node = nodes[nodes_used++];
+    node.is_array = is_array;
+    node.fields.clear();
+    return node;
+  }
+
+  simdjson::error_code read_value(od::value value, JsonValue& out, int depth) {
+    od::json_type type;
+    if (auto err = value.type().get(type)) return err;
+    switch (type) {
+      case od::json_type::null:
+        out.type = JsonType::null;
+        // is_null() consumes the token so that iteration can move on.
+        return value.is_null().error();
+      case od::json_type::boolean: {
+        bool b;
+        if (auto err = value.get_bool().get(b)) return err;
+        out.type = JsonType::boolean;
+        out.text = b ? "true" : "false";
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::number: {
+        out.type = JsonType::number;
+        out.text = trim_token(value.raw_json_token());
+        double ignored;
+        return value.get_double().get(ignored);  // validates and consumes the number
+      }
+      case od::json_type::string:
+        out.type = JsonType::string;
+        return value.get_string().get(out.text);
+      case od::json_type::object: {
+        if (depth >= kMaxDepth) return simdjson::DEPTH_ERROR;
+        od::object object;
+        if (auto err = value.get_object().get(object)) return err;
+        out.type = JsonType::object;
+        return read_object(object, out, depth + 1);
+      }
+      case od::json_type::array: {
+        if (depth >= kMaxDepth) return simdjson::DEPTH_ERROR;
+        od::array array;
+        if (auto err = value.get_array().get(array)) return err;
+        out.type = JsonType::array;
+        return read_array(array, out, depth + 1);
+      }
+    }
+    return simdjson::INCORRECT_TYPE;
+  }
+
+  simdjson::error_code read_object(od::object object, JsonValue& out, int depth) {
+    JsonNode& node = new_node(false);
+    out.node = &node;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto err = std::move(field_result).get(field)) return err;
+      JsonField& slot = node.fields.emplace_back();
+      if (auto err = field.unescaped_key().get(slot.key)) return err;
+      if (auto err = read_value(field.value(), slot.value, depth)) return err;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  simdjson::error_code read_array(od::array array, JsonValue& out, int depth) {
+    JsonNode& node = new_node(true);
+    out.node = &node;
+    for (auto element_result : array) {
+      od::value element;
+      if (auto err = std::move(element_result).get(element)) return err;
+      JsonField& slot = node.fields.emplace_back();
+      if (auto err = read_value(element, slot.value, depth)) return err;
+    }
+    return simdjson::SUCCESS;
+  }
+};
+
+JsonReader::JsonReader() : impl_(std::make_unique<Impl>()) {}
+JsonReader::~JsonReader() = default;
+
+const JsonNode* JsonReader::parse(std::string_view json, std::string& error) {
+  Impl& s = *impl_;
+  s.nodes_used = 0;
+  s.buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  s.buffer.assign(json);
+  const simdjson::padded_string_view input(s.buffer.data(), s.buffer.size(), s.buffer.capacity());
+
+  od::document doc;
+  if (auto err = s.parser.iterate(input).get(doc)) {
+    error = simdjson::error_message(err);
+    return nullptr;
+  }
+  od::json_type type;
+  if (auto err = doc.type().get(type)) {
+    error = simdjson::error_message(err);
+    return nullptr;
+  }
+  JsonValue root;
+  simdjson::error_code err = simdjson::SUCCESS;
+  if (type == od::json_type::object) {
+    od::object object;
+    err = doc.get_object().get(object);
+    if (!err) err = s.read_object(object, root, 1);
+  } else if (type == od::json_type::array) {
+    od::array array;
+    err = doc.get_array().get(array);
+    if (!err) err = s.read_array(array, root, 1);
+  } else {
+    error = "not a JSON object or array";
+    return nullptr;
+  }
+  // Anything left after the root value is an error (current_location fails only at the end).
+  if (!err && !doc.current_location().error()) err = simdjson::TRAILING_CONTENT;
+  if (err) {
+    error = simdjson::error_message(err);
+    return nullptr;
+  }
+  return root.node;
+}
+
+}  // namespace sb

@@ -1,0 +1,71 @@
+#pragma once
+// Reads one JSON document with simdjson on-demand into a small tree of views.
+// Everything the tree points at (keys, unescaped strings, number tokens) lives in the
+// reader's reused buffers and is valid only until the next parse(): copy what you keep.
+// Steady state allocates nothing: buffers and node storage are kept between parses.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb {
+
+class JsonWriter;
+
+enum class JsonType : std::uint8_t { null, boolean, number, string, object, array };
+
+struct JsonNode;
+
+struct JsonValue {
+  JsonType type = JsonType::null;
+  std::string_view text;          // strings: unescaped; numbers/booleans: the token
+  const JsonNode* node = nullptr; // objects and arrays
+};
+
+struct JsonField {
+  std::string_view key;  // empty for array elements
+  JsonValue value;
+};
+
+// An object or an array (then the keys are empty).
+struct JsonNode {
+  bool is_array = false;
+  std::vector<JsonField> fields;
+
+  const JsonValue* find(std::string_view key) const;
+  // Typed look-ups: absent or of another type -> empty/nullopt. Numbers accept numeric strings
+  // ("tier": "1000", "amount": "5") since upstreams are not consistent.
+  std::string_view string(std::string_view key) const;
+  std::optional<double> number(std::string_view key) const;
+  std::optional<std::int64_t> integer(std::string_view key) const;
+  std::optional<bool> boolean(std::string_view key) const;
+  const JsonNode* object(std::string_view key) const;
+  const JsonNode* array(std::string_view key) const;
+};
+
+std::optional<double> json_number(const JsonValue& value);
+// Re-serializes a value of the tree (the way to carry nested upstream data along).
+void write_json_value(JsonWriter& writer, const JsonValue& value);
+
+class JsonReader {
+ public:
+  static constexpr int kMaxDepth = 32;
+
+  JsonReader();
+  ~JsonReader();
+  JsonReader(const JsonReader&) = delete;
+  JsonReader& operator=(const JsonReader&) = delete;
+
+  // Parses `json`; on failure returns nullptr and sets `error`. The root must be an object
+  // or an array.
+  const JsonNode* parse(std::string_view json, std::string& error);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sb

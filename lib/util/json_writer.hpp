@@ -1,0 +1,52 @@
+#pragma once
+// A small streaming JSON writer that appends to a caller-owned string (reused across events,
+// so serializing allocates nothing once the buffer has grown).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sb {
+
+// Appends `text` as a JSON string literal (with quotes).
+// Rule for bad input: every byte that does not start a well-formed UTF-8 sequence (stray
+// continuation bytes, overlong forms, surrogates, code points above U+10FFFF, truncated
+// sequences) is written as U+FFFD; control characters are escaped (\n, \t, ... or \u00XX).
+void append_json_string(std::string& out, std::string_view text);
+
+// Appends a JSON number: integral values print without a fraction, NaN/Inf print as null.
+void append_json_number(std::string& out, double value);
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view name);
+  JsonWriter& string(std::string_view text);
+  JsonWriter& number(double value);
+  JsonWriter& integer(std::int64_t value);
+  JsonWriter& boolean(bool value);
+  JsonWriter& null();
+  // Inserts already-serialized JSON as one value (caller guarantees it is valid JSON).
+  JsonWriter& raw(std::string_view json);
+
+  // Shorthands for `key(k).value(v)`.
+  JsonWriter& field(std::string_view name, std::string_view text) { return key(name).string(text); }
+  JsonWriter& field(std::string_view name, const char* text) { return key(name).string(text); }
+  JsonWriter& field(std::string_view name, std::int64_t value) { return key(name).integer(value); }
+  JsonWriter& field(std::string_view name, bool value) { return key(name).boolean(value); }
+
+ private:
+  void before_value();
+
+  std::string& out_;
+  // Bit d set: the container at depth d already holds an element (a comma is due).
+  std::uint64_t has_element_ = 0;
+  int depth_ = 0;
+  bool after_key_ = false;
+};
+
+}  // namespace sb
