@@ -28,10 +28,10 @@ if ((${#missing[@]})); then
 fi
 
 # npm test peers: reinstall only when the lockfile changed since the last install.
-peers="$here/tests/peers"
+peers="$here/tests/integration"
 stamp="$peers/node_modules/.lock-stamp"
 if [[ ! -f "$stamp" ]] || ! cmp -s "$peers/package-lock.json" "$stamp"; then
-  echo "deps: npm ci in tests/peers"
+  echo "deps: npm ci in tests/integration"
   (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$peers/package-lock.json" "$stamp"
 fi

@@ -10,7 +10,7 @@ std::string make_gap_message(std::uint64_t from, std::uint64_t to, std::uint64_t
 }
 
 void ClientQueue::push_event(const PublishedEventPtr& event) {
-  if (items_.size() >= limit_) {
+  if (queued_events_ >= limit_) {
     if (missed_count_ == 0) missed_first_ = event->event.seq;
     missed_last_ = event->event.seq;
     ++missed_count_;
@@ -19,6 +19,7 @@ void ClientQueue::push_event(const PublishedEventPtr& event) {
   }
   flush_gap();
   items_.push_back(Item{event, nullptr});
+  ++queued_events_;
 }
 
 void ClientQueue::push_control(std::string message) {
@@ -31,8 +32,9 @@ std::string_view ClientQueue::front() const {
 }
 
 void ClientQueue::pop() {
+  if (items_.front().event) --queued_events_;
   items_.pop_front();
-  if (items_.size() < limit_) flush_gap();
+  if (queued_events_ < limit_) flush_gap();
 }
 
 void ClientQueue::flush_gap() {

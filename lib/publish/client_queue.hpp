@@ -38,6 +38,7 @@ class ClientQueue {
 
   std::size_t limit_;
   std::deque<Item> items_;
+  std::size_t queued_events_ = 0;  // the limit counts events only, not control messages
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)
   std::uint64_t missed_last_ = 0;
   std::uint64_t missed_count_ = 0;

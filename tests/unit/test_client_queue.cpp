@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "publish/client_queue.hpp"
+
+namespace {
+
+sb::PublishedEventPtr event(std::uint64_t seq) {
+  auto e = std::make_shared<sb::PublishedEvent>();
+  e->event.seq = seq;
+  e->ws_frame = "event " + std::to_string(seq);
+  return e;
+}
+
+std::vector<std::string> drain(sb::ClientQueue& q) {
+  std::vector<std::string> out;
+  while (!q.empty()) {
+    out.emplace_back(q.front());
+    q.pop();
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("client queue: in order, control messages never dropped") {
+  sb::ClientQueue q(3);
+  q.push_control("hello");
+  q.push_event(event(1));
+  q.push_event(event(2));
+  CHECK(drain(q) == std::vector<std::string>{"hello", "event 1", "event 2"});
+}
+
+TEST_CASE("client queue: overflow becomes one gap naming exactly the missed seqs, where they were") {
+  sb::ClientQueue q(2);
+  for (std::uint64_t seq = 1; seq <= 6; ++seq) q.push_event(event(seq));
+  CHECK(q.dropped_events() == 4);
+  // Room comes back: the gap is queued at once, before any later event.
+  CHECK(std::string(q.front()) == "event 1");
+  q.pop();
+  q.push_event(event(7));
+  CHECK(drain(q) == std::vector<std::string>{"event 2",
+                                             R"({"op":"gap","d":{"from":3,"to":6,"missed":4,"reason":"slow_client"}})",
+                                             "event 7"});
+  CHECK(q.gaps_sent() == 1);
+}
+
+TEST_CASE("client queue: a gap is reported even if no event follows") {
+  sb::ClientQueue q(1);
+  q.push_event(event(10));
+  q.push_event(event(11));
+  q.pop();
+  REQUIRE_FALSE(q.empty());
+  CHECK(std::string(q.front()) == R"({"op":"gap","d":{"from":11,"to":11,"missed":1,"reason":"slow_client"}})");
+}
+
+TEST_CASE("client queue: events are shared, not copied") {
+  sb::ClientQueue a(4), b(4);
+  auto e = event(1);
+  a.push_event(e);
+  b.push_event(e);
+  CHECK(a.front().data() == b.front().data());
+  CHECK(e.use_count() == 3);
+}

@@ -1,0 +1,228 @@
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "config/config_loader.hpp"
+#include "config/duration.hpp"
+
+using sb::load_config_text;
+
+namespace {
+
+// The one error a config text produces (fails the test if there is not exactly one).
+std::string only_error(std::string_view text) {
+  const auto result = load_config_text(text, "streambridge.toml");
+  INFO(text);
+  REQUIRE(result.errors.size() == 1);
+  CHECK_FALSE(result.config);
+  return result.errors.front();
+}
+
+std::filesystem::path temp_dir() {
+  auto dir = std::filesystem::temp_directory_path() / ("sb-config-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("config: the example file is valid") {
+  const auto result = sb::load_config_file(STREAMBRIDGE_SOURCE_DIR "/config/streambridge.toml");
+  for (const auto& e : result.errors) UNSCOPED_INFO(e);
+  REQUIRE(result.config);
+  const sb::Config& c = *result.config;
+  CHECK(c.server.bind == "127.0.0.1");
+  CHECK(c.server.port == 7480);
+  REQUIRE(c.sources.size() == 1);
+  CHECK(c.sources[0].type == sb::SourceType::demo);
+  CHECK(c.sources[0].interval == std::chrono::seconds(2));
+  REQUIRE(c.udp.size() == 1);
+  CHECK(c.udp[0].port == 7481);
+}
+
+TEST_CASE("config: defaults for an empty file") {
+  const auto result = load_config_text("", "streambridge.toml");
+  REQUIRE(result.config);
+  CHECK(result.config->server.port == 7480);
+  CHECK(result.config->dedup.window == std::chrono::seconds(10));
+  CHECK(result.config->sources.empty());
+}
+
+TEST_CASE("config: a full StreamElements and Velora setup") {
+  const auto result = load_config_text(R"(
+[[source]]
+name = "se-main"
+type = "streamelements"
+eio = 4
+token = "abc.def.ghi"
+kinds = ["tip", "follow"]
+
+[[source]]
+name = "velora"
+type = "velora"
+transport = "sse"
+token = "vt"
+events = ["channel.follow"]
+)",
+                                       "streambridge.toml");
+  for (const auto& e : result.errors) UNSCOPED_INFO(e);
+  REQUIRE(result.config);
+  const auto& se = result.config->sources[0];
+  CHECK(se.eio == "4");
+  CHECK(se.url == "wss://realtime.streamelements.com");
+  CHECK(se.token.reveal() == "abc.def.ghi");
+  CHECK(se.kinds.contains(sb::Kind::tip));
+  CHECK_FALSE(se.kinds.contains(sb::Kind::cheer));
+  const auto& velora = result.config->sources[1];
+  CHECK(velora.url == "https://api.velora.tv");
+  CHECK(velora.namespace_ == "/ws/events");
+}
+
+TEST_CASE("config: unknown key, with did-you-mean, at the key's position") {
+  CHECK(only_error("[[source]]\nname = \"se-main\"\ntype = \"streamelements\"\ntoken = \"x\"\n        tokn = \"y\"\n") ==
+        "streambridge.toml:5:9: source \"se-main\": unknown key \"tokn\" (did you mean \"token\"?)");
+  CHECK(only_error("[server]\nprot = 1\n") ==
+        "streambridge.toml:2:1: [server]: unknown key \"prot\" (did you mean \"port\"?)");
+  CHECK(only_error("[servr]\n") == "streambridge.toml:1:2: unknown key \"servr\" (did you mean \"server\"?)");
+  CHECK(only_error("[log]\nwhatever = 1\n") == "streambridge.toml:2:1: [log]: unknown key \"whatever\"");
+}
+
+TEST_CASE("config: a key of another source type does not apply") {
+  CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\ntoken = \"x\"\n") ==
+        "streambridge.toml:4:1: source \"d\": key \"token\" does not apply to a source of type \"demo\"");
+}
+
+TEST_CASE("config: wrong types") {
+  CHECK(only_error("[server]\nport = \"7480\"\n") == "streambridge.toml:2:8: [server]: \"port\" must be a whole number");
+  CHECK(only_error("[dedup]\ngift_bundles = \"yes\"\n") ==
+        "streambridge.toml:2:16: [dedup]: \"gift_bundles\" must be true or false");
+  CHECK(only_error("[server]\nallowed_origins = \"http://x\"\n") ==
+        "streambridge.toml:2:19: [server]: \"allowed_origins\" must be an array of strings");
+  CHECK(only_error("source = 1\n") ==
+        "streambridge.toml:1:10: \"source\" must be an array of tables: write [[source]]");
+  CHECK(only_error("[source]\nname = \"x\"\n") ==
+        "streambridge.toml:1:1: \"source\" must be an array of tables: write [[source]]");
+}
+
+TEST_CASE("config: bad ports") {
+  CHECK(only_error("[server]\nport = 70000\n") ==
+        "streambridge.toml:2:8: [server]: \"port\" must be between 0 and 65535, got 70000");
+  CHECK(only_error("[[udp]]\ntarget = \"127.0.0.1:0\"\n") ==
+        "streambridge.toml:2:10: [[udp]]: bad \"target\" \"127.0.0.1:0\" (use HOST:PORT with a port from 1 to "
+        "65535, IPv6 as [::1]:7481)");
+  CHECK(only_error("[[udp]]\ntarget = \"localhost\"\n").find("bad \"target\" \"localhost\"") != std::string::npos);
+  const auto ipv6 = load_config_text("[[udp]]\ntarget = \"[::1]:7481\"\n", "streambridge.toml");
+  REQUIRE(ipv6.config);
+  CHECK(ipv6.config->udp[0].host == "::1");
+}
+
+TEST_CASE("config: bad durations") {
+  CHECK(only_error("[dedup]\nwindow = \"10\"\n") ==
+        "streambridge.toml:2:10: [dedup]: bad duration \"10\" for \"window\" (use a whole number and a unit: ms, s, "
+        "m, h; e.g. \"10s\")");
+  CHECK(only_error("[dedup]\nwindow = \"0s\"\n").find("bad duration \"0s\"") != std::string::npos);
+  CHECK(only_error("[dedup]\nwindow = 10\n") ==
+        "streambridge.toml:2:10: [dedup]: \"window\" must be a duration string such as \"500ms\", \"10s\" or \"5m\"");
+  CHECK(sb::parse_duration("500ms") == std::chrono::milliseconds(500));
+  CHECK(sb::parse_duration("5m") == std::chrono::minutes(5));
+  CHECK(sb::parse_duration("1h") == std::chrono::hours(1));
+  CHECK_FALSE(sb::parse_duration("-1s"));
+  CHECK_FALSE(sb::parse_duration("1.5s"));
+  CHECK_FALSE(sb::parse_duration("s"));
+}
+
+TEST_CASE("config: duplicate source names") {
+  CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"demo\"\n[[source]]\nname = \"a\"\ntype = \"demo\"\n") ==
+        "streambridge.toml:5:8: source \"a\": duplicate source name \"a\" (first defined on line 2)");
+}
+
+TEST_CASE("config: missing or bad source type, unknown kinds, bad choices") {
+  CHECK(only_error("[[source]]\nname = \"a\"\n") ==
+        "streambridge.toml:1:1: source \"a\": a source needs a \"type\": \"streamelements\", \"velora\" or \"demo\"");
+  CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"twitch\"\n") ==
+        "streambridge.toml:3:8: source \"a\": \"type\" must be one of \"streamelements\", \"velora\", \"demo\", got "
+        "\"twitch\"");
+  CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"demo\"\nkinds = [\"tips\"]\n") ==
+        "streambridge.toml:4:10: source \"a\": unknown kind \"tips\" (did you mean \"tip\"?)");
+  CHECK(only_error("[log]\nlevel = \"verbose\"\n") ==
+        "streambridge.toml:2:9: [log]: \"level\" must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", "
+        "got \"verbose\"");
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\neio = 5\n") ==
+        "streambridge.toml:5:7: source \"s\": \"eio\" must be 3, 4 or \"auto\"");
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\nurl = \"realtime.se.com\"\n")
+            .find("\"url\" must start with ws://") != std::string::npos);
+}
+
+TEST_CASE("config: TOML syntax errors carry the position") {
+  CHECK(only_error("[server]\nport = = 1\n").rfind("streambridge.toml:2:8: ", 0) == 0);
+  CHECK(only_error("[server\n").rfind("streambridge.toml:1:", 0) == 0);
+}
+
+TEST_CASE("config: tokens: two ways is an error, required for real sources") {
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\ntoken_env = \"SE_JWT\"\n") ==
+        "streambridge.toml:5:13: source \"s\": the token is given two ways (\"token\" and \"token_env\"): keep one");
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"velora\"\n") ==
+        "streambridge.toml:1:1: source \"s\": a token is required: set \"token\", \"token_file\" or \"token_env\"");
+}
+
+TEST_CASE("config: token_env") {
+  ::setenv("SB_TEST_TOKEN", "from-env", 1);
+  const auto ok = load_config_text("[server]\ntoken_env = \"SB_TEST_TOKEN\"\n", "streambridge.toml");
+  REQUIRE(ok.config);
+  CHECK(ok.config->server.token.reveal() == "from-env");
+  ::unsetenv("SB_TEST_TOKEN_MISSING");
+  CHECK(only_error("[server]\ntoken_env = \"SB_TEST_TOKEN_MISSING\"\n") ==
+        "streambridge.toml:2:13: [server]: environment variable \"SB_TEST_TOKEN_MISSING\" (token_env) is not set or "
+        "empty");
+}
+
+TEST_CASE("config: token_file: trailing newline trimmed, loose permissions warned, unreadable is an error") {
+  const auto dir = temp_dir();
+  const auto file = dir / "se.jwt";
+  std::ofstream(file) << "eyJ.secret.sig\r\n";
+  ::chmod(file.c_str(), 0600);
+  const std::string text = "[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken_file = \"se.jwt\"\n";
+  auto result = load_config_text(text, "streambridge.toml", dir.string());
+  REQUIRE(result.config);
+  CHECK(result.config->sources[0].token.reveal() == "eyJ.secret.sig");
+  CHECK(result.warnings.empty());
+
+  ::chmod(file.c_str(), 0644);
+  result = load_config_text(text, "streambridge.toml", dir.string());
+  REQUIRE(result.config);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].find("streambridge.toml:4:14: source \"s\": token_file") == 0);
+  CHECK(result.warnings[0].find("readable by group or others (mode 644)") != std::string::npos);
+
+  result = load_config_text("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken_file = \"nope.jwt\"\n",
+                            "streambridge.toml", dir.string());
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].find("streambridge.toml:4:14: source \"s\": cannot read token_file") == 0);
+  CHECK(result.errors[0].find("No such file or directory") != std::string::npos);
+
+  std::ofstream(dir / "empty.jwt") << "\n";
+  result = load_config_text("[server]\ntoken_file = \"empty.jwt\"\n", "streambridge.toml", dir.string());
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].find("is empty") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("config: every error is reported, not only the first") {
+  const auto result = load_config_text("[server]\nport = -1\nbnd = \"x\"\n[log]\nlevel = 3\n", "c.toml");
+  CHECK(result.errors.size() == 3);
+}
+
+TEST_CASE("config: a missing file is an error naming it") {
+  const auto result = sb::load_config_file("/nonexistent/streambridge.toml");
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0] == "/nonexistent/streambridge.toml: cannot read the config file: No such file or directory");
+}
+
+TEST_CASE("config: secrets never format as text") {
+  const sb::Secret secret("hunter2");
+  CHECK(fmt::format("{}", secret) == "<redacted>");
+  CHECK(fmt::format("{}", sb::Secret()) == "<none>");
+}

@@ -1,0 +1,57 @@
+#include <catch2/catch.hpp>
+
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+TEST_CASE("json reader: nested values are read into views") {
+  sb::JsonReader reader;
+  std::string error;
+  const auto* root = reader.parse(R"({"a":"x\"y","n":5,"s":"12","b":false,"o":{"k":[1,"2",null]},"z":null})", error);
+  REQUIRE(root);
+  CHECK(root->string("a") == "x\"y");
+  CHECK(root->integer("n") == 5);
+  CHECK(root->number("s") == 12.0);  // numeric strings count as numbers
+  CHECK(root->boolean("b") == false);
+  CHECK(root->string("missing").empty());
+  REQUIRE(root->object("o"));
+  REQUIRE(root->object("o")->array("k"));
+  CHECK(root->object("o")->array("k")->fields.size() == 3);
+
+  std::string out;
+  sb::JsonWriter w(out);
+  sb::write_json_value(w, *root->find("o"));
+  CHECK(out == R"({"k":[1,"2",null]})");
+}
+
+TEST_CASE("json reader: malformed input is an error, never a crash") {
+  sb::JsonReader reader;
+  std::string error;
+  for (const char* bad : {"", "{", "{\"a\":}", "[1,2", "{\"a\":1} trailing", "\"just a string\"", "42", "{'a':1}",
+                          "{\"a\":\"\xff\"}", "nul"}) {
+    error.clear();
+    CHECK(reader.parse(bad, error) == nullptr);
+    CHECK_FALSE(error.empty());
+  }
+}
+
+TEST_CASE("json reader: nesting deeper than the limit is refused") {
+  sb::JsonReader reader;
+  std::string error;
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  CHECK(reader.parse(deep, error) == nullptr);
+  std::string ok(20, '[');
+  ok += std::string(20, ']');
+  CHECK(reader.parse(ok, error) != nullptr);
+}
+
+TEST_CASE("json reader: one reader parses many documents") {
+  sb::JsonReader reader;
+  std::string error;
+  for (int i = 0; i < 100; ++i) {
+    const std::string doc = R"({"i":)" + std::to_string(i) + R"(,"nested":{"deeper":{"x":[{"y":1}]}}})";
+    const auto* root = reader.parse(doc, error);
+    REQUIRE(root);
+    CHECK(root->integer("i") == i);
+  }
+}
