@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <optional>
 #include <unordered_set>
 
 #include "hub/event_filter.hpp"
@@ -73,8 +75,9 @@ struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
 class WsSession final : public EventSubscriber, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(std::shared_ptr<LocalServer::Impl> server, beast::tcp_stream&& stream, EventFilter filter,
-            std::string peer)
-      : server_(std::move(server)),
+            std::optional<std::uint64_t> since, std::string peer)
+      : since_(since),
+        server_(std::move(server)),
         ws_(std::move(stream)),
         wake_(ws_.get_executor()),
         queue_(server_->config.client_queue),
@@ -95,10 +98,12 @@ class WsSession final : public EventSubscriber, public std::enable_shared_from_t
       co_return;
     }
     server_->sessions.insert(this);
+    queue_.push_control(hello_message());
+    // Replay and subscribe in one reactor step: no event can slip between them.
+    if (since_) replay_history(*since_);
     server_->hub.subscribe(this);
     attached_ = true;
     spdlog::info("local client {} connected ({} now)", peer_, server_->sessions.size());
-    queue_.push_control(hello_message());
     asio::co_spawn(ws_.get_executor(), writer(shared_from_this()), log_failure("local client writer"));
     co_await reader();
     detach();
@@ -107,8 +112,24 @@ class WsSession final : public EventSubscriber, public std::enable_shared_from_t
 
   void on_event(const PublishedEventPtr& event) override {
     if (!filter_.matches(event->event)) return;
+    const auto dropped_before = queue_.dropped_events();
     queue_.push_event(event);
+    if (queue_.dropped_events() > dropped_before && !overflow_reported_) {
+      overflow_reported_ = true;
+      spdlog::warn("local client {} is not reading fast enough: its queue is full from seq {}; it will get a gap",
+                   peer_, event->event.seq);
+    }
     wake_.cancel();
+  }
+
+  // Every retained event after `since`; a gap first if some of them are no longer retained.
+  void replay_history(std::uint64_t since) {
+    const auto& history = server_->hub.history();
+    const std::uint64_t oldest = history.empty() ? server_->hub.last_seq() + 1 : history.front()->event.seq;
+    if (since + 1 < oldest)
+      queue_.push_control(make_gap_message(since + 1, oldest - 1, oldest - 1 - since, "history"));
+    for (const auto& event : history)
+      if (event->event.seq > since && filter_.matches(event->event)) queue_.push_event(event);
   }
 
   // Server shutdown: the writer sends the close frame after its current write.
@@ -197,6 +218,7 @@ class WsSession final : public EventSubscriber, public std::enable_shared_from_t
     }
   }
 
+  std::optional<std::uint64_t> since_;
   std::shared_ptr<LocalServer::Impl> server_;
   websocket::stream<beast::tcp_stream> ws_;
   asio::steady_timer wake_;
@@ -206,6 +228,7 @@ class WsSession final : public EventSubscriber, public std::enable_shared_from_t
   bool attached_ = false;
   bool detached_ = false;
   bool closing_ = false;
+  bool overflow_reported_ = false;  // once per session: a slow client must not flood the log
 };
 
 asio::awaitable<void> LocalServer::Impl::accept_loop() {
@@ -289,14 +312,23 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
     co_return;
   }
   EventFilter filter;
+  std::optional<std::uint64_t> since;
   std::string filter_error;
   for (const auto& param : target->params()) {
-    if (!filter.apply(param.key, param.value, filter_error)) {
+    if (param.key == "since") {
+      std::uint64_t value = 0;
+      const auto [end, ec] = std::from_chars(param.value.data(), param.value.data() + param.value.size(), value);
+      if (ec != std::errc{} || end != param.value.data() + param.value.size()) {
+        co_await reply(stream, http::status::bad_request, "text/plain", "since must be a sequence number\n");
+        co_return;
+      }
+      since = value;
+    } else if (!filter.apply(param.key, param.value, filter_error)) {
       co_await reply(stream, http::status::bad_request, "text/plain", fmt::format("bad filter: {}\n", filter_error));
       co_return;
     }
   }
-  auto session = std::make_shared<WsSession>(self, std::move(stream), std::move(filter), peer);
+  auto session = std::make_shared<WsSession>(self, std::move(stream), std::move(filter), since, peer);
   co_await session->run(std::move(request));
 }
 

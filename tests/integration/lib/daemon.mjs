@@ -1,0 +1,89 @@
+// Starts the real streambridged on a temporary config and watches its log. Tests wait on
+// states (a log line, a message), each with a bounded timeout, never on sleeps.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const BIN = process.env.STREAMBRIDGED;
+export const SOURCE_DIR = process.env.STREAMBRIDGE_SOURCE_DIR ?? path.resolve(import.meta.dirname, '../../..');
+if (!BIN) throw new Error('STREAMBRIDGED (path of the daemon binary) is not set: run the tests through ctest');
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function run(args, { env = {}, timeout = 20000 } = {}) {
+  return withTimeout(new Promise((resolve) => {
+    const proc = spawn(BIN, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  }), timeout, `streambridged ${args.join(' ')}`);
+}
+
+export function tempDir() {
+  return mkdtempSync(path.join(tmpdir(), 'sb-it-'));
+}
+
+export async function startDaemon(configText, { env = {}, args = [] } = {}) {
+  const dir = tempDir();
+  const configPath = path.join(dir, 'streambridge.toml');
+  writeFileSync(configPath, configText);
+  const proc = spawn(BIN, ['--config', configPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const waiters = [];
+  let partial = '';
+  const onData = (chunk) => {
+    partial += chunk;
+    const parts = partial.split('\n');
+    partial = parts.pop();
+    for (const line of parts) {
+      lines.push(line);
+      if (process.env.SB_TEST_VERBOSE) console.error('[daemon]', line);
+      for (const w of [...waiters]) {
+        const m = line.match(w.re);
+        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+      }
+    }
+  };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+
+  const waitForLog = (re, ms = 15000) => {
+    for (const line of lines) { const m = line.match(re); if (m) return Promise.resolve(m); }
+    return withTimeout(new Promise((resolve) => waiters.push({ re, resolve })), ms, `log line ${re}`);
+  };
+
+  let port;
+  try {
+    const m = await Promise.race([
+      waitForLog(/local API listening on http:\/\/\S+:(\d+)/),
+      exited.then((r) => { throw new Error(`daemon exited early (${JSON.stringify(r)}):\n${lines.join('\n')}`); }),
+    ]);
+    port = Number(m[1]);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+
+  let stopped = null;
+  const stop = (signal = 'SIGTERM') => {
+    if (!stopped) {
+      proc.kill(signal);
+      stopped = withTimeout(exited, 15000, 'daemon exit').finally(() => rmSync(dir, { recursive: true, force: true }));
+    }
+    return stopped;
+  };
+  return { port, proc, lines, log: () => lines.join('\n'), waitForLog, stop, exited, dir };
+}
