@@ -3,18 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startDaemon } from './lib/daemon.mjs';
+import { demoConfig as config, startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 
-const demoConfig = (interval = '20ms', extra = '') => `
-[server]
-port = 0
-${extra}
-[[source]]
-name = "demo"
-type = "demo"
-interval = "${interval}"
-`;
+const demoConfig = (interval = '20ms', server = '') => config({ interval, server });
 
 function httpGet(port, path, headers = {}) {
   return new Promise((resolve, reject) => {

@@ -28,6 +28,11 @@ export function run(args, { env = {}, timeout = 20000 } = {}) {
   }), timeout, `streambridged ${args.join(' ')}`);
 }
 
+// A config with the demo source on any free port; `server` lines go into [server].
+export function demoConfig({ interval = '20ms', server = '', extra = '' } = {}) {
+  return `[server]\nport = 0\n${server}\n[[source]]\nname = "demo"\ntype = "demo"\ninterval = "${interval}"\n${extra}\n`;
+}
+
 export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'sb-it-'));
 }
