@@ -55,6 +55,8 @@ asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
 int run_daemon(const Config& config) {
   Hub hub(config.server.history);
   asio::io_context io(1);
+  // Installed before anything is announced: a signal during start-up is queued, not fatal.
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
 
   LocalServer server(io, config.server, hub);
   std::string error;
@@ -80,8 +82,6 @@ int run_daemon(const Config& config) {
     asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
   sd_notify_message("READY=1");
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.add(SIGHUP);
   bool stopping = false;
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                              int signal) {
