@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const BIN = process.env.STREAMBRIDGED;
-export const SOURCE_DIR = process.env.STREAMBRIDGE_SOURCE_DIR ?? path.resolve(import.meta.dirname, '../../..');
+export const SOURCE_DIR = process.env.STREAMBRIDGE_SOURCE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 if (!BIN) throw new Error('STREAMBRIDGED (path of the daemon binary) is not set: run the tests through ctest');
 
 export function withTimeout(promise, ms, what) {
