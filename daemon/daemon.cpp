@@ -105,7 +105,7 @@ int run_daemon(const Config& config) {
 
   io.run();
   hub.unsubscribe(&udp);
-  spdlog::info("stopped after {} events", hub.published());
+  spdlog::info("stopped after {} events", hub.last_seq());
   return 0;
 }
 

@@ -20,7 +20,6 @@ class Hub {
 
   std::uint64_t last_seq() const { return next_seq_ - 1; }
   const std::deque<PublishedEventPtr>& history() const { return history_; }
-  std::uint64_t published() const { return next_seq_ - 1; }
 
  private:
   std::size_t history_size_;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { demoConfig as config, startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 
@@ -240,6 +241,29 @@ test('HTTP: /healthz answers, unknown paths are 404, /ws without upgrade is 426'
     assert.equal((await httpGet(daemon.port, '/nope')).status, 404);
     assert.equal((await httpGet(daemon.port, '/ws')).status, 426);
     assert.equal((await httpGet(daemon.port, '/healthz', { Origin: 'https://evil.example' })).status, 403);
+  } finally {
+    await daemon.stop();
+  }
+});
+
+test('bad local input: an oversized client message closes that client (1009), garbage HTTP is dropped', async () => {
+  const daemon = await startDaemon(demoConfig());
+  try {
+    const big = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await big.opened;
+    big.ws.send('x'.repeat(70 * 1024));
+    const closed = await big.closed;
+    assert.equal(closed.code, 1009);
+
+    const garbage = net.connect(daemon.port, '127.0.0.1');
+    await new Promise((resolve) => garbage.on('connect', resolve));
+    garbage.write('\x00\x01 NOT HTTP AT ALL\r\n\r\n');
+    await new Promise((resolve) => garbage.on('close', resolve));
+
+    // The daemon is unharmed: a new client still gets events.
+    const after = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await after.opened;
+    await after.untilEvents(2);
   } finally {
     await daemon.stop();
   }
