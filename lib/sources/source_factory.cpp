@@ -4,6 +4,8 @@
 
 #include "sources/demo_source.hpp"
 #include "sources/source_emitter.hpp"
+#include "sources/streamelements_source.hpp"
+#include "sources/velora_source.hpp"
 
 namespace sb {
 namespace {
@@ -31,6 +33,10 @@ class UnavailableSource final : public Source {
 
 std::unique_ptr<Source> make_source(boost::asio::io_context& io, const SourceConfig& config, EventSink sink) {
   if (config.type == SourceType::demo) return make_demo_source(io, config, std::move(sink));
+  if (config.type == SourceType::streamelements && config.transport == "realtime")
+    return make_streamelements_source(io, config, std::move(sink));
+  if (config.type == SourceType::velora && config.transport == "socketio")
+    return make_velora_source(io, config, std::move(sink));
   return std::make_unique<UnavailableSource>(config, std::move(sink));
 }
 

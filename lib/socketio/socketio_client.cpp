@@ -1,0 +1,376 @@
+#include "socketio/socketio_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <fmt/format.h>
+#include <map>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "net/websocket_connection.hpp"
+#include "socketio/socketio_session.hpp"
+
+namespace sb {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+Millis steady_now() { return std::chrono::duration_cast<Millis>(Clock::now().time_since_epoch()); }
+Clock::time_point to_time_point(Millis t) {
+  return t == Millis::max() ? Clock::time_point::max() : Clock::time_point(std::chrono::duration_cast<Clock::duration>(t));
+}
+
+// Logs what escaped a coroutine instead of swallowing it.
+auto log_failure(std::string what) {
+  return [what = std::move(what)](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("{} failed: {}", what, e.what());
+    }
+  };
+}
+
+// How one connection attempt ended.
+struct Outcome {
+  FailureKind kind = FailureKind::network;
+  std::string reason;
+  bool opened = false;        // the Engine.IO open packet arrived
+  bool eio_refused = false;   // looks like the server does not speak this Engine.IO version
+};
+
+// One WebSocket connection with its session: a reader, a heartbeat ticker and a writer
+// (woken by a timer, as in Asio's chat server example), torn down together.
+struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_from_this<SocketIoConnection> {
+  SocketIoConnection(asio::any_io_executor ex, socketio::SessionConfig config, SocketIoClient::Handler*& handler,
+             SocketIoClient::Counters& counters, std::string log_name)
+      : ws(ex),
+        session(std::move(config), *this),
+        tick_timer(ex),
+        write_timer(ex),
+        done_timer(ex),
+        handler(handler),
+        counters(counters),
+        log_name(std::move(log_name)) {}
+
+  WebSocketConnection ws;
+  socketio::SocketIoSession session;
+  asio::steady_timer tick_timer, write_timer, done_timer;
+  Millis tick_at = Millis::max();
+  std::deque<std::string> out;
+  std::map<std::uint64_t, SocketIoClient::AckCallback> acks;
+  SocketIoClient::Handler*& handler;
+  SocketIoClient::Counters& counters;
+  std::string log_name;
+  int eio = 3;
+  int live_branches = 0;
+  bool finished = false;   // the outcome is decided; the branches are winding down
+  bool closing = false;    // we said goodbye: flush, close, then finish
+  std::optional<FailureKind> close_kind;
+  Outcome outcome;
+  std::uint64_t malformed_logged = 0;
+
+  void finish(FailureKind kind, std::string reason) {
+    if (finished) return;
+    finished = true;
+    outcome.kind = kind;
+    outcome.reason = std::move(reason);
+    tick_timer.cancel();
+    write_timer.cancel();
+    ws.abort();
+  }
+
+  void reschedule() {
+    if (session.next_deadline() < tick_at) tick_timer.cancel();
+  }
+
+  void begin_close(std::string reason, FailureKind kind) {
+    if (finished || closing) return;
+    close_kind = kind;
+    session.close(std::move(reason));  // queues the goodbye, ends the session -> on_end
+  }
+
+  // --- SessionHandler
+  void send(std::string frame) override {
+    out.push_back(std::move(frame));
+    write_timer.cancel();
+  }
+  void on_open(const engineio::OpenInfo& info) override {
+    outcome.opened = true;
+    spdlog::debug("source \"{}\": Engine.IO {} open (pingInterval {} ms, pingTimeout {} ms)", log_name, eio,
+                  info.ping_interval.count(), info.ping_timeout.count());
+  }
+  void on_connected(std::string_view) override {
+    ++counters.connections;
+    if (handler) handler->on_namespace_connected(eio);
+  }
+  void on_event(std::string_view name, std::span<const std::string_view> args, std::optional<std::uint64_t> ack_id,
+                std::span<const std::string> attachments) override {
+    if (!attachments.empty())
+      spdlog::debug("source \"{}\": event \"{}\" carried {} binary attachment(s); not used", log_name, name,
+                    attachments.size());
+    // We ask nothing of the server's acks but must not leave it waiting.
+    if (ack_id) send(socketio::encode_ack(session_nsp(), *ack_id, ""));
+    if (handler) handler->on_event(name, args);
+  }
+  void on_ack(std::uint64_t id, const std::vector<std::string_view>* args) override {
+    const auto it = acks.find(id);
+    if (it == acks.end()) return;
+    auto callback = std::move(it->second);
+    acks.erase(it);
+    if (callback) callback(args);
+  }
+  void on_malformed(std::string_view reason) override {
+    ++counters.malformed;
+    // The first few per connection at warn, the rest at debug: a broken peer must not flood the log.
+    const auto level = ++malformed_logged <= 5 ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "source \"{}\": skipped a packet: {}", log_name, reason);
+  }
+  void on_end(socketio::SessionEnd end, std::string reason) override {
+    if (close_kind) {
+      closing = true;
+      outcome.kind = *close_kind;
+      outcome.reason = std::move(reason);
+      write_timer.cancel();  // the writer flushes the goodbye, closes, then finishes
+      return;
+    }
+    finish(end == socketio::SessionEnd::rejected ? FailureKind::auth : FailureKind::network, std::move(reason));
+  }
+
+  std::string nsp;
+  std::string_view session_nsp() const { return nsp; }
+
+  // --- the three branches
+  asio::awaitable<void> reader() {
+    std::string_view data;
+    bool binary = false;
+    while (!finished) {
+      const auto ec = co_await ws.read(data, binary);
+      if (finished) break;
+      if (ec) {
+        if (closing) break;
+        outcome.eio_refused = !outcome.opened && WebSocketConnection::is_protocol_violation(ec);
+        finish(FailureKind::network, outcome.opened ? fmt::format("connection lost: {}", ec.message())
+                                                    : fmt::format("no Engine.IO handshake: {}", ec.message()));
+        break;
+      }
+      ++counters.frames_in;
+      if (binary) session.on_binary(data, steady_now());
+      else session.on_text(data, steady_now());
+      reschedule();
+    }
+  }
+
+  asio::awaitable<void> ticker() {
+    while (!finished) {
+      tick_at = session.next_deadline();
+      tick_timer.expires_at(to_time_point(tick_at));
+      co_await tick_timer.async_wait(kAwait);
+      tick_at = Millis::max();
+      if (finished) break;
+      session.on_timer(steady_now());
+    }
+  }
+
+  asio::awaitable<void> writer() {
+    while (!finished) {
+      if (out.empty()) {
+        if (closing) {
+          co_await ws.close();
+          finish(outcome.kind, outcome.reason);
+          break;
+        }
+        write_timer.expires_at(Clock::time_point::max());
+        co_await write_timer.async_wait(kAwait);
+        continue;
+      }
+      const std::string frame = std::move(out.front());
+      out.pop_front();
+      const auto ec = co_await ws.write(frame, false);
+      if (ec && !finished) finish(FailureKind::network, fmt::format("write failed: {}", ec.message()));
+    }
+  }
+
+  void spawn(asio::any_io_executor ex, asio::awaitable<void> (SocketIoConnection::*branch)(), const char* what) {
+    ++live_branches;
+    asio::co_spawn(ex, (this->*branch)(),
+                   [self = shared_from_this(), log = fmt::format("source \"{}\": {}", log_name, what)](
+                       std::exception_ptr error) {
+                     log_failure(log)(error);
+                     if (error) self->finish(FailureKind::network, "internal error");
+                     --self->live_branches;
+                     self->done_timer.cancel();
+                   });
+  }
+};
+
+}  // namespace
+
+struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl> {
+  Impl(asio::any_io_executor ex, SocketIoClientOptions o, Handler& h)
+      : executor(std::move(ex)), options(std::move(o)), handler(&h), retry_timer(executor), random(std::random_device{}()) {}
+
+  asio::any_io_executor executor;
+  SocketIoClientOptions options;
+  Handler* handler;
+  asio::steady_timer retry_timer;
+  std::mt19937 random;
+  ReconnectBackoff backoff;
+  Counters counters;
+  std::shared_ptr<SocketIoConnection> current;
+  int remembered_eio = 0;  // auto: the version that worked last
+  int last_eio = 0;
+  bool running = false;
+
+  std::string target(int eio) const {
+    std::string t = options.path.empty() ? "/socket.io/" : options.path;
+    fmt::format_to(std::back_inserter(t), "?EIO={}&transport=websocket", eio);
+    if (!options.url.query.empty()) t.append("&").append(options.url.query);
+    return t;
+  }
+
+  asio::awaitable<Outcome> attempt(int eio) {
+    socketio::SessionConfig config;
+    config.eio = eio;
+    config.nsp = options.nsp;
+    if (options.connect_payload) config.connect_payload = options.connect_payload(eio);
+    auto conn = std::make_shared<SocketIoConnection>(executor, std::move(config), handler, counters, options.log_name);
+    conn->eio = eio;
+    conn->nsp = options.nsp;
+    last_eio = eio;
+    current = conn;  // so that stop() can abort the connect
+
+    WsConnectOptions ws;
+    ws.url = options.url;
+    ws.target = target(eio);
+    ws.ca_file = options.ca_file;
+    ws.connect_timeout = options.connect_timeout;
+    const WsConnectResult connected = co_await conn->ws.connect(ws);
+    if (!connected.ok()) {
+      current.reset();
+      Outcome o;
+      o.reason = connected.message;
+      o.kind = connected.untrusted_peer ? FailureKind::auth : FailureKind::network;
+      o.eio_refused = connected.http_status == 400;
+      co_return o;
+    }
+    if (!running) {
+      current.reset();
+      co_return Outcome{FailureKind::network, "stopped"};
+    }
+    spdlog::debug("source \"{}\": WebSocket to {} open, Engine.IO {}", options.log_name, options.url.authority(), eio);
+    conn->session.start(steady_now());
+    conn->spawn(executor, &SocketIoConnection::reader, "socket.io reader");
+    conn->spawn(executor, &SocketIoConnection::ticker, "socket.io heartbeat");
+    conn->spawn(executor, &SocketIoConnection::writer, "socket.io writer");
+    while (conn->live_branches > 0) {
+      conn->done_timer.expires_at(Clock::time_point::max());
+      co_await conn->done_timer.async_wait(kAwait);
+    }
+    current.reset();
+    co_return conn->outcome;
+  }
+
+  int first_eio() const {
+    if (options.eio == "3") return 3;
+    if (options.eio == "4") return 4;
+    return remembered_eio ? remembered_eio : 3;
+  }
+
+  asio::awaitable<void> run() {
+    int attempt_no = 0;
+    while (running) {
+      if (handler) handler->on_connecting(attempt_no);
+      if (attempt_no > 0) ++counters.reconnects;
+      int eio = first_eio();
+      Outcome outcome = co_await attempt(eio);
+      if (!running) break;
+      if (options.eio == "auto") {
+        if (outcome.opened) {
+          remembered_eio = eio;
+        } else if (outcome.eio_refused && eio == 3) {
+          spdlog::info("source \"{}\": the server refused Engine.IO 3 ({}); trying Engine.IO 4", options.log_name,
+                       outcome.reason);
+          const std::string reason3 = outcome.reason;
+          eio = 4;
+          if (handler) handler->on_connecting(attempt_no);
+          outcome = co_await attempt(eio);
+          if (!running) break;
+          if (outcome.opened) remembered_eio = 4;
+          else if (outcome.eio_refused)
+            outcome.reason = fmt::format("the server refused Engine.IO 3 ({}) and Engine.IO 4 ({})", reason3,
+                                         outcome.reason);
+        } else if (outcome.eio_refused) {
+          remembered_eio = 0;  // the server changed: start from 3 again next time
+        }
+      }
+      ++attempt_no;
+      const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+      const Millis delay = backoff.failed(outcome.kind, steady_now(), jitter);
+      if (handler) handler->on_disconnected(outcome.reason, outcome.kind, backoff.attempt(), delay);
+      retry_timer.expires_after(delay);
+      co_await retry_timer.async_wait(kAwait);
+    }
+  }
+};
+
+SocketIoClient::SocketIoClient(asio::any_io_executor executor, SocketIoClientOptions options, Handler& handler)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), handler)) {}
+
+SocketIoClient::~SocketIoClient() {
+  impl_->handler = nullptr;
+  stop();
+}
+
+void SocketIoClient::start() {
+  if (impl_->running) return;
+  impl_->running = true;
+  asio::co_spawn(impl_->executor, [self = impl_]() { return self->run(); },
+                 log_failure(fmt::format("source \"{}\": socket.io client", impl_->options.log_name)));
+}
+
+void SocketIoClient::stop() {
+  impl_->running = false;
+  impl_->retry_timer.cancel();
+  if (auto& c = impl_->current) {
+    if (c->live_branches == 0) c->ws.abort();  // still connecting
+    else c->begin_close("stopping", FailureKind::network);
+  }
+}
+
+bool SocketIoClient::emit(std::string_view name, std::string_view args_json) {
+  auto& c = impl_->current;
+  if (!c || c->finished || c->closing || !c->session.emit(name, args_json)) return false;
+  return true;
+}
+
+bool SocketIoClient::emit_with_ack(std::string_view name, std::string_view args_json, Millis timeout,
+                                   AckCallback on_ack) {
+  auto& c = impl_->current;
+  if (!c || c->finished || c->closing) return false;
+  const auto id = c->session.emit_with_ack(name, args_json, steady_now(), timeout);
+  if (!id) return false;
+  c->acks.emplace(*id, std::move(on_ack));
+  c->reschedule();
+  return true;
+}
+
+void SocketIoClient::fail(std::string reason, FailureKind kind) {
+  if (impl_->current) impl_->current->begin_close(std::move(reason), kind);
+}
+
+void SocketIoClient::established() { impl_->backoff.connected(steady_now()); }
+
+bool SocketIoClient::connected() const { return impl_->current && impl_->current->session.connected(); }
+int SocketIoClient::engine_io_version() const { return impl_->last_eio; }
+const SocketIoClient::Counters& SocketIoClient::counters() const { return impl_->counters; }
+
+}  // namespace sb

@@ -1,0 +1,36 @@
+#pragma once
+// `type = "velora"`, `transport = "socketio"`: the Velora Events API over Socket.IO
+// (Engine.IO 4). The token goes in the namespace CONNECT's auth payload; `connected`
+// (`channelUsername`) -> connected; CONNECT_ERROR or `error` -> error with the server's message.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "sources/source_status.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb {
+
+// The channel's channel point rewards: a JSON array, or an error.
+struct RewardsResult {
+  bool ok = false;
+  std::string json;   // ok: the array as the server sent it
+  std::string error;  // !ok: why
+  std::string via;    // "socket" or "rest"
+};
+using RewardsCallback = std::function<void(RewardsResult)>;
+
+class VeloraSource : public Source {
+ public:
+  // `channel:getRewards` over the socket (answered by ack or by `channel:rewards`).
+  virtual void get_rewards(RewardsCallback done) = 0;
+};
+
+std::unique_ptr<VeloraSource> make_velora_source(boost::asio::io_context& io, const SourceConfig& config,
+                                                 EventSink sink);
+
+}  // namespace sb
