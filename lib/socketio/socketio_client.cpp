@@ -157,9 +157,17 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
       if (finished) break;
       if (ec) {
         if (closing) break;
-        outcome.eio_refused = !outcome.opened && WebSocketConnection::is_protocol_violation(ec);
-        finish(FailureKind::network, outcome.opened ? fmt::format("connection lost: {}", ec.message())
-                                                    : fmt::format("no Engine.IO handshake: {}", ec.message()));
+        // A server that does not speak this Engine.IO version accepts the upgrade and then
+        // drops the connection or writes an HTTP error into it (socket.io 3+ without allowEIO3).
+        outcome.eio_refused = !outcome.opened;
+        if (outcome.opened)
+          finish(FailureKind::network, fmt::format("connection lost: {}", ec.message()));
+        else
+          finish(FailureKind::network,
+                 fmt::format("no Engine.IO {} handshake: the server {} right after the WebSocket upgrade ({})", eio,
+                             WebSocketConnection::is_protocol_violation(ec) ? "sent something else than WebSocket"
+                                                                            : "closed the connection",
+                             ec.message()));
         break;
       }
       ++counters.frames_in;
