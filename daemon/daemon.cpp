@@ -17,6 +17,7 @@
 #include "publish/local_server.hpp"
 #include "publish/udp_publisher.hpp"
 #include "service/sd_notify.hpp"
+#include "publish/request_router.hpp"
 #include "sources/source_factory.hpp"
 
 namespace sb {
@@ -75,6 +76,10 @@ int run_daemon(const Config& config) {
   std::vector<std::unique_ptr<Source>> sources;
   for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
+  RequestRouter router(sources);
+  server.set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
+    router.handle(request, std::move(reply));
+  });
   for (auto& source : sources) source->start();
 
   asio::steady_timer watchdog(io);

@@ -1,4 +1,5 @@
 #include "publish/local_server.hpp"
+#include "publish/local_request.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -61,6 +62,7 @@ struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
   tcp::acceptor acceptor;
   std::uint16_t port = 0;
   std::unordered_set<WsSession*> sessions;
+  LocalRequestHandler request_handler;
   bool stopping = false;
 
   Impl(asio::io_context& io_, const ServerConfig& config_, Hub& hub_)
@@ -173,10 +175,35 @@ class WsSession final : public EventSubscriber, public std::enable_shared_from_t
           spdlog::debug("local client {}: read ended: {}", peer_, ec.message());
         co_return;
       }
-      // Requests from clients arrive with the protocol's request ops; until then they are read
-      // (so pings, pongs and close frames are handled) and ignored.
+      const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
+      on_client_message(text);
       buffer.consume(n);
     }
+  }
+
+  // Requests get a response with their id; other ops are ignored (later protocol versions may
+  // add some), garbage is answered with an error response.
+  void on_client_message(std::string_view text) {
+    LocalRequest request;
+    std::string error;
+    switch (parse_local_message(text, request, error)) {
+      case LocalMessageKind::other: return;
+      case LocalMessageKind::malformed:
+        spdlog::debug("local client {}: bad message: {}", peer_, error);
+        reply(make_error_response(request, error));
+        return;
+      case LocalMessageKind::request: break;
+    }
+    if (!server_->request_handler) return reply(make_error_response(request, "requests are not available"));
+    server_->request_handler(request, [weak = weak_from_this()](std::string message) {
+      if (auto self = weak.lock()) self->reply(std::move(message));
+    });
+  }
+
+  void reply(std::string message) {
+    if (detached_ || closing_) return;
+    queue_.push_control(std::move(message));
+    wake_.cancel();
   }
 
   // `self` keeps the session alive while the writer runs.
@@ -364,6 +391,8 @@ bool LocalServer::start(std::string& error) {
 }
 
 std::uint16_t LocalServer::port() const { return impl_->port; }
+
+void LocalServer::set_request_handler(LocalRequestHandler handler) { impl_->request_handler = std::move(handler); }
 
 void LocalServer::stop() {
   impl_->stopping = true;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "publish/local_request.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -26,6 +27,8 @@ class LocalServer {
   // Stops accepting and closes every client with a WebSocket close frame (1001 going away).
   void stop();
   std::size_t client_count() const;
+  // Who answers `{"op":"request"}` messages from WebSocket clients.
+  void set_request_handler(LocalRequestHandler handler);
 
  struct Impl;  // shared with the client sessions
 

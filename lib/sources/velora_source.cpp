@@ -1,10 +1,12 @@
 #include "sources/velora_source.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/http_get.hpp"
 #include "socketio/socketio_client.hpp"
 #include "socketio/socketio_packet.hpp"
 #include "sources/source_emitter.hpp"
@@ -74,21 +76,22 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
 
+  // Over the socket first (ack or `channel:rewards`); when that fails, the public REST endpoint.
   void get_rewards(RewardsCallback done) override {
-    if (!client_ || emitter_.status().current().state != SourceState::connected) {
-      done({false, {}, "not connected", "socket"});
-      return;
-    }
-    const bool first = rewards_waiting_.empty();
     rewards_waiting_.push_back(std::move(done));
-    if (!first) return;  // one request on the wire answers everyone waiting
-    const bool sent = client_->emit_with_ack("channel:getRewards", "", kRewardsTimeout,
-                                             [this](const std::vector<std::string_view>* args) {
-                                               if (rewards_waiting_.empty()) return;  // answered by event
-                                               if (args && !args->empty()) resolve_rewards(args->front());
-                                               else fail_rewards("no answer to channel:getRewards within 10 s");
-                                             });
-    if (!sent) fail_rewards("not connected");
+    if (rewards_in_flight_) return;  // one request upstream answers everyone waiting
+    rewards_in_flight_ = true;
+    rewards_via_rest_ = false;
+    const bool connected = client_ && emitter_.status().current().state == SourceState::connected;
+    const bool sent = connected && client_->emit_with_ack("channel:getRewards", "", kRewardsTimeout,
+                                                          [this](const std::vector<std::string_view>* args) {
+                                                            if (!rewards_in_flight_ || rewards_via_rest_) return;
+                                                            if (args && !args->empty())
+                                                              resolve_rewards(args->front(), "socket");
+                                                            else
+                                                              rewards_fallback("no answer to channel:getRewards");
+                                                          });
+    if (!sent) rewards_fallback("not connected");
   }
 
  private:
@@ -112,7 +115,10 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();
     if (name == "connected") return on_welcome(payload);
     if (name == "error") return on_server_error(payload);
-    if (name == "channel:rewards") return resolve_rewards(payload);
+    if (name == "channel:rewards") {
+      if (rewards_in_flight_ && !rewards_via_rest_) resolve_rewards(payload, "socket");
+      return;
+    }
     if (name != "event") {
       ++ignored_;
       spdlog::debug("source \"{}\": \"{}\" ignored", config_.name, name);
@@ -155,27 +161,71 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     if (code == "SERVICE_UNAVAILABLE") {
       // The channel points service is down: rewards cannot be listed, events still flow.
       spdlog::warn("source \"{}\": {} ({})", config_.name, message, code);
-      fail_rewards(fmt::format("channel points service unavailable: {}", message));
+      if (rewards_in_flight_ && !rewards_via_rest_) rewards_fallback(fmt::format("socket: {}", message));
       return;
     }
     client_->fail(fmt::format("server error: {}", message), FailureKind::auth);
   }
 
-  void resolve_rewards(std::string_view json) {
+  // `json` must be an array of rewards; it is re-serialized, so only valid JSON goes out.
+  void resolve_rewards(std::string_view json, std::string_view via) {
+    std::string error;
+    const JsonNode* root = reader_.parse(json, error);
+    if (!root || !root->is_array) return finish_rewards({false, {}, fmt::format("rewards via {}: not a JSON array", via), std::string(via)});
+    RewardsResult result{true, {}, {}, std::string(via)};
+    JsonWriter w(result.json);
+    write_json_value(w, JsonValue{JsonType::array, {}, root});
+    finish_rewards(std::move(result));
+  }
+
+  // GET {url}/api/channel-points/{channelId}/items/with-built-in: public, no token.
+  void rewards_fallback(std::string socket_error) {
+    if (channel_id_.empty())
+      return finish_rewards({false, {}, socket_error + "; no channel id known for the REST fallback", "socket"});
+    std::string error;
+    auto url = parse_url(config_.url, error);
+    if (!url) return finish_rewards({false, {}, socket_error, "socket"});
+    url->scheme = url->secure() ? "https" : "http";
+    rewards_via_rest_ = true;
+    const std::string target = fmt::format("/api/channel-points/{}/items/with-built-in", url_encode(channel_id_));
+    spdlog::info("source \"{}\": rewards over the socket failed ({}); asking the REST endpoint", config_.name,
+                 socket_error);
+    asio::co_spawn(
+        io_, http_get(io_.get_executor(), *url, target, config_.ca_file),
+        [this, alive = std::weak_ptr<bool>(alive_), socket_error](std::exception_ptr e, HttpGetResult r) {
+          if (alive.expired()) return;
+          if (e) r.error = "internal error";
+          if (!r.ok) return finish_rewards({false, {}, fmt::format("socket: {}; REST: {}", socket_error, r.error), "rest"});
+          std::string json_error;
+          const JsonNode* root = r.status == 200 ? reader_.parse(r.body, json_error) : nullptr;
+          const JsonNode* items = root && !root->is_array ? root->array("items") : nullptr;
+          if (!items)
+            return finish_rewards({false, {},
+                                   fmt::format("socket: {}; REST: HTTP {} without an items array", socket_error, r.status),
+                                   "rest"});
+          RewardsResult result{true, {}, {}, "rest"};
+          JsonWriter w(result.json);
+          write_json_value(w, JsonValue{JsonType::array, {}, items});
+          finish_rewards(std::move(result));
+        });
+  }
+
+  void finish_rewards(RewardsResult result) {
+    rewards_in_flight_ = false;
+    rewards_via_rest_ = false;
     auto waiting = std::move(rewards_waiting_);
     rewards_waiting_.clear();
-    for (auto& done : waiting) done({true, std::string(json), {}, "socket"});
+    for (auto& done : waiting) done(result);
   }
 
   void fail_rewards(std::string why) {
-    auto waiting = std::move(rewards_waiting_);
-    rewards_waiting_.clear();
-    for (auto& done : waiting) done({false, {}, why, "socket"});
+    if (rewards_waiting_.empty()) return;
+    finish_rewards({false, {}, std::move(why), "socket"});
   }
 
   void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) override {
     welcome_timer_.cancel();
-    fail_rewards("connection lost");
+    if (rewards_in_flight_ && !rewards_via_rest_) rewards_fallback("connection lost");
     emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason, attempt,
                           next_retry);
   }
@@ -190,6 +240,9 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   std::string reason_;
   std::string channel_id_;
   std::vector<RewardsCallback> rewards_waiting_;
+  bool rewards_in_flight_ = false;
+  bool rewards_via_rest_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks that may outlive us
   std::uint64_t ignored_ = 0;
   std::uint64_t malformed_ = 0;
 };

@@ -169,6 +169,95 @@ test('half-open link: no server ping within pingInterval + pingTimeout -> reconn
   }
 });
 
+const REWARDS = [
+  { id: 'reward_abc123', name: 'Highlight My Message', cost: 500, description: 'Make your message stand out!',
+    iconUrl: 'https://example.invalid/i.png', enabled: true, isBuiltIn: false, builtInType: null },
+  { id: 'reward_xyz789', name: 'First', cost: 1, description: 'Be the first to claim this each stream!',
+    iconUrl: null, enabled: true, isBuiltIn: true, builtInType: 'first' },
+];
+
+// A local client's request and its response (matched by id).
+async function request(client, d) {
+  client.ws.send(JSON.stringify({ op: 'request', d }));
+  return client.until(() => client.messages.find((m) => m.op === 'response' && m.d.id === d.id), 15000,
+    `response to ${d.id}`);
+}
+
+test('rewards: channel:getRewards answered by ack; REST fallback when the service is unavailable', async () => {
+  const restCalls = [];
+  const httpHandler = (req, res) => {
+    restCalls.push(req.url);
+    if (req.url === '/api/channel-points/chan_42/items/with-built-in') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items: REWARDS.slice(1) }));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  };
+  let up = await startSocketIo({ version: 4, httpHandler });
+  let state = actAsVelora(up, { rewards: REWARDS });
+  const daemon = await startDaemon(veloraConfig(up.url));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    await client.until(() => statusOf(client.events(), 'connected'), 15000, 'connected');
+    const viaSocket = await request(client, { id: 'r1', type: 'velora.getRewards', source: 'velora' });
+    assert.equal(viaSocket.d.ok, true, JSON.stringify(viaSocket));
+    assert.equal(viaSocket.d.result.via, 'socket');
+    assert.deepEqual(viaSocket.d.result.rewards, REWARDS);
+    assert.equal(state.rewardRequests, 1);
+
+    const status = await request(client, { id: 7, type: 'status' });
+    assert.equal(status.d.result.sources[0].name, 'velora');
+    assert.equal(status.d.result.sources[0].state, 'connected');
+    const unknown = await request(client, { id: 'u', type: 'nope' });
+    assert.equal(unknown.d.ok, false);
+    assert.match(unknown.d.error, /unknown request type "nope"/);
+
+    await up.close();
+    up = await startSocketIo({ version: 4, port: up.port, httpHandler });
+    state = actAsVelora(up, { rewards: 'unavailable' });
+    await client.until(() => client.events().filter((e) => e.data?.state === 'connected').length >= 2, 20000, 'reconnected');
+    const viaRest = await request(client, { id: 'r2', type: 'velora.getRewards' });
+    assert.equal(viaRest.d.ok, true, JSON.stringify(viaRest));
+    assert.equal(viaRest.d.result.via, 'rest');
+    assert.deepEqual(viaRest.d.result.rewards, REWARDS.slice(1));
+    assert.deepEqual(restCalls, ['/api/channel-points/chan_42/items/with-built-in']);
+    await daemon.waitForLog(/Channel points unavailable \(SERVICE_UNAVAILABLE\)/);
+    assert.ok(!client.events().some((e) => e.kind === 'status' && e.data.state === 'error'),
+      'SERVICE_UNAVAILABLE is not a connection error');
+  } finally {
+    await daemon.stop();
+    await up.close();
+  }
+});
+
+test('binary events and junk from a v4 server are skipped without a desync', async () => {
+  const up = await startSocketIo({ version: 4 });
+  actAsVelora(up, {
+    onConnected: (s) => {
+      s.emit('event', { event: 'channel.follow', data: { blob: Buffer.from([1, 2, 3]) } }); // BINARY_EVENT + attachment
+      s.emit('weird:event', 1, 2, 3);
+      s.conn.sendPacket('message', '2/ws/events,["event",{"cut":');
+      s.emit('event', payloads[0]);
+    },
+  });
+  const daemon = await startDaemon(veloraConfig(up.url));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
+    const evs = await client.until(() => {
+      const list = nonStatus(client);
+      return list.find((e) => e.data?.event === payloads[0].event || e.kind === 'follow' && e.user?.login === payloads[0].data.username) && list;
+    }, 15000, 'the good event');
+    assert.ok(evs.length <= 2);
+    await daemon.waitForLog(/skipped a packet: unterminated JSON array|skipped a packet: .*unterminated/);
+    assert.ok(!client.events().some((e) => e.kind === 'status' && e.data.state !== 'connected' && e.data.state !== 'connecting'));
+  } finally {
+    await daemon.stop();
+    await up.close();
+  }
+});
+
 test('server restart: reconnects and publishes again', async () => {
   let up = await startSocketIo({ version: 4 });
   const port = up.port;

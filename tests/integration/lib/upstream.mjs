@@ -13,8 +13,10 @@ import { SOURCE_DIR, tempDir } from './daemon.mjs';
 
 // Starts a socket.io server. `version`: 2 or 4. `tls`: {key, cert} or null.
 export async function startSocketIo({ version, tls = null, port = 0, path: ioPath = '/socket.io/',
-  pingInterval = 25000, pingTimeout = 20000, allowEIO3 = false } = {}) {
+  pingInterval = 25000, pingTimeout = 20000, allowEIO3 = false, httpHandler = null } = {}) {
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }) : http.createServer();
+  // Registered before socket.io attaches, which passes it every request outside its path.
+  if (httpHandler) server.on('request', httpHandler);
   const sockets = new Set();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   let io;

@@ -1,0 +1,61 @@
+#include "publish/request_router.hpp"
+
+#include <fmt/format.h>
+
+#include "sources/velora_source.hpp"
+#include "util/json_writer.hpp"
+#include "util/time_format.hpp"
+
+namespace sb {
+
+void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
+  if (request.type == "ping") {
+    std::string result;
+    JsonWriter(result).begin_object().field("time", system_now_ms()).end_object();
+    return reply(make_ok_response(request, result));
+  }
+  if (request.type == "status") {
+    std::string result;
+    JsonWriter w(result);
+    w.begin_object().key("sources").begin_array();
+    for (const auto& source : sources_) {
+      const SourceStatus& s = source->status();
+      w.begin_object().field("name", source->name()).field("state", to_string(s.state));
+      if (!s.reason.empty()) w.field("reason", std::string_view(s.reason));
+      if (s.attempt > 0) w.field("attempt", std::int64_t{s.attempt});
+      if (s.next_retry.count() > 0) w.field("nextRetryMs", static_cast<std::int64_t>(s.next_retry.count()));
+      w.key("since");
+      w.string(format_iso8601_ms(s.since_ms));
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return reply(make_ok_response(request, result));
+  }
+  if (request.type == "velora.getRewards") {
+    VeloraSource* velora = nullptr;
+    for (const auto& source : sources_) {
+      auto* candidate = dynamic_cast<VeloraSource*>(source.get());
+      if (candidate && (request.source.empty() || candidate->name() == request.source)) {
+        velora = candidate;
+        break;
+      }
+    }
+    if (!velora)
+      return reply(make_error_response(
+          request, request.source.empty() ? std::string("no Velora source is configured")
+                                          : fmt::format("no Velora source named \"{}\"", request.source)));
+    std::string name(velora->name());
+    velora->get_rewards([request, reply, name](RewardsResult r) {
+      if (!r.ok) return reply(make_error_response(request, r.error));
+      std::string result;
+      JsonWriter w(result);
+      w.begin_object().field("source", std::string_view(name)).field("via", std::string_view(r.via));
+      w.key("rewards").raw(r.json).end_object();
+      reply(make_ok_response(request, result));
+    });
+    return;
+  }
+  reply(make_error_response(request, fmt::format("unknown request type \"{}\"", request.type)));
+}
+
+}  // namespace sb
