@@ -8,7 +8,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
-#include <openssl/ssl.h>
+
+#include "net/tls_client.hpp"
 
 namespace sb {
 
@@ -69,21 +70,13 @@ asio::awaitable<HttpGetResult> http_get(asio::any_io_executor executor, const Ur
     }
     co_return co_await exchange(stream, url, target, max_body);
   }
-  ssl::context context(ssl::context::tls_client);
-  boost::system::error_code ec;
-  context.set_default_verify_paths(ec);
-  if (!ca_file.empty()) {
-    context.load_verify_file(ca_file, ec);
-    if (ec) {
-      result.error = fmt::format("cannot load ca_file \"{}\": {}", ca_file, ec.message());
-      co_return result;
-    }
+  auto context = make_tls_client_context(ca_file, result.error);
+  if (!context) co_return result;
+  beast::ssl_stream<beast::tcp_stream> stream(executor, *context);
+  if (!prepare_tls_stream(stream, url.host)) {
+    result.error = fmt::format("cannot use \"{}\" as TLS server name", url.host);
+    co_return result;
   }
-  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-  context.set_verify_mode(ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(executor, context);
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
-  if (!is_ip_literal(url.host)) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
   beast::get_lowest_layer(stream).expires_after(timeout);
   auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kAwait);
   if (cec) {
@@ -92,11 +85,8 @@ asio::awaitable<HttpGetResult> http_get(asio::any_io_executor executor, const Ur
   }
   auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kAwait);
   if (hec) {
-    const long verify = SSL_get_verify_result(stream.native_handle());
-    result.error = verify != X509_V_OK
-                       ? fmt::format("the TLS certificate of {} is not trusted: {}", url.authority(),
-                                     X509_verify_cert_error_string(verify))
-                       : fmt::format("TLS handshake with {} failed: {}", url.authority(), hec.message());
+    bool untrusted = false;
+    result.error = tls_handshake_error(stream.native_handle(), hec, url, untrusted);
     co_return result;
   }
   co_return co_await exchange(stream, url, target, max_body);

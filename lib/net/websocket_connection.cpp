@@ -10,8 +10,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <fmt/format.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
+
+#include "net/tls_client.hpp"
 
 namespace sb {
 
@@ -113,24 +113,17 @@ struct WebSocketConnection::Impl {
       co_return co_await upgrade(*plain, o);
     }
 
-    tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
-    error_code ec;
-    tls_context->set_default_verify_paths(ec);
-    if (!o.ca_file.empty()) {
-      tls_context->load_verify_file(o.ca_file, ec);
-      if (ec) {
-        result.ec = ec;
-        result.untrusted_peer = true;
-        result.message = fmt::format("cannot load ca_file \"{}\": {}", o.ca_file, ec.message());
-        co_return result;
-      }
+    std::string error;
+    tls_context = make_tls_client_context(o.ca_file, error);
+    if (!tls_context) {
+      result.ec = asio::error::invalid_argument;
+      result.untrusted_peer = true;
+      result.message = error;
+      co_return result;
     }
-    SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
-    tls_context->set_verify_mode(ssl::verify_peer);
     tls = std::make_unique<TlsWs>(executor, *tls_context);
     auto& ssl_stream = tls->next_layer();
-    ssl_stream.set_verify_callback(ssl::host_name_verification(o.url.host));
-    if (!is_ip_literal(o.url.host) && !SSL_set_tlsext_host_name(ssl_stream.native_handle(), o.url.host.c_str())) {
+    if (!prepare_tls_stream(ssl_stream, o.url.host)) {
       result.ec = asio::error::invalid_argument;
       result.message = fmt::format("cannot use \"{}\" as TLS server name", o.url.host);
       co_return result;
@@ -146,15 +139,9 @@ struct WebSocketConnection::Impl {
     auto [hec] = co_await ssl_stream.async_handshake(ssl::stream_base::client, kAwait);
     if (hec) {
       result.ec = hec;
-      const long verify = SSL_get_verify_result(ssl_stream.native_handle());
-      if (verify != X509_V_OK) {
-        result.untrusted_peer = true;
-        result.message = fmt::format(
-            "the TLS certificate of {} is not trusted: {} (peers are always verified; add their CA with ca_file)",
-            o.url.authority(), X509_verify_cert_error_string(verify));
-      } else {
-        result.message = timed_out_or(hec, "TLS handshake with", o);
-      }
+      result.message = hec == beast::error::timeout ? timed_out_or(hec, "TLS handshake with", o)
+                                                    : tls_handshake_error(ssl_stream.native_handle(), hec, o.url,
+                                                                          result.untrusted_peer);
       co_return result;
     }
     co_return co_await upgrade(*tls, o);

@@ -1,5 +1,6 @@
 #include "publish/local_server.hpp"
 #include "publish/local_request.hpp"
+#include "util/log_failure.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,22 +37,6 @@ using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr int kProtocolVersion = 1;
 constexpr std::size_t kMaxClientMessage = 64 * 1024;
-
-namespace {
-
-// co_spawn's completion: log what escaped a coroutine instead of losing it.
-auto log_failure(std::string what) {
-  return [what = std::move(what)](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      spdlog::error("{}: {}", what, e.what());
-    }
-  };
-}
-
-}  // namespace
 
 class WsSession;
 

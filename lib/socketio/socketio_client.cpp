@@ -12,6 +12,7 @@
 
 #include "net/websocket_connection.hpp"
 #include "socketio/socketio_session.hpp"
+#include "util/log_failure.hpp"
 
 namespace sb {
 
@@ -25,18 +26,6 @@ namespace {
 Millis steady_now() { return std::chrono::duration_cast<Millis>(Clock::now().time_since_epoch()); }
 Clock::time_point to_time_point(Millis t) {
   return t == Millis::max() ? Clock::time_point::max() : Clock::time_point(std::chrono::duration_cast<Clock::duration>(t));
-}
-
-// Logs what escaped a coroutine instead of swallowing it.
-auto log_failure(std::string what) {
-  return [what = std::move(what)](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      spdlog::error("{} failed: {}", what, e.what());
-    }
-  };
 }
 
 // How one connection attempt ended.
@@ -210,7 +199,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   void spawn(asio::any_io_executor ex, asio::awaitable<void> (SocketIoConnection::*branch)(), const char* what) {
     ++live_branches;
     asio::co_spawn(ex, (this->*branch)(),
-                   [self = shared_from_this(), log = fmt::format("source \"{}\": {}", log_name, what)](
+                   [self = shared_from_this(), log = fmt::format("source \"{}\": {} failed", log_name, what)](
                        std::exception_ptr error) {
                      log_failure(log)(error);
                      if (error) self->finish(FailureKind::network, "internal error");
@@ -342,7 +331,7 @@ void SocketIoClient::start() {
   if (impl_->running) return;
   impl_->running = true;
   asio::co_spawn(impl_->executor, [self = impl_]() { return self->run(); },
-                 log_failure(fmt::format("source \"{}\": socket.io client", impl_->options.log_name)));
+                 log_failure(fmt::format("source \"{}\": socket.io client failed", impl_->options.log_name)));
 }
 
 void SocketIoClient::stop() {

@@ -12,6 +12,7 @@
 #include "sources/source_emitter.hpp"
 #include "sources/streamelements_normalizer.hpp"
 #include "sources/velora_normalizer.hpp"
+#include "util/log_failure.hpp"
 #include "util/time_format.hpp"
 
 namespace sb {
@@ -27,14 +28,7 @@ class DemoSource final : public Source {
   void start() override {
     emitter_.status().set(SourceState::connecting);
     running_ = true;
-    asio::co_spawn(io_, run(), [name = config_.name](std::exception_ptr error) {
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        spdlog::error("source \"{}\": demo loop failed: {}", name, e.what());
-      }
-    });
+    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": demo loop failed", config_.name)));
   }
 
   void stop() override {

@@ -24,4 +24,21 @@ void SourceEmitter::emit(Event&& event) {
   sink_(std::move(event));
 }
 
+void SourceEmitter::emit_normalized(NormalizeStatus status, Event&& event, std::string_view what,
+                                    std::string_view reason) {
+  switch (status) {
+    case NormalizeStatus::event: emit(std::move(event)); return;
+    case NormalizeStatus::ignored: ignore(what, reason); return;
+    case NormalizeStatus::malformed:
+      ++malformed_;
+      spdlog::warn("source \"{}\": malformed \"{}\" skipped: {}", config_.name, what, reason);
+      return;
+  }
+}
+
+void SourceEmitter::ignore(std::string_view what, std::string_view reason) {
+  ++ignored_;
+  spdlog::debug("source \"{}\": \"{}\" ignored: {}", config_.name, what, reason);
+}
+
 }  // namespace sb

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "config/config.hpp"
+#include "sources/normalize_status.hpp"
 #include "sources/source_status.hpp"
 
 namespace sb {
@@ -14,11 +15,18 @@ class SourceEmitter {
   SourceEmitter(const SourceConfig& config, EventSink sink);
 
   void emit(Event&& event);
+  // What a normalizer made of upstream message `what`: emits the event, or counts and logs
+  // why there is none (ignored at debug, malformed at warn).
+  void emit_normalized(NormalizeStatus status, Event&& event, std::string_view what, std::string_view reason);
+  // A message no normalizer handles (counted, logged at debug).
+  void ignore(std::string_view what, std::string_view reason);
   SourceStatusReporter& status() { return status_; }
   const SourceStatusReporter& status() const { return status_; }
 
   std::uint64_t emitted() const { return emitted_; }
   std::uint64_t filtered() const { return filtered_; }
+  std::uint64_t ignored() const { return ignored_; }
+  std::uint64_t malformed() const { return malformed_; }
 
  private:
   const SourceConfig& config_;
@@ -26,6 +34,8 @@ class SourceEmitter {
   SourceStatusReporter status_;
   std::uint64_t emitted_ = 0;
   std::uint64_t filtered_ = 0;
+  std::uint64_t ignored_ = 0;
+  std::uint64_t malformed_ = 0;
 };
 
 }  // namespace sb

@@ -115,23 +115,10 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
       client_->fail(fmt::format("unauthorized: {}", socketio::connect_error_message(payload)), FailureKind::auth);
       return;
     }
-    if (payload.empty()) {
-      ++ignored_;
-      spdlog::debug("source \"{}\": \"{}\" without payload ignored", config_.name, name);
-      return;
-    }
+    if (payload.empty()) return emitter_.ignore(name, "no payload");
     Event event;
-    switch (normalizer_.normalize(name, payload, system_now_ms(), event, reason_)) {
-      case NormalizeStatus::event: emitter_.emit(std::move(event)); break;
-      case NormalizeStatus::ignored:
-        ++ignored_;
-        spdlog::debug("source \"{}\": \"{}\" ignored: {}", config_.name, name, reason_);
-        break;
-      case NormalizeStatus::malformed:
-        ++malformed_;
-        spdlog::warn("source \"{}\": malformed \"{}\" skipped: {}", config_.name, name, reason_);
-        break;
-    }
+    const auto status = normalizer_.normalize(name, payload, system_now_ms(), event, reason_);
+    emitter_.emit_normalized(status, std::move(event), name, reason_);
   }
 
   void on_authenticated(std::string_view payload) {
@@ -169,8 +156,6 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   std::string reason_;
   std::string args_;
   std::optional<std::int64_t> token_expiry_s_;
-  std::uint64_t ignored_ = 0;
-  std::uint64_t malformed_ = 0;
 };
 
 }  // namespace

@@ -119,23 +119,10 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
       if (rewards_in_flight_ && !rewards_via_rest_) resolve_rewards(payload, "socket");
       return;
     }
-    if (name != "event") {
-      ++ignored_;
-      spdlog::debug("source \"{}\": \"{}\" ignored", config_.name, name);
-      return;
-    }
+    if (name != "event") return emitter_.ignore(name, "not a Velora event");
     Event event;
-    switch (normalizer_.normalize(payload, system_now_ms(), event, reason_)) {
-      case NormalizeStatus::event: emitter_.emit(std::move(event)); break;
-      case NormalizeStatus::ignored:
-        ++ignored_;
-        spdlog::debug("source \"{}\": event ignored: {}", config_.name, reason_);
-        break;
-      case NormalizeStatus::malformed:
-        ++malformed_;
-        spdlog::warn("source \"{}\": malformed event skipped: {}", config_.name, reason_);
-        break;
-    }
+    const auto status = normalizer_.normalize(payload, system_now_ms(), event, reason_);
+    emitter_.emit_normalized(status, std::move(event), name, reason_);
   }
 
   void on_welcome(std::string_view payload) {
@@ -243,8 +230,6 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   bool rewards_in_flight_ = false;
   bool rewards_via_rest_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks that may outlive us
-  std::uint64_t ignored_ = 0;
-  std::uint64_t malformed_ = 0;
 };
 
 }  // namespace

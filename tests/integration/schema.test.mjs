@@ -44,27 +44,34 @@ test('a full demo round and the status events validate against the schema', asyn
   }
 });
 
-test('status events: a source that cannot connect says so in an error status, and it validates', async () => {
+test('status events: a source that cannot connect says so, with attempt and next retry, and they validate', async () => {
+  // Port 1 on loopback: nothing listens, the connection is refused.
   const daemon = await startDaemon(`
 [server]
 port = 0
 [[source]]
 name = "se-main"
 type = "streamelements"
+url = "ws://127.0.0.1:1"
+auth_method = "apikey"
 token = "x"
 `);
   try {
-    await daemon.waitForLog(/source "se-main": disconnected -> error: streamelements transport "realtime" is not available/);
-    // The status was published before this client came: ?since=0 replays it from history.
+    await daemon.waitForLog(/source "se-main": connecting -> reconnecting: connecting to 127.0.0.1:1 failed/);
+    // The statuses were published before this client came: ?since=0 replays them from history.
     const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
     await client.opened;
-    const [status] = await client.until(() => client.events().length >= 1 && client.events(), 10000, 'the status');
+    const statuses = await client.until(() => client.events().length >= 2 && client.events(), 10000, 'the statuses');
+    assert.deepEqual(statuses.map((s) => s.data.state), ['connecting', 'reconnecting']);
+    const [, status] = statuses;
     assert.equal(status.kind, 'status');
     assert.equal(status.source, 'se-main');
+    assert.equal(status.service, 'streamelements');
     assert.equal(status.test, false);
-    assert.equal(status.data.state, 'error');
-    assert.equal(status.data.previous, 'disconnected');
-    assert.equal(schemaErrors(status), null);
+    assert.equal(status.data.previous, 'connecting');
+    assert.equal(status.data.attempt, 1);
+    assert.ok(status.data.nextRetryMs >= 500 && status.data.nextRetryMs <= 1000);
+    for (const s of statuses) assert.equal(schemaErrors(s), null);
   } finally {
     await daemon.stop();
   }

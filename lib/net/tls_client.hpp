@@ -1,0 +1,54 @@
+#pragma once
+// TLS client set-up shared by every upstream connection: peers are always verified (system
+// store plus an optional extra CA file, TLS 1.2+, host name or IP check, SNI). Only included
+// by the translation units that open TLS streams.
+#include <boost/asio/ssl.hpp>
+#include <fmt/format.h>
+#include <memory>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <string>
+
+#include "net/url.hpp"
+
+namespace sb {
+
+// nullptr and `error` set when `ca_file` cannot be loaded.
+inline std::unique_ptr<boost::asio::ssl::context> make_tls_client_context(const std::string& ca_file,
+                                                                         std::string& error) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  context->set_default_verify_paths(ec);
+  if (!ca_file.empty()) {
+    context->load_verify_file(ca_file, ec);
+    if (ec) {
+      error = fmt::format("cannot load ca_file \"{}\": {}", ca_file, ec.message());
+      return nullptr;
+    }
+  }
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_verify_mode(ssl::verify_peer);
+  return context;
+}
+
+// Host name (or IP) verification and SNI for one stream; false if `host` cannot be a server name.
+template <class SslStream>
+bool prepare_tls_stream(SslStream& stream, const std::string& host) {
+  stream.set_verify_callback(boost::asio::ssl::host_name_verification(host));
+  return is_ip_literal(host) || SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+}
+
+// Why a handshake failed, naming an untrusted certificate as such.
+inline std::string tls_handshake_error(SSL* handle, const boost::system::error_code& ec, const Url& url,
+                                       bool& untrusted) {
+  const long verify = SSL_get_verify_result(handle);
+  untrusted = verify != X509_V_OK;
+  if (untrusted)
+    return fmt::format("the TLS certificate of {} is not trusted: {} (peers are always verified; add their CA "
+                       "with ca_file)",
+                       url.authority(), X509_verify_cert_error_string(verify));
+  return fmt::format("TLS handshake with {} failed: {}", url.authority(), ec.message());
+}
+
+}  // namespace sb
