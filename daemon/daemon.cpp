@@ -17,6 +17,7 @@
 #include "publish/local_server.hpp"
 #include "publish/udp_publisher.hpp"
 #include "service/sd_notify.hpp"
+#include "dedup/dedup_stage.hpp"
 #include "publish/request_router.hpp"
 #include "sources/source_factory.hpp"
 
@@ -72,7 +73,9 @@ int run_daemon(const Config& config) {
   }
   if (!config.udp.empty()) hub.subscribe(&udp);
 
-  const EventSink publish = [&hub](Event&& event) { hub.publish(std::move(event)); };
+  // sources -> dedup -> hub
+  DedupStage dedup(io, config.dedup, [&hub](Event&& event) { hub.publish(std::move(event)); });
+  const EventSink publish = [&dedup](Event&& event) { dedup.push(std::move(event)); };
   std::vector<std::unique_ptr<Source>> sources;
   for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
@@ -101,6 +104,7 @@ int run_daemon(const Config& config) {
     spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     sd_notify_message("STOPPING=1");
     for (auto& source : sources) source->stop();
+    dedup.stop();
     server.stop();
     watchdog.cancel();
     signals.cancel();

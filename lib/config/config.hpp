@@ -29,8 +29,10 @@ struct LogConfig {
 };
 
 struct DedupConfig {
-  Millis window{10'000};
+  Millis window{10'000};                 // same real event from two sources
   bool gift_bundles = true;
+  Millis bundle_timeout{5'000};          // a community gift's parts wait this long for each other
+  Millis id_horizon{24 * 3600 * 1000};   // how long an upstream id is remembered
 };
 
 enum class SourceType { streamelements, velora, demo };

@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, 5> kRootKeys = {"server", "log", "dedup",
 constexpr std::array<std::string_view, 9> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
                                                          "allowed_origins", "history", "journal", "client_queue"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
-constexpr std::array<std::string_view, 2> kDedupKeys = {"window", "gift_bundles"};
+constexpr std::array<std::string_view, 4> kDedupKeys = {"window", "gift_bundles", "bundle_timeout", "id_horizon"};
 constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_datagram"};
 constexpr std::array<std::string_view, 12> kStreamElementsKeys = {
     "name", "type", "kinds", "transport", "url", "eio", "auth_method", "token", "token_file", "token_env", "ca_file",
@@ -331,6 +331,8 @@ class Loader {
     check_keys(t, ctx, kDedupKeys);
     get_duration(t, ctx, "window", d.window);
     get(t, ctx, "gift_bundles", d.gift_bundles);
+    get_duration(t, ctx, "bundle_timeout", d.bundle_timeout);
+    get_duration(t, ctx, "id_horizon", d.id_horizon);
   }
 
   void load_source(const toml::table& t, Config& config) {

@@ -40,6 +40,9 @@ struct Event {
   std::vector<std::string> recipients;
   std::string data_json = "{}";  // kind-specific fields, an already-serialized JSON object
   std::string raw_json;          // the upstream payload, kept for `unknown` events
+  // Not serialized: correlates the parts of one community gift (StreamElements activityGroup)
+  // for the dedup stage's gift bundles.
+  std::string group;
 };
 
 }  // namespace sb

@@ -69,7 +69,10 @@ class DemoSource final : public Source {
     // A replay is a new occurrence: fresh id and time, always a test event.
     event.test = true;
     event.at_ms = now;
-    if (!event.id.empty()) event.id = fmt::format("demo-{}-{}", round, event.id);
+    // Each fixture is its own occurrence (a payload and its widget-shaped twin share an id
+    // upstream, and dedup would rightly drop the twin); a round's community gift is one group.
+    if (!event.id.empty()) event.id = fmt::format("demo-{}-{}-{}", round, fixture.name, event.id);
+    if (!event.group.empty()) event.group = fmt::format("demo-{}-{}", round, event.group);
     emitter_.emit(std::move(event));
   }
 

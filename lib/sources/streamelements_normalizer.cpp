@@ -80,6 +80,7 @@ NormalizeStatus normalize_activity(const JsonNode& activity, Event& e, std::stri
   e.id = first_string(&activity, {"activityId", "_id"});
   if (e.id.empty()) e.id = first_string(data, {"tipId", "msgId", "redemptionId"});
   e.platform = activity.string("provider");
+  e.group = activity.string("activityGroup");
   set_event_time(e, activity.find("createdAt"));
 
   e.user.id = fields.string("providerId");

@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { demoConfig as config, startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
+import { startSocketIo } from './lib/upstream.mjs';
 
 const demoConfig = (interval = '20ms', server = '') => config({ interval, server });
 
@@ -195,6 +196,12 @@ test('token: required when configured, via query or bearer header; secrets never
   const serverSecret = 'local-secret-8c1f2a';
   const seSecret = 'eyJhbGciOiJIUzI1NiJ9.c2Utc2VjcmV0.c2lnbmF0dXJl';
   const veloraSecret = 'velora-secret-77d0';
+  // Real upstream peers, so the tokens really go over the wire while the log is at trace.
+  const se = await startSocketIo({ version: 2 });
+  const velora = await startSocketIo({ version: 4 });
+  const tokensSeen = [];
+  se.io.on('connection', (s) => s.on('authenticate', (d) => tokensSeen.push(d.token)));
+  velora.io.of('/ws/events').on('connection', (s) => tokensSeen.push(s.handshake.auth.token));
   const daemon = await startDaemon(`
 [server]
 port = 0
@@ -206,10 +213,12 @@ interval = "10ms"
 [[source]]
 name = "se-main"
 type = "streamelements"
+url = "${se.url}"
 token = "${seSecret}"
 [[source]]
 name = "velora"
 type = "velora"
+url = "${velora.url}"
 token_env = "SB_IT_VELORA_TOKEN"
 `, { env: { SB_IT_VELORA_TOKEN: veloraSecret }, args: ['--log-level', 'trace'] });
   try {
@@ -224,8 +233,12 @@ token_env = "SB_IT_VELORA_TOKEN"
     await byHeader.opened;
     await byHeader.untilEvents(3);
     await daemon.waitForLog(/missing or wrong token/);
+    await byQuery.until(() => tokensSeen.length >= 2, 15000, 'both tokens sent upstream');
+    assert.deepEqual(new Set(tokensSeen), new Set([seSecret, veloraSecret]));
   } finally {
     await daemon.stop();
+    await se.close();
+    await velora.close();
   }
   const log = daemon.log();
   assert.ok(log.includes('trace') || log.includes('debug') || log.length > 0);

@@ -1,0 +1,259 @@
+#include "dedup/deduplicator.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+namespace sb {
+namespace {
+
+// FNV-1a, 64 bits: tables keep hashes, not strings, so admitting an event allocates little.
+struct Hash {
+  std::uint64_t h = 14695981039346656037ull;
+  Hash& add(std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // field separator
+    h *= 1099511628211ull;
+    return *this;
+  }
+  Hash& add_lower(std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= static_cast<unsigned char>(std::tolower(c));
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+    return *this;
+  }
+  Hash& add(std::int64_t v) { return add(std::string_view(reinterpret_cast<const char*>(&v), sizeof v)); }
+};
+
+// Kinds that are one real-world happening each (alerts). Chat, moderation, status, counters and
+// session updates are not: two equal chat lines are two messages.
+bool fingerprinted(Kind kind) {
+  switch (kind) {
+    case Kind::follow:
+    case Kind::subscription:
+    case Kind::resubscription:
+    case Kind::gift_subscription:
+    case Kind::gift_purchase:
+    case Kind::cheer:
+    case Kind::tip:
+    case Kind::raid:
+    case Kind::host:
+    case Kind::merch:
+    case Kind::redemption:
+    case Kind::superchat:
+    case Kind::volts:
+    case Kind::stream_online:
+    case Kind::stream_offline: return true;
+    default: return false;
+  }
+}
+
+// Platform, kind, amounts and test flag, then one key per way the user is known.
+void fingerprint_keys(const Event& e, std::vector<std::uint64_t>& keys) {
+  keys.clear();
+  Hash base;  // the platform is compared apart: a widget-shaped copy may not name it
+  base.add(to_string(e.kind)).add(e.test ? "t" : "r").add(e.tier).add(e.currency).add(e.item);
+  base.add(e.amount ? static_cast<std::int64_t>(std::llround(*e.amount * 100)) : -1);
+  base.add(e.months.value_or(-1)).add(e.count.value_or(-1)).add(e.viewers.value_or(-1));
+  if (!e.user.login.empty()) keys.push_back(Hash(base).add("login").add_lower(e.user.login).h);
+  if (!e.user.id.empty()) keys.push_back(Hash(base).add("id").add(e.user.id).h);
+  if (keys.empty() && !e.user.display_name.empty()) keys.push_back(Hash(base).add("name").add_lower(e.user.display_name).h);
+  if (keys.empty() && (e.kind == Kind::stream_online || e.kind == Kind::stream_offline)) keys.push_back(base.h);
+}
+
+std::uint64_t id_key(const Event& e) { return Hash().add(e.test ? "t" : "r").add(e.id).h; }
+std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().add("bundle").add(test ? "t" : "r").add(group).h; }
+
+std::string_view who(const Event& e) {
+  return !e.user.login.empty() ? e.user.login : !e.user.display_name.empty() ? e.user.display_name : e.user.id;
+}
+
+}  // namespace
+
+std::string_view to_string(DedupVerdict verdict) {
+  switch (verdict) {
+    case DedupVerdict::publish: return "publish";
+    case DedupVerdict::same_id: return "same_id";
+    case DedupVerdict::same_event: return "same_event";
+  }
+  return "?";
+}
+
+Deduplicator::Deduplicator(const DedupConfig& config, Limits limits) : config_(config), limits_(limits) {}
+
+bool Deduplicator::seen_id(std::uint64_t key, Millis now) {
+  while (!ids_.empty() && now - ids_.front().at > config_.id_horizon) {
+    id_index_.erase(ids_.front().key);
+    ids_.pop_front();
+  }
+  return id_index_.count(key) != 0;
+}
+
+void Deduplicator::remember_id(std::uint64_t key, Millis now) {
+  if (id_index_.count(key)) return;
+  if (ids_.size() >= limits_.max_ids) {
+    id_index_.erase(ids_.front().key);
+    ids_.pop_front();
+    ++counters_.evicted;
+  }
+  ids_.push_back({key, now});
+  id_index_.emplace(key, std::prev(ids_.end()));
+}
+
+bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now,
+                                  std::string& first) {
+  while (!fingerprints_.empty() && now - fingerprints_.front().at > config_.window) fingerprints_.pop_front();
+  const bool has_id = !event.id.empty();
+  for (const Fingerprint& f : fingerprints_) {
+    // The same source twice is a real repeat, unless one copy is an id-less other shape.
+    if (f.source == event.source && f.had_id == has_id) continue;
+    if (!f.platform.empty() && !event.platform.empty() && f.platform != event.platform) continue;
+    if (std::find(keys.begin(), keys.end(), f.key) != keys.end()) {
+      first = f.source == event.source
+                  ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
+                  : fmt::format("from source \"{}\" {} ms earlier", f.source, (now - f.at).count());
+      return true;
+    }
+  }
+  return false;
+}
+
+void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now) {
+  for (std::uint64_t key : keys) {
+    if (fingerprints_.size() >= limits_.max_fingerprints) {
+      fingerprints_.pop_front();
+      ++counters_.evicted;
+    }
+    fingerprints_.push_back({key, now, event.source, event.platform, !event.id.empty()});
+  }
+}
+
+DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Event>& bundles) {
+  if (event.kind == Kind::status) {
+    ++counters_.published;
+    return DedupVerdict::publish;
+  }
+  const bool has_id = !event.id.empty();
+  const std::uint64_t key = has_id ? id_key(event) : 0;
+  if (has_id && seen_id(key, now)) {
+    ++counters_.same_id;
+    ++counters_.dropped_by_source[event.source];
+    spdlog::debug("dedup: dropped {} {} from \"{}\": upstream id {} was already published", to_string(event.kind),
+                  who(event), event.source, event.id);
+    return DedupVerdict::same_id;
+  }
+  if (fingerprinted(event.kind)) {
+    fingerprint_keys(event, keys_);
+    std::string first;
+    if (!keys_.empty() && seen_elsewhere(keys_, event, now, first)) {
+      ++counters_.same_event;
+      ++counters_.dropped_by_source[event.source];
+      if (has_id) remember_id(key, now);  // its own re-deliveries are duplicates too
+      spdlog::debug("dedup: dropped {} {} from \"{}\": the same event came {}", to_string(event.kind), who(event),
+                    event.source, first);
+      return DedupVerdict::same_event;
+    }
+    remember_fingerprints(keys_, event, now);
+  }
+  if (has_id) remember_id(key, now);
+  ++counters_.published;
+  if (config_.gift_bundles && !event.group.empty() &&
+      (event.kind == Kind::gift_subscription || event.kind == Kind::gift_purchase))
+    add_to_bundle(event, now, bundles);
+  return DedupVerdict::publish;
+}
+
+void Deduplicator::add_to_bundle(const Event& event, Millis now, std::vector<Event>& out) {
+  if (seen_id(bundle_key(event.group, event.test), now)) return;  // already bundled: a late part
+  auto it = std::find_if(bundles_.begin(), bundles_.end(),
+                         [&](const Bundle& b) { return b.group == event.group && b.test == event.test; });
+  if (it == bundles_.end()) {
+    if (bundles_.size() >= limits_.max_bundles) close_bundle(0, false, now, out);  // the oldest goes out early
+    Bundle b;
+    b.group = event.group;
+    b.test = event.test;
+    b.opened = now;
+    b.head.source = event.source;
+    b.head.service = event.service;
+    b.head.platform = event.platform;
+    b.head.test = event.test;
+    b.head.tier = event.tier;
+    b.head.at_ms = event.at_ms;
+    b.head.received_at_ms = event.received_at_ms;
+    bundles_.push_back(std::move(b));
+    it = std::prev(bundles_.end());
+  }
+  Bundle& b = *it;
+  if (event.kind == Kind::gift_purchase) {
+    b.have_purchase = true;
+    b.expected = event.count.value_or(0);
+    b.head.user = event.user;  // the gifter
+    b.head.source = event.source;
+    b.head.at_ms = event.at_ms;
+    if (!event.tier.empty()) b.head.tier = event.tier;
+  } else {
+    ++b.received;
+    if (b.recipients.size() < limits_.max_recipients)
+      b.recipients.push_back(!event.user.login.empty() ? event.user.login : event.user.display_name);
+    if (!b.have_purchase && b.head.user.login.empty()) {
+      // The gifter, until the purchase says it: the recipient's `sender`.
+      JsonReader reader;
+      std::string error;
+      if (const JsonNode* data = reader.parse(event.data_json, error)) {
+        b.head.user.login.assign(data->string("sender"));
+        b.head.user.display_name = b.head.user.login;
+      }
+    }
+  }
+  if (b.have_purchase && b.received >= b.expected) close_bundle(static_cast<std::size_t>(it - bundles_.begin()), true, now, out);
+}
+
+void Deduplicator::close_bundle(std::size_t index, bool complete, Millis now, std::vector<Event>& out) {
+  Bundle b = std::move(bundles_[index]);
+  bundles_.erase(bundles_.begin() + static_cast<std::ptrdiff_t>(index));
+  remember_id(bundle_key(b.group, b.test), now);
+  ++(complete ? counters_.bundles_complete : counters_.bundles_partial);
+
+  Event e = std::move(b.head);
+  e.kind = Kind::gift_bundle;
+  e.id = "bundle-" + b.group;
+  e.count = b.have_purchase ? b.expected : b.received;
+  e.recipients = std::move(b.recipients);
+  e.data_json.clear();
+  JsonWriter w(e.data_json);
+  w.begin_object();
+  w.field("activityGroup", std::string_view(b.group));
+  w.field("complete", complete);
+  w.field("received", b.received);
+  w.field("purchaseSeen", b.have_purchase);
+  w.end_object();
+  spdlog::debug("dedup: gift bundle {} by {}: {} of {} recipients{}", b.group, who(e), b.received, *e.count,
+                complete ? "" : " (timed out)");
+  out.push_back(std::move(e));
+}
+
+void Deduplicator::expire(Millis now, std::vector<Event>& bundles) {
+  for (std::size_t i = 0; i < bundles_.size();) {
+    if (now - bundles_[i].opened >= config_.bundle_timeout) close_bundle(i, false, now, bundles);
+    else ++i;
+  }
+}
+
+Deduplicator::Millis Deduplicator::next_deadline() const {
+  Millis next = Millis::max();
+  for (const Bundle& b : bundles_) next = std::min(next, b.opened + config_.bundle_timeout);
+  return next;
+}
+
+}  // namespace sb

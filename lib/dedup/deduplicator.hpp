@@ -1,0 +1,112 @@
+#pragma once
+// The dedup stage between sources and hub, sans-I/O (the caller passes the time).
+//  1. Same upstream id: an event whose id was already published is dropped, whatever source
+//     or shape it came in (StreamElements `event` and its widget twin, re-delivery after a
+//     reconnect). Ids live in a bounded LRU with a time horizon.
+//  2. Same real event from another source: same platform, kind, user (login case-insensitive,
+//     or provider id), amounts, test flag, within `window` of the first copy. The first copy
+//     is published at once (no added latency); later copies from other sources are dropped.
+//     A repeat from the same source is a real repeat and passes, except when exactly one of
+//     the two copies has an upstream id: that is one event in two shapes (StreamElements'
+//     widget twin of a community gift purchase carries no id).
+//  3. Community gifts: the recipients and the purchase sharing an activity group are also
+//     published as one `gift_bundle` when all have arrived, or after `bundle_timeout`.
+// Test and real events never match each other. Every table has a cap.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "event/event.hpp"
+
+namespace sb {
+
+enum class DedupVerdict { publish, same_id, same_event };
+std::string_view to_string(DedupVerdict verdict);
+
+struct DedupCounters {
+  std::uint64_t published = 0;
+  std::uint64_t same_id = 0;
+  std::uint64_t same_event = 0;
+  std::uint64_t bundles_complete = 0;
+  std::uint64_t bundles_partial = 0;                 // timed out or pushed out by the cap
+  std::uint64_t evicted = 0;                         // entries dropped by a cap before their time
+  std::map<std::string, std::uint64_t> dropped_by_source;
+};
+
+struct DedupLimits {
+  std::size_t max_ids = 50'000;
+  std::size_t max_fingerprints = 10'000;
+  std::size_t max_bundles = 256;
+  std::size_t max_recipients = 1'000;  // per bundle (more are counted, not listed)
+};
+
+class Deduplicator {
+ public:
+  using Millis = std::chrono::milliseconds;
+
+  using Limits = DedupLimits;
+
+  explicit Deduplicator(const DedupConfig& config, Limits limits = {});
+
+  // Decides for one event. Bundles completed by it are appended to `bundles` (publish them
+  // after the event itself).
+  DedupVerdict admit(const Event& event, Millis now, std::vector<Event>& bundles);
+  // Bundles whose time is up.
+  void expire(Millis now, std::vector<Event>& bundles);
+  // When expire() has something to do (Millis::max() when nothing).
+  Millis next_deadline() const;
+
+  const DedupCounters& counters() const { return counters_; }
+  std::size_t remembered_ids() const { return id_index_.size(); }
+  std::size_t open_bundles() const { return bundles_.size(); }
+
+ private:
+  struct Seen {
+    std::uint64_t key;
+    Millis at;
+  };
+  struct Fingerprint {
+    std::uint64_t key;
+    Millis at;
+    std::string source;
+    std::string platform;  // "" matches any: widget-shaped payloads do not name it
+    bool had_id;
+  };
+  struct Bundle {
+    std::string group;
+    bool test = false;
+    Millis opened{0};
+    bool have_purchase = false;
+    std::int64_t expected = 0;
+    std::int64_t received = 0;
+    Event head;  // identity of the bundle: source, service, platform, gifter, tier
+    std::vector<std::string> recipients;
+  };
+
+  bool seen_id(std::uint64_t key, Millis now);
+  void remember_id(std::uint64_t key, Millis now);
+  bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now, std::string& first);
+  void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now);
+  void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);
+  void close_bundle(std::size_t index, bool complete, Millis now, std::vector<Event>& out);
+
+  DedupConfig config_;
+  Limits limits_;
+  DedupCounters counters_;
+  // Upstream ids: oldest first, and an index for look-ups.
+  std::list<Seen> ids_;
+  std::unordered_map<std::uint64_t, std::list<Seen>::iterator> id_index_;
+  // Fingerprints in arrival order: one window for all, so the oldest are at the front and the
+  // live ones (the last `window`) are few enough to scan.
+  std::deque<Fingerprint> fingerprints_;
+  std::vector<Bundle> bundles_;
+  std::vector<std::uint64_t> keys_;  // reused
+};
+
+}  // namespace sb
