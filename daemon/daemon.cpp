@@ -79,7 +79,7 @@ int run_daemon(const Config& config) {
   std::vector<std::unique_ptr<Source>> sources;
   for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
-  RequestRouter router(sources);
+  RequestRouter router(sources, dedup.counters());
   server.set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
     router.handle(request, std::move(reply));
   });

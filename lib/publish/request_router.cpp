@@ -28,7 +28,21 @@ void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
       w.string(format_iso8601_ms(s.since_ms));
       w.end_object();
     }
-    w.end_array().end_object();
+    w.end_array();
+    w.key("dedup").begin_object();
+    w.field("published", static_cast<std::int64_t>(dedup_.published));
+    w.key("dropped").begin_object();
+    w.field("same_id", static_cast<std::int64_t>(dedup_.same_id));
+    w.field("same_event", static_cast<std::int64_t>(dedup_.same_event));
+    w.end_object();
+    w.key("droppedBySource").begin_object();
+    for (const auto& [source, n] : dedup_.dropped_by_source) w.field(source, static_cast<std::int64_t>(n));
+    w.end_object();
+    w.field("bundlesComplete", static_cast<std::int64_t>(dedup_.bundles_complete));
+    w.field("bundlesPartial", static_cast<std::int64_t>(dedup_.bundles_partial));
+    w.field("evicted", static_cast<std::int64_t>(dedup_.evicted));
+    w.end_object();
+    w.end_object();
     return reply(make_ok_response(request, result));
   }
   if (request.type == "velora.getRewards") {

@@ -1,9 +1,10 @@
 #pragma once
 // Answers local clients' requests from the daemon's sources: `ping`, `status` (every source's
-// state), `velora.getRewards` (channel point rewards through a Velora source).
+// state, the dedup counters), `velora.getRewards` (channel point rewards through a Velora source).
 #include <memory>
 #include <vector>
 
+#include "dedup/deduplicator.hpp"
 #include "publish/local_request.hpp"
 #include "sources/source_status.hpp"
 
@@ -11,11 +12,13 @@ namespace sb {
 
 class RequestRouter {
  public:
-  explicit RequestRouter(const std::vector<std::unique_ptr<Source>>& sources) : sources_(sources) {}
+  RequestRouter(const std::vector<std::unique_ptr<Source>>& sources, const DedupCounters& dedup)
+      : sources_(sources), dedup_(dedup) {}
   void handle(const LocalRequest& request, LocalReply reply);
 
  private:
   const std::vector<std::unique_ptr<Source>>& sources_;
+  const DedupCounters& dedup_;
 };
 
 }  // namespace sb

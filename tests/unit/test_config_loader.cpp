@@ -48,7 +48,21 @@ TEST_CASE("config: defaults for an empty file") {
   REQUIRE(result.config);
   CHECK(result.config->server.port == 7480);
   CHECK(result.config->dedup.window == std::chrono::seconds(10));
+  CHECK(result.config->dedup.bundle_timeout == std::chrono::seconds(5));
+  CHECK(result.config->dedup.id_horizon == std::chrono::hours(24));
   CHECK(result.config->sources.empty());
+}
+
+TEST_CASE("config: dedup timings") {
+  const auto result = load_config_text(R"([dedup]
+window = "3s"
+bundle_timeout = "800ms"
+id_horizon = "2h"
+)", "streambridge.toml");
+  REQUIRE(result.config);
+  CHECK(result.config->dedup.window == std::chrono::seconds(3));
+  CHECK(result.config->dedup.bundle_timeout == std::chrono::milliseconds(800));
+  CHECK(result.config->dedup.id_horizon == std::chrono::hours(2));
 }
 
 TEST_CASE("config: a full StreamElements and Velora setup") {

@@ -71,6 +71,20 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
     return withTimeout(new Promise((resolve) => waiters.push({ re, resolve })), ms, `log line ${re}`);
   };
 
+  // Resolves once `n` log lines (so far or to come) match `re`.
+  const waitForLines = (re, n, ms = 15000) => {
+    const count = () => lines.filter((l) => re.test(l)).length;
+    if (count() >= n) return Promise.resolve(count());
+    return withTimeout(new Promise((resolve) => {
+      const w = { re: /(?:)/, resolve: () => {} };
+      w.resolve = () => {
+        if (count() >= n) resolve(count());
+        else waiters.push(w);  // not yet: keep watching
+      };
+      waiters.push(w);
+    }), ms, `${n} log lines ${re}`);
+  };
+
   let port;
   try {
     const m = await Promise.race([
@@ -91,5 +105,5 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
     }
     return stopped;
   };
-  return { port, proc, lines, log: () => lines.join('\n'), waitForLog, stop, exited, dir };
+  return { port, proc, lines, log: () => lines.join('\n'), waitForLog, waitForLines, stop, exited, dir };
 }
