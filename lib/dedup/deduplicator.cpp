@@ -111,15 +111,30 @@ void Deduplicator::remember_id(std::uint64_t key, Millis now) {
   id_index_.emplace(key, std::prev(ids_.end()));
 }
 
+void Deduplicator::forget_oldest_fingerprint() {
+  const auto [key, at] = fingerprint_order_.front();
+  fingerprint_order_.pop_front();
+  auto [begin, end] = fingerprints_.equal_range(key);
+  for (auto it = begin; it != end; ++it) {
+    if (it->second.at == at) {
+      fingerprints_.erase(it);
+      break;
+    }
+  }
+}
+
 bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now,
                                   std::string& first) {
-  while (!fingerprints_.empty() && now - fingerprints_.front().at > config_.window) fingerprints_.pop_front();
+  while (!fingerprint_order_.empty() && now - fingerprint_order_.front().second > config_.window)
+    forget_oldest_fingerprint();
   const bool has_id = !event.id.empty();
-  for (const Fingerprint& f : fingerprints_) {
-    // The same source twice is a real repeat, unless one copy is an id-less other shape.
-    if (f.source == event.source && f.had_id == has_id) continue;
-    if (!f.platform.empty() && !event.platform.empty() && f.platform != event.platform) continue;
-    if (std::find(keys.begin(), keys.end(), f.key) != keys.end()) {
+  for (std::uint64_t key : keys) {
+    auto [begin, end] = fingerprints_.equal_range(key);
+    for (auto it = begin; it != end; ++it) {
+      const Fingerprint& f = it->second;
+      // The same source twice is a real repeat, unless one copy is an id-less other shape.
+      if (f.source == event.source && f.had_id == has_id) continue;
+      if (!f.platform.empty() && !event.platform.empty() && f.platform != event.platform) continue;
       first = f.source == event.source
                   ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
                   : fmt::format("from source \"{}\" {} ms earlier", f.source, (now - f.at).count());
@@ -131,11 +146,12 @@ bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const 
 
 void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now) {
   for (std::uint64_t key : keys) {
-    if (fingerprints_.size() >= limits_.max_fingerprints) {
-      fingerprints_.pop_front();
+    if (fingerprint_order_.size() >= limits_.max_fingerprints) {
+      forget_oldest_fingerprint();
       ++counters_.evicted;
     }
-    fingerprints_.push_back({key, now, event.source, event.platform, !event.id.empty()});
+    fingerprints_.emplace(key, Fingerprint{now, event.source, event.platform, !event.id.empty()});
+    fingerprint_order_.emplace_back(key, now);
   }
 }
 

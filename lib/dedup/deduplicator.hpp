@@ -65,6 +65,7 @@ class Deduplicator {
   const DedupCounters& counters() const { return counters_; }
   std::size_t remembered_ids() const { return id_index_.size(); }
   std::size_t open_bundles() const { return bundles_.size(); }
+  std::size_t remembered_fingerprints() const { return fingerprints_.size(); }
 
  private:
   struct Seen {
@@ -72,7 +73,6 @@ class Deduplicator {
     Millis at;
   };
   struct Fingerprint {
-    std::uint64_t key;
     Millis at;
     std::string source;
     std::string platform;  // "" matches any: widget-shaped payloads do not name it
@@ -91,6 +91,7 @@ class Deduplicator {
 
   bool seen_id(std::uint64_t key, Millis now);
   void remember_id(std::uint64_t key, Millis now);
+  void forget_oldest_fingerprint();
   bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now, std::string& first);
   void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now);
   void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);
@@ -102,9 +103,10 @@ class Deduplicator {
   // Upstream ids: oldest first, and an index for look-ups.
   std::list<Seen> ids_;
   std::unordered_map<std::uint64_t, std::list<Seen>::iterator> id_index_;
-  // Fingerprints in arrival order: one window for all, so the oldest are at the front and the
-  // live ones (the last `window`) are few enough to scan.
-  std::deque<Fingerprint> fingerprints_;
+  // Fingerprints by key for look-ups, and their keys in arrival order for expiry (one window
+  // for all, so the oldest are at the front).
+  std::unordered_multimap<std::uint64_t, Fingerprint> fingerprints_;
+  std::deque<std::pair<std::uint64_t, Millis>> fingerprint_order_;
   std::vector<Bundle> bundles_;
   std::vector<std::uint64_t> keys_;  // reused
 };

@@ -1,11 +1,13 @@
-// Measures the sans-I/O data path: upstream payload -> normalizer -> hub (seq, serialize,
-// frame once) -> N subscriber queues. Prints throughput; asserts nothing (run by scripts/bench.sh).
+// Measures the sans-I/O data path: Socket.IO frame -> session -> normalizer -> dedup -> hub
+// (seq, serialize, frame once) -> N subscriber queues. Prints throughput; asserts nothing (run by scripts/bench.sh).
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "dedup/deduplicator.hpp"
 #include "hub/hub.hpp"
+#include "socketio/socketio_session.hpp"
 #include "publish/client_queue.hpp"
 #include "sources/fixtures.hpp"
 #include "sources/streamelements_normalizer.hpp"
@@ -73,6 +75,56 @@ int main(int argc, char** argv) {
     }
     t = seconds_since(start);
     std::printf("normalize+publish x%-4d %9.0f events/s  %6.0f ns/event\n", subscribers, n / t, t / n * 1e9);
+  }
+  // 3. The whole sans-I/O path of a StreamElements source: Engine.IO/Socket.IO frame ->
+  //    session -> normalizer -> dedup -> hub -> 10 clients. Ids are made unique per round so
+  //    dedup publishes (a duplicate-heavy stream would be cheaper: drops stop early).
+  {
+    struct Sink final : sb::socketio::SessionHandler {
+      sb::StreamElementsNormalizer se;
+      sb::Deduplicator dedup{sb::DedupConfig{}};
+      sb::Hub hub{1000};
+      std::vector<sb::Event> bundles;
+      sb::Event event;
+      std::string reason;
+      std::int64_t now = 0;
+      std::uint64_t round = 0;
+      void send(std::string) override {}
+      void on_connected(std::string_view) override {}
+      void on_event(std::string_view name, std::span<const std::string_view> args, std::optional<std::uint64_t>,
+                    std::span<const std::string>) override {
+        if (se.normalize(name, args.front(), 0, event, reason) != sb::NormalizeStatus::event) return;
+        event.id += std::to_string(round);
+        if (dedup.admit(event, std::chrono::milliseconds{++now}, bundles) == sb::DedupVerdict::publish)
+          hub.publish(std::move(event));
+        bundles.clear();
+      }
+      void on_ack(std::uint64_t, const std::vector<std::string_view>*) override {}
+      void on_malformed(std::string_view) override {}
+      void on_end(sb::socketio::SessionEnd, std::string) override {}
+    } sink;
+    std::vector<Draining> clients(10);
+    for (auto& c : clients) sink.hub.subscribe(&c);
+    sb::socketio::SocketIoSession session({.eio = 3}, sink);
+    session.start(std::chrono::milliseconds{0});
+    session.on_text(R"(0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":5000})", std::chrono::milliseconds{0});
+    session.on_text("40", std::chrono::milliseconds{0});
+    std::vector<std::string> frames;
+    for (const auto& f : fixtures)
+      if (f.service == "streamelements")
+        frames.push_back("42[\"" + std::string(f.socket_event) + "\"," + std::string(f.json) + "]");
+    start = std::chrono::steady_clock::now();
+    n = 0;
+    for (int r = 0; r < rounds / 4; ++r) {
+      sink.round = static_cast<std::uint64_t>(r);
+      for (const auto& frame : frames) {
+        session.on_text(frame, std::chrono::milliseconds{0});
+        ++n;
+      }
+    }
+    t = seconds_since(start);
+    std::printf("frame->session->normalize->dedup->publish x10 %9.0f events/s  %6.0f ns/event\n", n / t,
+                t / n * 1e9);
   }
   return 0;
 }

@@ -304,6 +304,7 @@ TEST_CASE("dedup: memory is bounded whatever the input") {
     dedup.admit(gift, ms{i}, out);
   }
   CHECK(dedup.remembered_ids() <= 100);
+  CHECK(dedup.remembered_fingerprints() <= 50);
   CHECK(dedup.open_bundles() <= 4);
   CHECK(dedup.counters().evicted > 0);
   for (const Event& b : out) CHECK(b.recipients.size() <= 3);
