@@ -52,6 +52,7 @@ struct SourceConfig {
   std::vector<std::string> events;
   std::vector<std::string> topics;
   Millis interval{2000};
+  Millis idle_timeout{90'000};  // SSE: no bytes this long (not even a comment) = dead stream
 };
 
 struct UdpConfig {

@@ -32,13 +32,13 @@ constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_da
 constexpr std::array<std::string_view, 12> kStreamElementsKeys = {
     "name", "type", "kinds", "transport", "url", "eio", "auth_method", "token", "token_file", "token_env", "ca_file",
     "topics"};
-constexpr std::array<std::string_view, 13> kVeloraKeys = {
-    "name",  "type",       "kinds",     "transport", "url",     "path",  "namespace",
-    "eio",   "token",      "token_file", "token_env", "ca_file", "events"};
+constexpr std::array<std::string_view, 14> kVeloraKeys = {
+    "name",  "type",       "kinds",      "transport", "url",     "path",   "namespace",
+    "eio",   "token",      "token_file", "token_env", "ca_file", "events", "idle_timeout"};
 constexpr std::array<std::string_view, 4> kDemoKeys = {"name", "type", "kinds", "interval"};
-constexpr std::array<std::string_view, 17> kAnySourceKeys = {
+constexpr std::array<std::string_view, 18> kAnySourceKeys = {
     "name",  "type",   "kinds",   "transport", "url",    "path",   "namespace", "eio",     "auth_method",
-    "token", "token_file", "token_env", "ca_file", "topics", "events", "interval", "enabled"};
+    "token", "token_file", "token_env", "ca_file", "topics", "events", "interval", "enabled", "idle_timeout"};
 
 class Loader {
  public:
@@ -383,6 +383,7 @@ class Loader {
         get(t, ctx, "path", s.path);
         get(t, ctx, "namespace", s.namespace_);
         get_strings(t, ctx, "events", s.events);
+        get_duration(t, ctx, "idle_timeout", s.idle_timeout);
         s.url = s.transport == "sse" ? "https://api.velora.tv" : "wss://api.velora.tv";
       }
       load_url(t, ctx, s.url);

@@ -31,11 +31,18 @@ class ReconnectBackoff {
   Millis failed(FailureKind kind, Millis now, double random01);
 
   int attempt() const { return attempt_; }
+  // The server's own first delay for network faults (SSE `retry`); doubling starts from it.
+  void set_network_first(Millis first) {
+    network_first_ = first;
+    server_first_ = true;
+  }
 
  private:
   int attempt_ = 0;       // failures since the last stable connection
   int auth_attempt_ = 0;  // consecutive authentication failures
   Millis connected_at_{-1};
+  Millis network_first_ = kNetworkFirst;
+  bool server_first_ = false;
 };
 
 }  // namespace sb

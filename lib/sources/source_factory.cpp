@@ -37,6 +37,8 @@ std::unique_ptr<Source> make_source(boost::asio::io_context& io, const SourceCon
     return make_streamelements_source(io, config, std::move(sink));
   if (config.type == SourceType::velora && config.transport == "socketio")
     return make_velora_source(io, config, std::move(sink));
+  if (config.type == SourceType::velora && config.transport == "sse")
+    return make_velora_sse_source(io, config, std::move(sink));
   return std::make_unique<UnavailableSource>(config, std::move(sink));
 }
 

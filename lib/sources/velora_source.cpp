@@ -1,16 +1,15 @@
 #include "sources/velora_source.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/http_get.hpp"
 #include "socketio/socketio_client.hpp"
 #include "socketio/socketio_packet.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/velora_normalizer.hpp"
+#include "sources/velora_rewards.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/time_format.hpp"
@@ -22,15 +21,6 @@ namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
 constexpr Millis kWelcomeTimeout{10'000};
 constexpr Millis kRewardsTimeout{10'000};
-
-std::string url_encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
-    else fmt::format_to(std::back_inserter(out), "%{:02X}", c);
-  }
-  return out;
-}
 
 class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::Handler {
  public:
@@ -154,47 +144,14 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     client_->fail(fmt::format("server error: {}", message), FailureKind::auth);
   }
 
-  // `json` must be an array of rewards; it is re-serialized, so only valid JSON goes out.
-  void resolve_rewards(std::string_view json, std::string_view via) {
-    std::string error;
-    const JsonNode* root = reader_.parse(json, error);
-    if (!root || !root->is_array) return finish_rewards({false, {}, fmt::format("rewards via {}: not a JSON array", via), std::string(via)});
-    RewardsResult result{true, {}, {}, std::string(via)};
-    JsonWriter w(result.json);
-    write_json_value(w, JsonValue{JsonType::array, {}, root});
-    finish_rewards(std::move(result));
-  }
+  void resolve_rewards(std::string_view json, std::string_view via) { finish_rewards(rewards_from_json(json, via)); }
 
-  // GET {url}/api/channel-points/{channelId}/items/with-built-in: public, no token.
+  // The public REST endpoint, when the socket could not answer.
   void rewards_fallback(std::string socket_error) {
-    if (channel_id_.empty())
-      return finish_rewards({false, {}, socket_error + "; no channel id known for the REST fallback", "socket"});
-    std::string error;
-    auto url = parse_url(config_.url, error);
-    if (!url) return finish_rewards({false, {}, socket_error, "socket"});
-    url->scheme = url->secure() ? "https" : "http";
     rewards_via_rest_ = true;
-    const std::string target = fmt::format("/api/channel-points/{}/items/with-built-in", url_encode(channel_id_));
-    spdlog::info("source \"{}\": rewards over the socket failed ({}); asking the REST endpoint", config_.name,
-                 socket_error);
-    asio::co_spawn(
-        io_, http_get(io_.get_executor(), *url, target, config_.ca_file),
-        [this, alive = std::weak_ptr<bool>(alive_), socket_error](std::exception_ptr e, HttpGetResult r) {
-          if (alive.expired()) return;
-          if (e) r.error = "internal error";
-          if (!r.ok) return finish_rewards({false, {}, fmt::format("socket: {}; REST: {}", socket_error, r.error), "rest"});
-          std::string json_error;
-          const JsonNode* root = r.status == 200 ? reader_.parse(r.body, json_error) : nullptr;
-          const JsonNode* items = root && !root->is_array ? root->array("items") : nullptr;
-          if (!items)
-            return finish_rewards({false, {},
-                                   fmt::format("socket: {}; REST: HTTP {} without an items array", socket_error, r.status),
-                                   "rest"});
-          RewardsResult result{true, {}, {}, "rest"};
-          JsonWriter w(result.json);
-          write_json_value(w, JsonValue{JsonType::array, {}, items});
-          finish_rewards(std::move(result));
-        });
+    spdlog::info("source \"{}\": rewards over the socket failed ({})", config_.name, socket_error);
+    fetch_velora_rewards(io_, config_, channel_id_, "socket: " + socket_error, alive_,
+                         [this](RewardsResult r) { finish_rewards(std::move(r)); });
   }
 
   void finish_rewards(RewardsResult result) {

@@ -32,5 +32,8 @@ class VeloraSource : public Source {
 
 std::unique_ptr<VeloraSource> make_velora_source(boost::asio::io_context& io, const SourceConfig& config,
                                                  EventSink sink);
+// `transport = "sse"`: Server-Sent Events from `{url}/api/events/stream`.
+std::unique_ptr<VeloraSource> make_velora_sse_source(boost::asio::io_context& io, const SourceConfig& config,
+                                                     EventSink sink);
 
 }  // namespace sb
