@@ -37,3 +37,11 @@ TEST_CASE("backoff: authentication failures wait minutes and never spin") {
   b.connected(ms{0});  // accepted again: the next auth failure starts at a minute
   CHECK(b.failed(FailureKind::auth, ms{1}, 1.0) == ms{60'000});
 }
+
+TEST_CASE("backoff: a server-given first delay (SSE retry) is used as given, then doubles") {
+  ReconnectBackoff b;
+  b.set_network_first(ms{300});
+  CHECK(b.failed(FailureKind::network, ms{0}, 0.0) == ms{300});
+  CHECK(b.failed(FailureKind::network, ms{0}, 0.0) == ms{600});
+  CHECK(b.failed(FailureKind::auth, ms{0}, 1.0) == ms{60'000});  // rejections keep their pace
+}
