@@ -3,15 +3,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "util/steady_time.hpp"
+
 namespace sb {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
-
-namespace {
-Millis steady_now() { return std::chrono::duration_cast<Millis>(Clock::now().time_since_epoch()); }
-}  // namespace
 
 struct DedupStage::Impl {
   Impl(asio::io_context& io, const DedupConfig& config, EventSink next)
@@ -33,7 +30,7 @@ struct DedupStage::Impl {
     const Millis due = dedup.next_deadline();
     if (stopped || due == Millis::max() || due >= armed_for) return;
     armed_for = due;
-    timer.expires_at(Clock::time_point(std::chrono::duration_cast<Clock::duration>(due)));
+    timer.expires_at(to_steady_time_point(due));
     // Bundles all wait the same timeout, so a later bundle never needs an earlier wake-up.
     timer.async_wait([this](boost::system::error_code ec) {
       if (ec || stopped) return;

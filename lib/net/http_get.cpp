@@ -51,7 +51,7 @@ asio::awaitable<HttpGetResult> exchange(Stream& stream, const Url& url, const st
 
 }  // namespace
 
-asio::awaitable<HttpGetResult> http_get(asio::any_io_executor executor, const Url& url, std::string target,
+asio::awaitable<HttpGetResult> http_get(asio::any_io_executor executor, Url url, std::string target,
                                         std::string ca_file, std::chrono::milliseconds timeout, std::size_t max_body) {
   HttpGetResult result;
   tcp::resolver resolver(executor);

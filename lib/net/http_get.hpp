@@ -17,7 +17,8 @@ struct HttpGetResult {
   std::string error;     // !ok: why
 };
 
-boost::asio::awaitable<HttpGetResult> http_get(boost::asio::any_io_executor executor, const Url& url,
+// Parameters are taken by value: the coroutine may outlive the caller's locals (co_spawn).
+boost::asio::awaitable<HttpGetResult> http_get(boost::asio::any_io_executor executor, Url url,
                                                std::string target, std::string ca_file,
                                                std::chrono::milliseconds timeout = std::chrono::milliseconds{10'000},
                                                std::size_t max_body = 1 << 20);

@@ -13,6 +13,7 @@
 #include "net/websocket_connection.hpp"
 #include "socketio/socketio_session.hpp"
 #include "util/log_failure.hpp"
+#include "util/steady_time.hpp"
 
 namespace sb {
 
@@ -22,11 +23,6 @@ using Millis = std::chrono::milliseconds;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-Millis steady_now() { return std::chrono::duration_cast<Millis>(Clock::now().time_since_epoch()); }
-Clock::time_point to_time_point(Millis t) {
-  return t == Millis::max() ? Clock::time_point::max() : Clock::time_point(std::chrono::duration_cast<Clock::duration>(t));
-}
 
 // How one connection attempt ended.
 struct Outcome {
@@ -169,7 +165,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   asio::awaitable<void> ticker() {
     while (!finished) {
       tick_at = session.next_deadline();
-      tick_timer.expires_at(to_time_point(tick_at));
+      tick_timer.expires_at(to_steady_time_point(tick_at));
       co_await tick_timer.async_wait(kAwait);
       tick_at = Millis::max();
       if (finished) break;

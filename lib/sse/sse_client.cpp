@@ -10,16 +10,14 @@
 
 #include "net/http_stream.hpp"
 #include "util/log_failure.hpp"
+#include "util/steady_time.hpp"
 
 namespace sb {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
 namespace {
-
-Millis steady_now() { return std::chrono::duration_cast<Millis>(Clock::now().time_since_epoch()); }
 
 struct Outcome {
   FailureKind kind = FailureKind::network;
