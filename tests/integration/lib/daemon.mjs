@@ -101,7 +101,15 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   const stop = (signal = 'SIGTERM') => {
     if (!stopped) {
       proc.kill(signal);
-      stopped = withTimeout(exited, 15000, 'daemon exit').finally(() => rmSync(dir, { recursive: true, force: true }));
+      stopped = withTimeout(exited, 15000, 'daemon exit')
+        .then((r) => {
+          // A clean stop exits 0; anything else (a sanitizer abort, a crash) fails the test.
+          if (signal === 'SIGTERM' || signal === 'SIGINT') {
+            if (r.code !== 0) throw new Error(`daemon exited with ${JSON.stringify(r)} on ${signal}:\n${lines.slice(-40).join('\n')}`);
+          }
+          return r;
+        })
+        .finally(() => rmSync(dir, { recursive: true, force: true }));
     }
     return stopped;
   };
