@@ -72,7 +72,8 @@ void fingerprint_keys(const Event& e, std::vector<std::uint64_t>& keys) {
   if (keys.empty() && (e.kind == Kind::stream_online || e.kind == Kind::stream_offline)) keys.push_back(base.h);
 }
 
-std::uint64_t id_key(const Event& e) { return Hash().add(e.test ? "t" : "r").add(e.id).h; }
+std::uint64_t id_key(bool test, std::string_view id) { return Hash().add(test ? "t" : "r").add(id).h; }
+std::uint64_t id_key(const Event& e) { return id_key(e.test, e.id); }
 std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().add("bundle").add(test ? "t" : "r").add(group).h; }
 
 std::string_view who(const Event& e) {
@@ -162,7 +163,8 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
   }
   const bool has_id = !event.id.empty();
   const std::uint64_t key = has_id ? id_key(event) : 0;
-  if (has_id && seen_id(key, now)) {
+  const std::uint64_t alias = event.alias_id.empty() ? 0 : id_key(event.test, event.alias_id);
+  if (has_id && (seen_id(key, now) || (alias && seen_id(alias, now)))) {
     ++counters_.same_id;
     ++counters_.dropped_by_source[event.source];
     spdlog::debug("dedup: dropped {} {} from \"{}\": upstream id {} was already published", to_string(event.kind),
@@ -183,6 +185,7 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
     remember_fingerprints(keys_, event, now);
   }
   if (has_id) remember_id(key, now);
+  if (alias) remember_id(alias, now);
   ++counters_.published;
   if (config_.gift_bundles && !event.group.empty() &&
       (event.kind == Kind::gift_subscription || event.kind == Kind::gift_purchase))

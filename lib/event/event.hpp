@@ -43,6 +43,9 @@ struct Event {
   // Not serialized: correlates the parts of one community gift (StreamElements activityGroup)
   // for the dedup stage's gift bundles.
   std::string group;
+  // Not serialized: a second upstream id of the same event in another shape (a tip activity's
+  // tipId is the id of the tip object), so dedup recognises either.
+  std::string alias_id;
 };
 
 }  // namespace sb

@@ -35,6 +35,8 @@ std::unique_ptr<Source> make_source(boost::asio::io_context& io, const SourceCon
   if (config.type == SourceType::demo) return make_demo_source(io, config, std::move(sink));
   if (config.type == SourceType::streamelements && config.transport == "realtime")
     return make_streamelements_source(io, config, std::move(sink));
+  if (config.type == SourceType::streamelements && config.transport == "astro")
+    return make_streamelements_astro_source(io, config, std::move(sink));
   if (config.type == SourceType::velora && config.transport == "socketio")
     return make_velora_source(io, config, std::move(sink));
   if (config.type == SourceType::velora && config.transport == "sse")

@@ -79,6 +79,8 @@ NormalizeStatus normalize_activity(const JsonNode& activity, Event& e, std::stri
   if (e.kind == Kind::subscription) e.kind = subscriber_kind(fields);
   e.id = first_string(&activity, {"activityId", "_id"});
   if (e.id.empty()) e.id = first_string(data, {"tipId", "msgId", "redemptionId"});
+  // A tip also comes as a tip object (Astro's channel.tips) whose id is this tipId.
+  if (e.kind == Kind::tip && e.id != fields.string("tipId")) e.alias_id = fields.string("tipId");
   e.platform = activity.string("provider");
   e.group = activity.string("activityGroup");
   set_event_time(e, activity.find("createdAt"));
@@ -171,6 +173,52 @@ NormalizeStatus normalize_widget(const JsonNode& root, Event& e, std::string& re
   return NormalizeStatus::event;
 }
 
+// Astro `channel.tips`: a tip object `{_id, provider, createdAt, donation:{user, amount,
+// currency, message}}`.
+NormalizeStatus normalize_tip_object(const JsonNode& tip, Event& e, std::string& reason) {
+  const JsonNode* donation = tip.object("donation");
+  if (!donation) {
+    reason = "tip without a donation object";
+    return NormalizeStatus::malformed;
+  }
+  const JsonNode* user = donation->object("user");
+  e.kind = Kind::tip;
+  e.id = tip.string("_id");
+  e.platform = tip.string("provider");
+  set_event_time(e, tip.find("createdAt"));
+  e.user.login = user ? user->string("username") : std::string_view{};
+  e.user.display_name = e.user.login;
+  e.amount = donation->number("amount");
+  e.currency = donation->string("currency");
+  e.message = donation->string("message");
+  JsonWriter w(e.data_json);
+  e.data_json.clear();
+  w.begin_object().field("upstreamType", "tip").end_object();
+  return NormalizeStatus::event;
+}
+
+// Astro `channel.chat.message`: one chat line (field names as in the widget `message` data,
+// with the common alternatives accepted).
+NormalizeStatus normalize_chat_object(const JsonNode& msg, Event& e, std::string& reason) {
+  const JsonNode* data = msg.object("data");
+  const JsonNode& m = data ? *data : msg;
+  e.kind = Kind::chat_message;
+  e.id = first_string(&m, {"msgId", "id", "_id"});
+  e.platform = first_string(&msg, {"provider", "platform"});
+  e.user.id = first_string(&m, {"userId", "authorId"});
+  e.user.login = first_string(&m, {"nick", "username", "displayName"});
+  e.user.display_name = first_string(&m, {"displayName", "nick", "username"});
+  e.message = first_string(&m, {"text", "message"});
+  if (e.message.empty() && e.user.login.empty()) {
+    reason = "chat message without text or author";
+    return NormalizeStatus::malformed;
+  }
+  JsonWriter w(e.data_json);
+  e.data_json.clear();
+  w.begin_object().field("upstreamType", "chat").end_object();
+  return NormalizeStatus::event;
+}
+
 }  // namespace
 
 NormalizeStatus StreamElementsNormalizer::normalize(std::string_view socket_event, std::string_view payload,
@@ -189,8 +237,12 @@ NormalizeStatus StreamElementsNormalizer::normalize(std::string_view socket_even
   }
 
   NormalizeStatus status;
-  if (socket_event == "event") {
+  if (socket_event == "event" || socket_event == "channel.activities") {
     status = normalize_activity(*root, out, reason);
+  } else if (socket_event == "channel.tips") {
+    status = normalize_tip_object(*root, out, reason);
+  } else if (socket_event == "channel.chat.message") {
+    status = normalize_chat_object(*root, out, reason);
   } else if (socket_event == "event:test") {
     out.test = true;
     status = normalize_widget(*root, out, reason);

@@ -14,7 +14,8 @@ namespace sb {
 class StreamElementsNormalizer {
  public:
   // `socket_event` is the Socket.IO event name (`event`, `event:test`, `event:update`,
-  // `event:reset`, `session:reset`, `bot:counter`, ...), `payload` its first argument.
+  // `event:reset`, `session:reset`, `bot:counter`, ...) or the Astro topic
+  // (`channel.activities`, `channel.tips`, `channel.chat.message`); `payload` its data.
   // Fills every field of `out` but source and seq. `reason` explains ignored/malformed.
   NormalizeStatus normalize(std::string_view socket_event, std::string_view payload, std::int64_t received_at_ms,
                             Event& out, std::string& reason);

@@ -16,5 +16,8 @@ namespace sb {
 
 std::unique_ptr<Source> make_streamelements_source(boost::asio::io_context& io, const SourceConfig& config,
                                                    EventSink sink);
+// `transport = "astro"`: the Astro WebSocket gateway (streamelements_astro_source.cpp).
+std::unique_ptr<Source> make_streamelements_astro_source(boost::asio::io_context& io, const SourceConfig& config,
+                                                         EventSink sink);
 
 }  // namespace sb

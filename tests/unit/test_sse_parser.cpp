@@ -133,7 +133,7 @@ TEST_CASE("sse: retry only when all ASCII digits (format-field-retry, -bogus, -e
   CHECK(parse("retry\ndata:test\n\nretry:\nretry: -5\nretry: 1 000\n\n").retries.empty());
 }
 
-TEST_CASE("sse: no data line, no event; unterminated event at the end is not dispatched") {
+TEST_CASE("sse: no data line, no event - unterminated event at the end is not dispatched") {
   CHECK(parse("event: x\n\nid: 3\n\n").events.empty());
   const auto r = parse("retry: 1000\ndata: test1\n\nid: test\ndata: test2");
   CHECK(data_of(r) == std::vector<std::string>{"test1"});
@@ -155,7 +155,7 @@ TEST_CASE("sse: UTF-8 decoding: valid text passes, every invalid sequence become
   CHECK(data_of(parse("data:x\xF0\x9F\n\n")) == std::vector<std::string>{"x\xEF\xBF\xBD"});
 }
 
-TEST_CASE("sse: over-long lines and events are dropped and counted; the stream goes on") {
+TEST_CASE("sse: over-long lines and events are dropped and counted - the stream goes on") {
   sb::SseLimits limits;
   limits.max_line = 16;
   limits.max_event = 24;

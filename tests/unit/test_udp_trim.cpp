@@ -34,7 +34,7 @@ TEST_CASE("udp trim: an event that fits is sent whole") {
   CHECK(sb::fit_datagram(p, 65507, out) == sb::DatagramFit::whole);
 }
 
-TEST_CASE("udp trim: raw first, then data, then the message; never over the cap") {
+TEST_CASE("udp trim: raw first, then data, then the message - never over the cap") {
   auto p = published(big_event());
   const std::size_t full = p.json().size();
   std::string out;

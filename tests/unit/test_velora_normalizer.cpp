@@ -101,7 +101,7 @@ TEST_CASE("velora: gifts: one recipient is a gift, none named is a purchase") {
   CHECK(purchase.count == 5);
 }
 
-TEST_CASE("velora: unknown events keep the raw payload; malformed ones are rejected") {
+TEST_CASE("velora: unknown events keep the raw payload - malformed ones are rejected") {
   std::string reason;
   auto unknown = normalize_text(R"({"event":"channel.shoutout","data":{"x":1}})", &reason);
   CHECK(unknown.kind == Kind::unknown);

@@ -1,0 +1,241 @@
+// `type = "streamelements"`, `transport = "astro"`: StreamElements' Astro gateway, a plain
+// WebSocket with JSON pub/sub. Subscribes to the configured topics after every connect and
+// normalizes notifications with the same StreamElements normalizer as the realtime transport.
+// A dead link is found by WebSocket pings and an idle timeout (Beast's keep-alive).
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <fmt/format.h>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "astro/astro_session.hpp"
+#include "net/backoff.hpp"
+#include "net/websocket_connection.hpp"
+#include "sources/source_emitter.hpp"
+#include "sources/streamelements_normalizer.hpp"
+#include "sources/streamelements_source.hpp"
+#include "util/log_failure.hpp"
+#include "util/steady_time.hpp"
+#include "util/time_format.hpp"
+
+namespace sb {
+namespace {
+
+namespace asio = boost::asio;
+using Millis = std::chrono::milliseconds;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr Millis kIdleTimeout{60'000};  // Beast pings at half of it; silence for all of it = dead
+
+class AstroSource final : public Source, public astro::SessionHandler {
+ public:
+  AstroSource(asio::io_context& io, const SourceConfig& config, EventSink sink)
+      : io_(io),
+        config_(config),
+        emitter_(config, std::move(sink)),
+        retry_timer_(io),
+        tick_timer_(io),
+        write_timer_(io),
+        random_(std::random_device{}()) {}
+
+  ~AstroSource() override { *alive_ = false; }
+
+  void start() override {
+    std::string error;
+    const auto url = parse_url(config_.url, error);
+    if (!url) {
+      emitter_.status().set(SourceState::error, fmt::format("bad url \"{}\": {}", config_.url, error));
+      return;
+    }
+    url_ = *url;
+    running_ = true;
+    emitter_.status().set(SourceState::connecting);
+    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": Astro client failed", config_.name)));
+  }
+
+  void stop() override {
+    running_ = false;
+    retry_timer_.cancel();
+    if (ws_) ws_->abort();
+    if (emitter_.status().current().state != SourceState::error)
+      emitter_.status().set(SourceState::disconnected, "stopped");
+  }
+
+  std::string_view name() const override { return config_.name; }
+  const SourceStatus& status() const override { return emitter_.status().current(); }
+
+ private:
+  std::vector<std::string> topics() const {
+    if (!config_.topics.empty()) return config_.topics;
+    return {"channel.activities", "channel.tips", "channel.chat.message"};
+  }
+
+  asio::awaitable<void> run() {
+    auto alive = alive_;
+    while (running_) {
+      const auto [kind, reason] = co_await connect_once();
+      if (!*alive || !running_) co_return;
+      const Millis delay =
+          backoff_.failed(kind, steady_now(), std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+      emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason,
+                            backoff_.attempt(), delay);
+      retry_timer_.expires_after(delay);
+      co_await retry_timer_.async_wait(kAwait);
+      if (!*alive) co_return;
+    }
+  }
+
+  asio::awaitable<std::pair<FailureKind, std::string>> connect_once() {
+    auto ws = std::make_shared<WebSocketConnection>(io_.get_executor());
+    ws_ = ws;
+    WsConnectOptions options;
+    options.url = url_;
+    options.target = url_.path.empty() ? "/" : url_.path;
+    if (!url_.query.empty()) options.target += "?" + url_.query;
+    options.ca_file = config_.ca_file;
+    options.idle_timeout = kIdleTimeout;
+    const WsConnectResult connected = co_await ws->connect(options);
+    if (!connected.ok()) co_return std::pair{connected.untrusted_peer ? FailureKind::auth : FailureKind::network, connected.message};
+
+    astro::SessionConfig session_config;
+    session_config.topics = topics();
+    session_config.token = config_.token.reveal();
+    session_config.token_type = config_.auth_method == "oauth2" ? "oauth2" : config_.auth_method == "apikey" ? "apikey" : "jwt";
+    session_ = std::make_unique<astro::AstroSession>(std::move(session_config), *this);
+    end_.reset();
+    out_.clear();
+    live_ = 3;
+    session_->start(steady_now());
+    auto branch_done = [this, alive = alive_](std::exception_ptr e) {
+      if (e) log_failure(fmt::format("source \"{}\": Astro connection", config_.name))(e);
+      if (!*alive) return;
+      --live_;
+      finish(FailureKind::network, "connection ended");
+      tick_timer_.cancel();
+      write_timer_.cancel();
+    };
+    asio::co_spawn(io_, reader(ws), branch_done);
+    asio::co_spawn(io_, ticker(), branch_done);
+    asio::co_spawn(io_, writer(ws), branch_done);
+    while (live_ > 0) {
+      retry_timer_.expires_at(asio::steady_timer::time_point::max());
+      co_await retry_timer_.async_wait(kAwait);
+      if (!running_ && live_ > 0) ws->abort();
+    }
+    ws_.reset();
+    co_return *end_;
+  }
+
+  // The first reason wins; the socket is closed so every branch ends.
+  void finish(FailureKind kind, std::string reason) {
+    if (!end_) end_ = std::pair{kind, std::move(reason)};
+    if (ws_) ws_->abort();
+    retry_timer_.cancel();
+  }
+
+  asio::awaitable<void> reader(std::shared_ptr<WebSocketConnection> ws) {
+    std::string_view data;
+    bool binary = false;
+    while (!end_) {
+      const auto ec = co_await ws->read(data, binary);
+      if (end_) break;
+      if (ec) {
+        finish(FailureKind::network,
+               WebSocketConnection::is_protocol_violation(ec) ? fmt::format("protocol error: {}", ec.message())
+                                                              : fmt::format("connection lost: {}", ec.message()));
+        break;
+      }
+      if (binary) {
+        on_malformed("a binary frame");
+        continue;
+      }
+      session_->on_text(data, steady_now());
+      tick_timer_.cancel();  // deadlines may have changed
+    }
+  }
+
+  asio::awaitable<void> ticker() {
+    while (!end_) {
+      tick_timer_.expires_at(to_steady_time_point(session_->next_deadline()));
+      co_await tick_timer_.async_wait(kAwait);
+      if (end_) break;
+      session_->on_timer(steady_now());
+    }
+  }
+
+  asio::awaitable<void> writer(std::shared_ptr<WebSocketConnection> ws) {
+    while (!end_) {
+      if (out_.empty()) {
+        write_timer_.expires_at(asio::steady_timer::time_point::max());
+        co_await write_timer_.async_wait(kAwait);
+        continue;
+      }
+      const std::string text = std::move(out_.front());
+      out_.pop_front();
+      if (const auto ec = co_await ws->write(text, false); ec && !end_)
+        finish(FailureKind::network, fmt::format("write failed: {}", ec.message()));
+    }
+  }
+
+  // --- astro::SessionHandler
+  void send(std::string text) override {
+    out_.push_back(std::move(text));
+    write_timer_.cancel();
+  }
+
+  void on_subscribed(std::string_view topic) override {
+    spdlog::info("source \"{}\": subscribed to {}", config_.name, topic);
+    if (session_->subscribed() == 1) {
+      emitter_.status().set(SourceState::connected, fmt::format("Astro, subscribed to {}", topic));
+      backoff_.connected(steady_now());
+    }
+  }
+
+  void on_message(std::string_view topic, std::string_view data) override {
+    Event event;
+    const auto status = normalizer_.normalize(topic, data, system_now_ms(), event, reason_);
+    emitter_.emit_normalized(status, std::move(event), topic, reason_);
+  }
+
+  void on_topic_error(std::string_view topic, std::string_view error, std::string_view message) override {
+    spdlog::warn("source \"{}\": Astro refused topic {}: {}{}{}", config_.name, topic, error, message.empty() ? "" : ": ",
+                 message);
+  }
+
+  void on_malformed(std::string_view reason) override {
+    spdlog::warn("source \"{}\": skipped an Astro message: {}", config_.name, reason);
+  }
+
+  void on_end(astro::SessionEnd end, std::string reason) override {
+    finish(end == astro::SessionEnd::rejected ? FailureKind::auth : FailureKind::network, std::move(reason));
+  }
+
+  asio::io_context& io_;
+  const SourceConfig& config_;
+  SourceEmitter emitter_;
+  asio::steady_timer retry_timer_, tick_timer_, write_timer_;
+  std::mt19937 random_;
+  ReconnectBackoff backoff_;
+  Url url_;
+  std::shared_ptr<WebSocketConnection> ws_;
+  std::unique_ptr<astro::AstroSession> session_;
+  std::deque<std::string> out_;
+  std::optional<std::pair<FailureKind, std::string>> end_;
+  int live_ = 0;
+  bool running_ = false;
+  StreamElementsNormalizer normalizer_;
+  std::string reason_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_streamelements_astro_source(asio::io_context& io, const SourceConfig& config,
+                                                         EventSink sink) {
+  return std::make_unique<AstroSource>(io, config, std::move(sink));
+}
+
+}  // namespace sb
