@@ -52,7 +52,9 @@ struct SourceConfig {
   std::vector<std::string> events;
   std::vector<std::string> topics;
   Millis interval{2000};
-  Millis idle_timeout{90'000};  // SSE: no bytes this long (not even a comment) = dead stream
+  // Velora SSE: no bytes this long (not even a comment) = dead stream (default 90 s).
+  // StreamElements Astro: WebSocket pings at half of it, silence for all of it = dead (60 s).
+  Millis idle_timeout{90'000};
 };
 
 struct UdpConfig {

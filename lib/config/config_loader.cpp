@@ -29,9 +29,9 @@ constexpr std::array<std::string_view, 9> kServerKeys = {"bind",    "port",    "
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
 constexpr std::array<std::string_view, 4> kDedupKeys = {"window", "gift_bundles", "bundle_timeout", "id_horizon"};
 constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_datagram"};
-constexpr std::array<std::string_view, 12> kStreamElementsKeys = {
-    "name", "type", "kinds", "transport", "url", "eio", "auth_method", "token", "token_file", "token_env", "ca_file",
-    "topics"};
+constexpr std::array<std::string_view, 13> kStreamElementsKeys = {
+    "name",      "type",    "kinds",  "transport", "url", "eio", "auth_method", "token", "token_file",
+    "token_env", "ca_file", "topics", "idle_timeout"};
 constexpr std::array<std::string_view, 14> kVeloraKeys = {
     "name",  "type",       "kinds",      "transport", "url",     "path",   "namespace",
     "eio",   "token",      "token_file", "token_env", "ca_file", "events", "idle_timeout"};
@@ -377,6 +377,8 @@ class Loader {
         get_choice(t, ctx, "transport", {"realtime", "astro"}, s.transport);
         get_choice(t, ctx, "auth_method", {"jwt", "oauth2", "apikey"}, s.auth_method);
         get_strings(t, ctx, "topics", s.topics);
+        s.idle_timeout = std::chrono::seconds(60);  // astro: Beast pings at half of it
+        get_duration(t, ctx, "idle_timeout", s.idle_timeout);
         s.url = s.transport == "astro" ? "wss://astro.streamelements.com" : "wss://realtime.streamelements.com";
       } else {
         get_choice(t, ctx, "transport", {"socketio", "sse"}, s.transport);

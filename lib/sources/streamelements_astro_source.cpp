@@ -28,7 +28,6 @@ namespace {
 namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr Millis kIdleTimeout{60'000};  // Beast pings at half of it; silence for all of it = dead
 
 class AstroSource final : public Source, public astro::SessionHandler {
  public:
@@ -96,7 +95,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     options.target = url_.path.empty() ? "/" : url_.path;
     if (!url_.query.empty()) options.target += "?" + url_.query;
     options.ca_file = config_.ca_file;
-    options.idle_timeout = kIdleTimeout;
+    options.idle_timeout = config_.idle_timeout;  // Beast pings at half of it; silence for all of it = dead
     const WsConnectResult connected = co_await ws->connect(options);
     if (!connected.ok()) co_return std::pair{connected.untrusted_peer ? FailureKind::auth : FailureKind::network, connected.message};
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 import { startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
-import { fixtures, makeJwt } from './lib/upstream.mjs';
+import { fixtures, makeJwt, startProxy } from './lib/upstream.mjs';
 
 const JWT = makeJwt(Math.floor(Date.now() / 1000) + 30 * 86400);
 const activities = Object.fromEntries(fixtures('streamelements', 'event').map((f) => [f.name, f.payload]));
@@ -114,6 +114,25 @@ test('rate_limit_exceeded backs off and retries; a reconnect resubscribes every 
     assert.deepEqual(topics.slice(-2), ['channel.activities', 'channel.tips'], 'resubscribed after the reconnect');
   } finally {
     await daemon.stop();
+    await astro.close();
+  }
+});
+
+test('a silent link is found by WebSocket pings and the idle timeout, and rebuilt', async () => {
+  const astro = await startAstro({ respond: (msg, ws) => ok(ws, msg) });
+  const proxy = await startProxy(astro.port);
+  const daemon = await startDaemon(config(`ws://127.0.0.1:${proxy.port}`, 'topics = ["channel.activities"]\nidle_timeout = "1s"'));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    await client.until(() => statusOf(client.events(), 'connected'), 15000, 'connected');
+    proxy.freeze();
+    const lost = await client.until(() => statusOf(client.events(), 'reconnecting'), 10000, 'dead link found');
+    assert.match(lost.data.reason, /connection lost/);
+    proxy.thaw();
+    await client.until(() => client.events().filter((e) => e.data?.state === 'connected').length >= 2, 15000, 'connected again');
+  } finally {
+    await daemon.stop();
+    await proxy.close();
     await astro.close();
   }
 });

@@ -205,3 +205,32 @@ test('idle timeout detects a dead stream; a server restart is survived', async (
     await sse.close();
   }
 });
+
+test('a 503 backs off; a content-length body (not chunked) is read to its end, then the client reconnects', async () => {
+  const sse = await startSse({
+    onStream: (req, res, n) => {
+      if (n === 1) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'content-length': '11' });
+        res.end('maintenance');
+        return;
+      }
+      const body = `event: connected\ndata: {"channelUsername":"streamer_one"}\n\nid: 9\nevent: ${payloads[0].event}\ndata: ${JSON.stringify(payloads[0])}\n\n`;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    },
+  });
+  const daemon = await startDaemon(sseConfig(sse.url));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    const backoff = await client.until(() => statusOf(client.events(), 'reconnecting'), 15000, 'backoff after 503');
+    assert.match(backoff.data.reason, /answered HTTP 503: maintenance/);
+    assert.ok(backoff.data.nextRetryMs <= 1000, 'a 5xx is retried at network pace');
+    await client.until(() => nonStatus(client).length >= 1, 15000, 'the event of the content-length body');
+    // The body ended: the client comes back with the id it saw.
+    await client.until(() => sse.requests.length >= 3, 15000, 'a reconnect after the body ended');
+    assert.equal(sse.requests[2].headers['last-event-id'], '9');
+  } finally {
+    await daemon.stop();
+    await sse.close();
+  }
+});
