@@ -55,6 +55,8 @@ struct SourceConfig {
   // Velora SSE: no bytes this long (not even a comment) = dead stream (default 90 s).
   // StreamElements Astro: WebSocket pings at half of it, silence for all of it = dead (60 s).
   Millis idle_timeout{90'000};
+  std::size_t max_line = 64 * 1024;     // SSE: a longer line drops its event
+  std::size_t max_event = 1024 * 1024;  // SSE: a bigger event is dropped
 };
 
 struct UdpConfig {

@@ -32,13 +32,14 @@ constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_da
 constexpr std::array<std::string_view, 13> kStreamElementsKeys = {
     "name",      "type",    "kinds",  "transport", "url", "eio", "auth_method", "token", "token_file",
     "token_env", "ca_file", "topics", "idle_timeout"};
-constexpr std::array<std::string_view, 14> kVeloraKeys = {
-    "name",  "type",       "kinds",      "transport", "url",     "path",   "namespace",
-    "eio",   "token",      "token_file", "token_env", "ca_file", "events", "idle_timeout"};
+constexpr std::array<std::string_view, 16> kVeloraKeys = {
+    "name",   "type",         "kinds",    "transport", "url",       "path",    "namespace",     "eio",
+    "token",  "token_file",   "token_env", "ca_file",  "events",    "idle_timeout", "max_line", "max_event"};
 constexpr std::array<std::string_view, 4> kDemoKeys = {"name", "type", "kinds", "interval"};
-constexpr std::array<std::string_view, 18> kAnySourceKeys = {
-    "name",  "type",   "kinds",   "transport", "url",    "path",   "namespace", "eio",     "auth_method",
-    "token", "token_file", "token_env", "ca_file", "topics", "events", "interval", "enabled", "idle_timeout"};
+constexpr std::array<std::string_view, 20> kAnySourceKeys = {
+    "name",       "type",      "kinds",   "transport", "url",    "path",     "namespace",    "eio",
+    "auth_method", "token",    "token_file", "token_env", "ca_file", "topics", "events",    "interval",
+    "enabled",    "idle_timeout", "max_line", "max_event"};
 
 class Loader {
  public:
@@ -386,6 +387,8 @@ class Loader {
         get(t, ctx, "namespace", s.namespace_);
         get_strings(t, ctx, "events", s.events);
         get_duration(t, ctx, "idle_timeout", s.idle_timeout);
+        get_int(t, ctx, "max_line", 256, 16 * 1024 * 1024, s.max_line);
+        get_int(t, ctx, "max_event", 256, 64 * 1024 * 1024, s.max_event);
         s.url = s.transport == "sse" ? "https://api.velora.tv" : "wss://api.velora.tv";
       }
       load_url(t, ctx, s.url);

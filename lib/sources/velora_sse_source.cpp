@@ -47,6 +47,8 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
     options.headers.emplace_back("Authorization", "Bearer " + config_.token.reveal());
     options.ca_file = config_.ca_file;
     options.idle_timeout = config_.idle_timeout;
+    options.limits.max_line = config_.max_line;
+    options.limits.max_event = config_.max_event;
     client_ = std::make_unique<SseClient>(io_.get_executor(), std::move(options), *this);
     client_->start();
   }

@@ -188,18 +188,38 @@ test('204 stops reconnecting; 401 is an error with slow retry; a wrong content t
   }
 });
 
-test('idle timeout detects a dead stream; a server restart is survived', async () => {
-  let sse = await startSse({ onStream: (req, res) => { open(res); welcome(res); /* then silence */ } });
-  const port = sse.port;
-  const daemon = await startDaemon(sseConfig(sse.url, { extra: 'idle_timeout = "1s"' }));
+for (const tls of [false, true]) {
+  test(`idle timeout detects a dead stream; a server restart is survived (${tls ? 'TLS' : 'plain HTTP'})`, async () => {
+    const cert = tls ? certs.server : null;
+    let sse = await startSse({ tls: cert, onStream: (req, res) => { open(res); welcome(res); /* then silence */ } });
+    const port = sse.port;
+    const url = `${tls ? 'https://localhost' : 'http://127.0.0.1'}:${port}`;
+    const daemon = await startDaemon(sseConfig(url, { extra: `idle_timeout = "1s"\n${tls ? `ca_file = "${certs.caFile}"` : ''}` }));
+    try {
+      const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
+      await client.until(() => statusOf(client.events(), 'connected'), 15000, 'connected');
+      const dead = await client.until(() => statusOf(client.events(), 'reconnecting'), 5000, 'idle detected');
+      assert.match(dead.data.reason, /no data for 1 s: the stream is dead/);
+      await sse.close();
+      sse = await startSse({ tls: cert, port, onStream: (req, res) => { open(res); welcome(res); send(res, payloads[0]); } });
+      await client.until(() => nonStatus(client).length >= 1, 20000, 'an event after the restart');
+    } finally {
+      await daemon.stop();
+      await sse.close();
+    }
+  });
+}
+
+test('max_event from the config: a bigger event is dropped with a warning, the next one arrives', async () => {
+  const big = { ...payloads[0], data: { ...payloads[0].data, padding: 'x'.repeat(2000) } };
+  const sse = await startSse({ onStream: (req, res) => { open(res); welcome(res); send(res, big); send(res, payloads[1]); } });
+  const daemon = await startDaemon(sseConfig(sse.url, { extra: 'max_event = 1024' }));
   try {
     const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
-    await client.until(() => statusOf(client.events(), 'connected'), 15000, 'connected');
-    const dead = await client.until(() => statusOf(client.events(), 'reconnecting'), 5000, 'idle detected');
-    assert.match(dead.data.reason, /no data for 1 s: the stream is dead/);
-    await sse.close();
-    sse = await startSse({ port, onStream: (req, res) => { open(res); welcome(res); send(res, payloads[0]); } });
-    await client.until(() => nonStatus(client).length >= 1, 20000, 'an event after the restart');
+    const got = await client.until(() => nonStatus(client).length >= 1 && nonStatus(client), 15000, 'the small event');
+    assert.equal(got.length, 1);
+    assert.equal(got[0].data.event ?? payloads[1].event, payloads[1].event);
+    await daemon.waitForLog(/warn.*SSE event dropped: a line or the event exceeded its size limit/);
   } finally {
     await daemon.stop();
     await sse.close();
