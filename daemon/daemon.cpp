@@ -83,6 +83,8 @@ int run_daemon(const Config& config) {
   server.set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
     router.handle(request, std::move(reply));
   });
+  server.set_status_provider([&router] { return router.status_json(); });
+  server.set_health_check([&router] { return router.unhealthy_reason(); });
   for (auto& source : sources) source->start();
 
   asio::steady_timer watchdog(io);

@@ -48,6 +48,8 @@ struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
   std::uint16_t port = 0;
   std::unordered_set<WsSession*> sessions;
   LocalRequestHandler request_handler;
+  std::function<std::string()> status_json;
+  std::function<std::string()> unhealthy_reason;
   bool stopping = false;
 
   Impl(asio::io_context& io_, const ServerConfig& config_, Hub& hub_)
@@ -307,16 +309,28 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
     co_return;
   }
   if (path == "/healthz") {
-    co_await reply(stream, http::status::ok, "text/plain", "ok\n");
+    // 200 while the reactor runs, 503 with the reasons when every source is in error.
+    // Plain locals, not conditional temporaries, as co_await arguments: GCC 12 mis-destroys
+    // the latter in coroutines (a double free).
+    std::string body = unhealthy_reason ? unhealthy_reason() : std::string();
+    const auto status = body.empty() ? http::status::ok : http::status::service_unavailable;
+    if (body.empty()) body = "ok\n";
+    co_await reply(stream, status, "text/plain", std::move(body));
     co_return;
   }
-  if (path != "/ws") {
+  if (path != "/ws" && path != "/status") {
     co_await reply(stream, http::status::not_found, "text/plain", "not found; events are at /ws\n");
     co_return;
   }
   if (!token_accepted(query_token, request[http::field::authorization], config.token)) {
     spdlog::warn("local connection {}: missing or wrong token", peer);
     co_await reply(stream, http::status::unauthorized, "text/plain", "token required\n");
+    co_return;
+  }
+  if (path == "/status") {
+    std::string body = status_json ? status_json() : std::string("{}");
+    body.push_back('\n');
+    co_await reply(stream, http::status::ok, "application/json", std::move(body));
     co_return;
   }
   if (!websocket::is_upgrade(request)) {
@@ -378,6 +392,12 @@ bool LocalServer::start(std::string& error) {
 std::uint16_t LocalServer::port() const { return impl_->port; }
 
 void LocalServer::set_request_handler(LocalRequestHandler handler) { impl_->request_handler = std::move(handler); }
+void LocalServer::set_status_provider(std::function<std::string()> status_json) {
+  impl_->status_json = std::move(status_json);
+}
+void LocalServer::set_health_check(std::function<std::string()> unhealthy_reason) {
+  impl_->unhealthy_reason = std::move(unhealthy_reason);
+}
 
 void LocalServer::stop() {
   impl_->stopping = true;

@@ -2,6 +2,7 @@
 // The local API: HTTP and WebSocket on one port ([server] bind:port). `/ws` streams events
 // to overlays and bots; `/healthz` answers while the reactor runs.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,10 @@ class LocalServer {
   std::size_t client_count() const;
   // Who answers `{"op":"request"}` messages from WebSocket clients.
   void set_request_handler(LocalRequestHandler handler);
+  // GET /status: the JSON body (token required, like /ws).
+  void set_status_provider(std::function<std::string()> status_json);
+  // GET /healthz: 503 with this text when it is not empty.
+  void set_health_check(std::function<std::string()> unhealthy_reason);
 
  struct Impl;  // shared with the client sessions
 

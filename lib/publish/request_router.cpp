@@ -8,43 +8,56 @@
 
 namespace sb {
 
+std::string RequestRouter::status_json() const {
+  std::string result;
+  JsonWriter w(result);
+  w.begin_object().key("sources").begin_array();
+  for (const auto& source : sources_) {
+    const SourceStatus& s = source->status();
+    w.begin_object().field("name", source->name()).field("state", to_string(s.state));
+    if (!s.reason.empty()) w.field("reason", std::string_view(s.reason));
+    if (s.attempt > 0) w.field("attempt", std::int64_t{s.attempt});
+    if (s.next_retry.count() > 0) w.field("nextRetryMs", static_cast<std::int64_t>(s.next_retry.count()));
+    w.key("since");
+    w.string(format_iso8601_ms(s.since_ms));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("dedup").begin_object();
+  w.field("published", static_cast<std::int64_t>(dedup_.published));
+  w.key("dropped").begin_object();
+  w.field("same_id", static_cast<std::int64_t>(dedup_.same_id));
+  w.field("same_event", static_cast<std::int64_t>(dedup_.same_event));
+  w.end_object();
+  w.key("droppedBySource").begin_object();
+  for (const auto& [source, n] : dedup_.dropped_by_source) w.field(source, static_cast<std::int64_t>(n));
+  w.end_object();
+  w.field("bundlesComplete", static_cast<std::int64_t>(dedup_.bundles_complete));
+  w.field("bundlesPartial", static_cast<std::int64_t>(dedup_.bundles_partial));
+  w.field("evicted", static_cast<std::int64_t>(dedup_.evicted));
+  w.end_object();
+  w.end_object();
+  return result;
+}
+
+std::string RequestRouter::unhealthy_reason() const {
+  if (sources_.empty()) return {};
+  std::string reasons;
+  for (const auto& source : sources_) {
+    const SourceStatus& s = source->status();
+    if (s.state != SourceState::error) return {};
+    reasons += fmt::format("source \"{}\": {}\n", source->name(), s.reason);
+  }
+  return "every source is in error\n" + reasons;
+}
+
 void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
   if (request.type == "ping") {
     std::string result;
     JsonWriter(result).begin_object().field("time", system_now_ms()).end_object();
     return reply(make_ok_response(request, result));
   }
-  if (request.type == "status") {
-    std::string result;
-    JsonWriter w(result);
-    w.begin_object().key("sources").begin_array();
-    for (const auto& source : sources_) {
-      const SourceStatus& s = source->status();
-      w.begin_object().field("name", source->name()).field("state", to_string(s.state));
-      if (!s.reason.empty()) w.field("reason", std::string_view(s.reason));
-      if (s.attempt > 0) w.field("attempt", std::int64_t{s.attempt});
-      if (s.next_retry.count() > 0) w.field("nextRetryMs", static_cast<std::int64_t>(s.next_retry.count()));
-      w.key("since");
-      w.string(format_iso8601_ms(s.since_ms));
-      w.end_object();
-    }
-    w.end_array();
-    w.key("dedup").begin_object();
-    w.field("published", static_cast<std::int64_t>(dedup_.published));
-    w.key("dropped").begin_object();
-    w.field("same_id", static_cast<std::int64_t>(dedup_.same_id));
-    w.field("same_event", static_cast<std::int64_t>(dedup_.same_event));
-    w.end_object();
-    w.key("droppedBySource").begin_object();
-    for (const auto& [source, n] : dedup_.dropped_by_source) w.field(source, static_cast<std::int64_t>(n));
-    w.end_object();
-    w.field("bundlesComplete", static_cast<std::int64_t>(dedup_.bundles_complete));
-    w.field("bundlesPartial", static_cast<std::int64_t>(dedup_.bundles_partial));
-    w.field("evicted", static_cast<std::int64_t>(dedup_.evicted));
-    w.end_object();
-    w.end_object();
-    return reply(make_ok_response(request, result));
-  }
+  if (request.type == "status") return reply(make_ok_response(request, status_json()));
   if (request.type == "velora.getRewards") {
     VeloraSource* velora = nullptr;
     for (const auto& source : sources_) {

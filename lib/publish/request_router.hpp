@@ -2,6 +2,7 @@
 // Answers local clients' requests from the daemon's sources: `ping`, `status` (every source's
 // state, the dedup counters), `velora.getRewards` (channel point rewards through a Velora source).
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "dedup/deduplicator.hpp"
@@ -15,6 +16,10 @@ class RequestRouter {
   RequestRouter(const std::vector<std::unique_ptr<Source>>& sources, const DedupCounters& dedup)
       : sources_(sources), dedup_(dedup) {}
   void handle(const LocalRequest& request, LocalReply reply);
+  // `{sources:[...], dedup:{...}}`: the `status` request's result and GET /status.
+  std::string status_json() const;
+  // Why the daemon is not healthy ("" when it is): every configured source is in error.
+  std::string unhealthy_reason() const;
 
  private:
   const std::vector<std::unique_ptr<Source>>& sources_;

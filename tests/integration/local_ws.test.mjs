@@ -281,3 +281,31 @@ test('bad local input: an oversized client message closes that client (1009), ga
     await daemon.stop();
   }
 });
+
+test('HTTP: GET /status is the status JSON (token like /ws); /healthz is 503 with reasons when every source is in error', async () => {
+  const daemon = await startDaemon(demoConfig('20ms', 'token = "st-secret"'));
+  try {
+    assert.equal((await httpGet(daemon.port, '/status')).status, 401);
+    await daemon.waitForLog(/source "demo": connecting -> connected/);
+    const res = await httpGet(daemon.port, '/status?token=st-secret');
+    assert.equal(res.status, 200);
+    const status = JSON.parse(res.body);
+    assert.deepEqual(status.sources.map((s) => [s.name, s.state]), [['demo', 'connected']]);
+    assert.equal(typeof status.dedup.published, 'number');
+    assert.deepEqual(await httpGet(daemon.port, '/healthz'), { status: 200, body: 'ok\n' });
+  } finally {
+    await daemon.stop();
+  }
+  // An expired JWT puts its source in error at once: with no other source, the daemon is unhealthy.
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const expired = `${b64({ alg: 'HS256' })}.${b64({ exp: 1000 })}.c2ln`;
+  const broken = await startDaemon(`[server]\nport = 0\n[[source]]\nname = "se"\ntype = "streamelements"\ntoken = "${expired}"\n`);
+  try {
+    await broken.waitForLog(/source "se": disconnected -> error: the JWT expired/);
+    const health = await httpGet(broken.port, '/healthz');
+    assert.equal(health.status, 503);
+    assert.match(health.body, /every source is in error\nsource "se": the JWT expired at 1970-01-01T00:16:40.000Z/);
+  } finally {
+    await broken.stop();
+  }
+});
