@@ -309,3 +309,29 @@ test('HTTP: GET /status is the status JSON (token like /ws); /healthz is 503 wit
     await broken.stop();
   }
 });
+
+test('bad local requests get an error response and the connection goes on; other ops are ignored', async () => {
+  const daemon = await startDaemon(demoConfig('20ms'));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await client.opened;
+    const responses = () => client.messages.filter((m) => m.op === 'response');
+    client.ws.send('not json');
+    client.ws.send('[1,2]');
+    client.ws.send(JSON.stringify({ op: 'request' }));
+    client.ws.send(JSON.stringify({ op: 'request', d: { id: 'no-type' } }));
+    client.ws.send(JSON.stringify({ op: 'request', d: { id: 3, type: 'velora.getRewards' } }));
+    client.ws.send(JSON.stringify({ op: 'future-op', d: {} }));
+    client.ws.send(JSON.stringify({ op: 'request', d: { id: 'p', type: 'ping' } }));
+    const got = await client.until(() => responses().length >= 6 && responses(), 15000, 'six responses');
+    assert.deepEqual(got.map((r) => r.d.ok), [false, false, false, false, false, true]);
+    assert.deepEqual(got.map((r) => r.d.id), [null, null, null, 'no-type', 3, 'p']);
+    assert.match(got[2].d.error, /needs "d"/);
+    assert.match(got[3].d.error, /needs a "type"/);
+    assert.equal(got[4].d.error, 'no Velora source is configured');
+    assert.equal(typeof got[5].d.result.time, 'number');
+    await client.untilEvents(2);  // events still flow on the same connection
+  } finally {
+    await daemon.stop();
+  }
+});

@@ -156,10 +156,8 @@ test('half-open link: no server ping within pingInterval + pingTimeout -> reconn
     const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
     await client.until(() => statusOf(client.events(), 'connected'), 15000, 'connected');
     proxy.freeze();
-    const frozenAt = Date.now();
     const lost = await client.until(() => statusOf(client.events(), 'reconnecting'), 5000, 'dead link');
     assert.match(lost.data.reason, /no ping from the server within pingInterval \+ pingTimeout \(800 ms\)/);
-    assert.ok(Date.now() - frozenAt < 3000);
     proxy.thaw();
     await client.until(() => client.events().filter((e) => e.data?.state === 'connected').length >= 2, 15000,
       'connected again');

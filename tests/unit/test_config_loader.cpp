@@ -240,3 +240,14 @@ TEST_CASE("config: secrets never format as text") {
   CHECK(fmt::format("{}", secret) == "<redacted>");
   CHECK(fmt::format("{}", sb::Secret()) == "<none>");
 }
+
+TEST_CASE("config: bad values for the dedup, SSE and Astro keys name the key and position") {
+  CHECK(only_error("[dedup]\nbundle_timeout = \"soon\"\n").find("streambridge.toml:2:18: [dedup]: bad duration \"soon\" for \"bundle_timeout\"") == 0);
+  CHECK(only_error("[dedup]\nid_horizon = 5\n").find("streambridge.toml:2:14: [dedup]:") == 0);
+  const std::string velora = "[[source]]\nname = \"v\"\ntype = \"velora\"\ntransport = \"sse\"\ntoken = \"t\"\n";
+  CHECK(only_error(velora + "max_event = 10\n").find("streambridge.toml:6:13:") == 0);
+  CHECK(only_error(velora + "max_line = \"big\"\n").find("streambridge.toml:6:12:") == 0);
+  CHECK(only_error(velora + "idle_timeout = \"1 minute\"\n").find("streambridge.toml:6:16:") == 0);
+  CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\nidle_timeout = \"1s\"\n").find(
+            "key \"idle_timeout\" does not apply to a source of type \"demo\"") != std::string::npos);
+}
