@@ -45,7 +45,6 @@ struct WebSocketConnection::Impl {
   std::unique_ptr<PlainWs> plain;
   std::unique_ptr<TlsWs> tls;
   beast::flat_buffer buffer;
-  std::chrono::milliseconds close_timeout{10'000};
 
   template <class Ws>
   static void configure(Ws& ws, const WsConnectOptions& o) {
@@ -99,36 +98,25 @@ struct WebSocketConnection::Impl {
       result.message = fmt::format("cannot resolve {}: {}", o.url.host, rec.message());
       co_return result;
     }
-    close_timeout = o.connect_timeout;
-    if (!o.url.secure()) {
-      plain = std::make_unique<PlainWs>(executor);
-      auto& tcp_layer = beast::get_lowest_layer(*plain);
-      tcp_layer.expires_after(o.connect_timeout);
-      auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kAwait);
-      if (cec) {
-        result.ec = cec;
-        result.message = timed_out_or(cec, "connecting to", o);
+    if (o.url.secure()) {
+      std::string error;
+      tls_context = make_tls_client_context(o.ca_file, error);
+      if (!tls_context) {
+        result.ec = asio::error::invalid_argument;
+        result.untrusted_peer = true;
+        result.message = error;
         co_return result;
       }
-      co_return co_await upgrade(*plain, o);
+      tls = std::make_unique<TlsWs>(executor, *tls_context);
+      if (!prepare_tls_stream(tls->next_layer(), o.url.host)) {
+        result.ec = asio::error::invalid_argument;
+        result.message = fmt::format("cannot use \"{}\" as TLS server name", o.url.host);
+        co_return result;
+      }
+    } else {
+      plain = std::make_unique<PlainWs>(executor);
     }
-
-    std::string error;
-    tls_context = make_tls_client_context(o.ca_file, error);
-    if (!tls_context) {
-      result.ec = asio::error::invalid_argument;
-      result.untrusted_peer = true;
-      result.message = error;
-      co_return result;
-    }
-    tls = std::make_unique<TlsWs>(executor, *tls_context);
-    auto& ssl_stream = tls->next_layer();
-    if (!prepare_tls_stream(ssl_stream, o.url.host)) {
-      result.ec = asio::error::invalid_argument;
-      result.message = fmt::format("cannot use \"{}\" as TLS server name", o.url.host);
-      co_return result;
-    }
-    auto& tcp_layer = beast::get_lowest_layer(*tls);
+    beast::tcp_stream& tcp_layer = tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
     tcp_layer.expires_after(o.connect_timeout);
     auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kAwait);
     if (cec) {
@@ -136,6 +124,8 @@ struct WebSocketConnection::Impl {
       result.message = timed_out_or(cec, "connecting to", o);
       co_return result;
     }
+    if (!tls) co_return co_await upgrade(*plain, o);
+    auto& ssl_stream = tls->next_layer();
     auto [hec] = co_await ssl_stream.async_handshake(ssl::stream_base::client, kAwait);
     if (hec) {
       result.ec = hec;

@@ -55,7 +55,6 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   SocketIoClient::Handler*& handler;
   SocketIoClient::Counters& counters;
   std::string log_name;
-  int eio = 3;
   int live_branches = 0;
   bool finished = false;   // the outcome is decided; the branches are winding down
   bool closing = false;    // we said goodbye: flush, close, then finish
@@ -90,12 +89,12 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   }
   void on_open(const engineio::OpenInfo& info) override {
     outcome.opened = true;
-    spdlog::debug("source \"{}\": Engine.IO {} open (pingInterval {} ms, pingTimeout {} ms)", log_name, eio,
+    spdlog::debug("source \"{}\": Engine.IO {} open (pingInterval {} ms, pingTimeout {} ms)", log_name, session.eio(),
                   info.ping_interval.count(), info.ping_timeout.count());
   }
   void on_connected(std::string_view) override {
     ++counters.connections;
-    if (handler) handler->on_namespace_connected(eio);
+    if (handler) handler->on_namespace_connected(session.eio());
   }
   void on_event(std::string_view name, std::span<const std::string_view> args, std::optional<std::uint64_t> ack_id,
                 std::span<const std::string> attachments) override {
@@ -103,7 +102,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
       spdlog::debug("source \"{}\": event \"{}\" carried {} binary attachment(s); not used", log_name, name,
                     attachments.size());
     // We ask nothing of the server's acks but must not leave it waiting.
-    if (ack_id) send(socketio::encode_ack(session_nsp(), *ack_id, ""));
+    if (ack_id) send(socketio::encode_ack(session.nsp(), *ack_id, ""));
     if (handler) handler->on_event(name, args);
   }
   void on_ack(std::uint64_t id, const std::vector<std::string_view>* args) override {
@@ -130,8 +129,6 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
     finish(end == socketio::SessionEnd::rejected ? FailureKind::auth : FailureKind::network, std::move(reason));
   }
 
-  std::string nsp;
-  std::string_view session_nsp() const { return nsp; }
 
   // --- the three branches
   asio::awaitable<void> reader() {
@@ -149,7 +146,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
           finish(FailureKind::network, fmt::format("connection lost: {}", ec.message()));
         else
           finish(FailureKind::network,
-                 fmt::format("no Engine.IO {} handshake: the server {} right after the WebSocket upgrade ({})", eio,
+                 fmt::format("no Engine.IO {} handshake: the server {} right after the WebSocket upgrade ({})", session.eio(),
                              WebSocketConnection::is_protocol_violation(ec) ? "sent something else than WebSocket"
                                                                             : "closed the connection",
                              ec.message()));
@@ -236,8 +233,6 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
     config.nsp = options.nsp;
     if (options.connect_payload) config.connect_payload = options.connect_payload(eio);
     auto conn = std::make_shared<SocketIoConnection>(executor, std::move(config), handler, counters, options.log_name);
-    conn->eio = eio;
-    conn->nsp = options.nsp;
     last_eio = eio;
     current = conn;  // so that stop() can abort the connect
 

@@ -80,6 +80,8 @@ class SocketIoSession {
   bool connected() const { return state_ == State::connected; }
   bool ended() const { return state_ == State::ended; }
   const engineio::OpenInfo& open_info() const { return open_; }
+  int eio() const { return config_.eio; }
+  const std::string& nsp() const { return config_.nsp; }
   std::uint64_t malformed_count() const { return malformed_; }
 
  private:

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "event/event.hpp"
+#include "net/backoff.hpp"
 
 namespace sb {
 
@@ -31,6 +32,15 @@ class SourceStatusReporter {
   // Logs and publishes only when something changed (state, reason or attempt).
   void set(SourceState state, std::string reason = {}, int attempt = 0,
            std::chrono::milliseconds next_retry = std::chrono::milliseconds{0});
+  // A connection ended or never came up: `error` for a rejection (slow retry), else `reconnecting`.
+  void retrying(FailureKind kind, std::string reason, int attempt, std::chrono::milliseconds next_retry) {
+    set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, std::move(reason), attempt,
+        next_retry);
+  }
+  // The source was stopped: `disconnected`, unless an error already says why it was not connected.
+  void stopped() {
+    if (status_.state != SourceState::error) set(SourceState::disconnected, "stopped");
+  }
   const SourceStatus& current() const { return status_; }
 
  private:

@@ -16,6 +16,7 @@
 #include "net/backoff.hpp"
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
+#include "sources/source_url.hpp"
 #include "sources/streamelements_normalizer.hpp"
 #include "sources/streamelements_source.hpp"
 #include "util/log_failure.hpp"
@@ -43,12 +44,8 @@ class AstroSource final : public Source, public astro::SessionHandler {
   ~AstroSource() override { *alive_ = false; }
 
   void start() override {
-    std::string error;
-    const auto url = parse_url(config_.url, error);
-    if (!url) {
-      emitter_.status().set(SourceState::error, fmt::format("bad url \"{}\": {}", config_.url, error));
-      return;
-    }
+    const auto url = source_url(config_, emitter_.status());
+    if (!url) return;
     url_ = *url;
     running_ = true;
     emitter_.status().set(SourceState::connecting);
@@ -59,8 +56,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     running_ = false;
     retry_timer_.cancel();
     if (ws_) ws_->abort();
-    if (emitter_.status().current().state != SourceState::error)
-      emitter_.status().set(SourceState::disconnected, "stopped");
+    emitter_.status().stopped();
   }
 
   std::string_view name() const override { return config_.name; }
@@ -79,8 +75,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
       if (!*alive || !running_) co_return;
       const Millis delay =
           backoff_.failed(kind, steady_now(), std::uniform_real_distribution<double>(0.0, 1.0)(random_));
-      emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason,
-                            backoff_.attempt(), delay);
+      emitter_.status().retrying(kind, reason, backoff_.attempt(), delay);
       retry_timer_.expires_after(delay);
       co_await retry_timer_.async_wait(kAwait);
       if (!*alive) co_return;

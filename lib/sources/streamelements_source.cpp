@@ -9,6 +9,7 @@
 #include "socketio/socketio_packet.hpp"
 #include "sources/jwt_expiry.hpp"
 #include "sources/source_emitter.hpp"
+#include "sources/source_url.hpp"
 #include "sources/streamelements_normalizer.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -30,12 +31,8 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
 
   void start() override {
     if (!check_token()) return;
-    std::string error;
-    const auto url = parse_url(config_.url, error);
-    if (!url) {
-      emitter_.status().set(SourceState::error, fmt::format("bad url \"{}\": {}", config_.url, error));
-      return;
-    }
+    const auto url = source_url(config_, emitter_.status());
+    if (!url) return;
     SocketIoClientOptions options;
     options.log_name = config_.name;
     options.url = *url;
@@ -50,8 +47,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   void stop() override {
     auth_timer_.cancel();
     if (client_) client_->stop();
-    if (emitter_.status().current().state != SourceState::error)
-      emitter_.status().set(SourceState::disconnected, "stopped");
+    emitter_.status().stopped();
   }
 
   std::string_view name() const override { return config_.name; }
@@ -142,8 +138,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
       client_->stop();
       return;
     }
-    emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason, attempt,
-                          next_retry);
+    emitter_.status().retrying(kind, reason, attempt, next_retry);
   }
 
   asio::io_context& io_;

@@ -154,4 +154,15 @@ NormalizeStatus VeloraNormalizer::normalize(std::string_view payload, std::int64
   return NormalizeStatus::event;
 }
 
+VeloraWelcome read_velora_welcome(std::string_view payload) {
+  VeloraWelcome welcome;
+  JsonReader reader;
+  std::string error;
+  if (const JsonNode* root = payload.empty() ? nullptr : reader.parse(payload, error); root && !root->is_array) {
+    welcome.channel_username.assign(root->string("channelUsername"));
+    welcome.channel_id.assign(root->string("channelId"));
+  }
+  return welcome;
+}
+
 }  // namespace sb

@@ -11,6 +11,13 @@
 
 namespace sb {
 
+// The `connected` event's payload (both transports): who we are connected as.
+struct VeloraWelcome {
+  std::string channel_username;
+  std::string channel_id;
+};
+VeloraWelcome read_velora_welcome(std::string_view payload);
+
 class VeloraNormalizer {
  public:
   // `payload`: one `{event, timestamp, data}` object. Fills every field of `out` but source

@@ -8,6 +8,7 @@
 #include "socketio/socketio_client.hpp"
 #include "socketio/socketio_packet.hpp"
 #include "sources/source_emitter.hpp"
+#include "sources/source_url.hpp"
 #include "sources/velora_normalizer.hpp"
 #include "sources/velora_rewards.hpp"
 #include "util/json_reader.hpp"
@@ -30,12 +31,8 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   ~VeloraSocketIoSource() override { client_.reset(); }
 
   void start() override {
-    std::string error;
-    auto url = parse_url(config_.url, error);
-    if (!url) {
-      emitter_.status().set(SourceState::error, fmt::format("bad url \"{}\": {}", config_.url, error));
-      return;
-    }
+    auto url = source_url(config_, emitter_.status());
+    if (!url) return;
     SocketIoClientOptions options;
     options.log_name = config_.name;
     // As with socket.io-client, a path in the URL names the namespace (the docs' wss://api.velora.tv/ws/events).
@@ -59,8 +56,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     welcome_timer_.cancel();
     if (client_) client_->stop();
     fail_rewards("the source stopped");
-    if (emitter_.status().current().state != SourceState::error)
-      emitter_.status().set(SourceState::disconnected, "stopped");
+    emitter_.status().stopped();
   }
 
   std::string_view name() const override { return config_.name; }
@@ -117,12 +113,9 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
 
   void on_welcome(std::string_view payload) {
     welcome_timer_.cancel();
-    std::string error;
-    std::string channel;
-    if (const JsonNode* root = payload.empty() ? nullptr : reader_.parse(payload, error)) {
-      channel.assign(root->string("channelUsername"));
-      channel_id_.assign(root->string("channelId"));
-    }
+    VeloraWelcome welcome = read_velora_welcome(payload);
+    const std::string& channel = welcome.channel_username;
+    channel_id_ = std::move(welcome.channel_id);
     spdlog::info("source \"{}\": connected as channel {}", config_.name, channel.empty() ? "?" : channel);
     emitter_.status().set(SourceState::connected,
                           channel.empty() ? std::string("connected") : fmt::format("channel {}", channel));
@@ -170,8 +163,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) override {
     welcome_timer_.cancel();
     if (rewards_in_flight_ && !rewards_via_rest_) rewards_fallback("connection lost");
-    emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason, attempt,
-                          next_retry);
+    emitter_.status().retrying(kind, reason, attempt, next_retry);
   }
 
   asio::io_context& io_;

@@ -7,11 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include "sources/source_emitter.hpp"
+#include "sources/source_url.hpp"
 #include "sources/velora_normalizer.hpp"
 #include "sources/velora_rewards.hpp"
 #include "sources/velora_source.hpp"
 #include "sse/sse_client.hpp"
-#include "util/json_reader.hpp"
 #include "util/time_format.hpp"
 
 namespace sb {
@@ -28,12 +28,8 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   ~VeloraSseSource() override { client_.reset(); }
 
   void start() override {
-    std::string error;
-    auto url = parse_url(config_.url, error);
-    if (!url) {
-      emitter_.status().set(SourceState::error, fmt::format("bad url \"{}\": {}", config_.url, error));
-      return;
-    }
+    auto url = source_url(config_, emitter_.status());
+    if (!url) return;
     SseClientOptions options;
     options.log_name = config_.name;
     options.target = (url->path.empty() || url->path == "/") ? "/api/events/stream" : url->path;
@@ -55,8 +51,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
 
   void stop() override {
     if (client_) client_->stop();
-    if (emitter_.status().current().state != SourceState::error)
-      emitter_.status().set(SourceState::disconnected, "stopped");
+    emitter_.status().stopped();
   }
 
   std::string_view name() const override { return config_.name; }
@@ -82,12 +77,9 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   }
 
   void on_welcome(std::string_view payload) {
-    std::string error;
-    std::string channel;
-    if (const JsonNode* root = reader_.parse(payload, error); root && !root->is_array) {
-      channel.assign(root->string("channelUsername"));
-      channel_id_.assign(root->string("channelId"));
-    }
+    VeloraWelcome welcome = read_velora_welcome(payload);
+    const std::string& channel = welcome.channel_username;
+    channel_id_ = std::move(welcome.channel_id);
     spdlog::info("source \"{}\": connected as channel {} (SSE)", config_.name, channel.empty() ? "?" : channel);
     emitter_.status().set(SourceState::connected,
                           channel.empty() ? std::string("connected") : fmt::format("channel {}", channel));
@@ -95,8 +87,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   }
 
   void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) override {
-    emitter_.status().set(kind == FailureKind::auth ? SourceState::error : SourceState::reconnecting, reason, attempt,
-                          next_retry);
+    emitter_.status().retrying(kind, reason, attempt, next_retry);
   }
 
   void on_stopped(const std::string& reason) override { emitter_.status().set(SourceState::disconnected, reason); }
@@ -106,7 +97,6 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   SourceEmitter emitter_;
   std::unique_ptr<SseClient> client_;
   VeloraNormalizer normalizer_;
-  JsonReader reader_;
   std::string reason_;
   std::string channel_id_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -1,0 +1,20 @@
+#pragma once
+// The upstream URL of a source section, parsed once at start.
+#include <fmt/format.h>
+#include <optional>
+
+#include "config/config.hpp"
+#include "net/url.hpp"
+#include "sources/source_status.hpp"
+
+namespace sb {
+
+// nullopt after putting the source in `error` with the reason.
+inline std::optional<Url> source_url(const SourceConfig& config, SourceStatusReporter& status) {
+  std::string error;
+  auto url = parse_url(config.url, error);
+  if (!url) status.set(SourceState::error, fmt::format("bad url \"{}\": {}", config.url, error));
+  return url;
+}
+
+}  // namespace sb
