@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "hub/hub.hpp"
+#include "hub/journal.hpp"
+#include "publish/local_api.hpp"
+#include "publish/metrics.hpp"
 #include "publish/local_server.hpp"
 #include "publish/udp_publisher.hpp"
 #include "service/sd_notify.hpp"
@@ -56,12 +59,30 @@ asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
 
 int run_daemon(const Config& config) {
   Hub hub(config.server.history);
+  std::string error;
+  // The journal gives the hub its history and seq back, so clients resume across a restart.
+  std::unique_ptr<Journal> journal;
+  std::string epoch = make_epoch();
+  if (!config.server.journal.empty()) {
+    journal = std::make_unique<Journal>(config.server.journal, config.server.journal_size);
+    std::vector<PublishedEventPtr> tail;
+    std::uint64_t last_seq = 0;
+    if (!journal->open(config.server.history, tail, last_seq, error)) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+    hub.restore(std::move(tail), last_seq);
+    epoch = journal->epoch();
+    hub.subscribe(journal.get());
+  }
+  auto api = std::make_shared<LocalApi>(config.server, hub, journal.get(), epoch);
+  hub.subscribe(api.get());
+
   asio::io_context io(1);
   // Installed before anything is announced: a signal during start-up is queued, not fatal.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
 
-  LocalServer server(io, config.server, hub);
-  std::string error;
+  LocalServer server(io, api);
   if (!server.start(error)) {
     spdlog::critical("{}", error);
     return 1;
@@ -80,11 +101,14 @@ int run_daemon(const Config& config) {
   for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
   RequestRouter router(sources, dedup.counters());
-  server.set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
+  api->set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
     router.handle(request, std::move(reply));
   });
-  server.set_status_provider([&router] { return router.status_json(); });
-  server.set_health_check([&router] { return router.unhealthy_reason(); });
+  api->set_status_provider([&router] { return router.status_json(); });
+  api->set_health_check([&router] { return router.unhealthy_reason(); });
+  api->set_metrics_provider([&](std::string& out) {
+    write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
+  });
   for (auto& source : sources) source->start();
 
   asio::steady_timer watchdog(io);
@@ -115,6 +139,13 @@ int run_daemon(const Config& config) {
   signals.async_wait(on_signal);
 
   io.run();
+  // Callbacks into this frame's objects must not outlive it (the API outlives the reactor).
+  api->set_request_handler({});
+  api->set_status_provider({});
+  api->set_health_check({});
+  api->set_metrics_provider({});
+  hub.unsubscribe(api.get());
+  if (journal) hub.unsubscribe(journal.get());
   hub.unsubscribe(&udp);
   spdlog::info("stopped after {} events", hub.last_seq());
   return 0;

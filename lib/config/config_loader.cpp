@@ -24,8 +24,10 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 5> kRootKeys = {"server", "log", "dedup", "source", "udp"};
-constexpr std::array<std::string_view, 9> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
-                                                         "allowed_origins", "history", "journal", "client_queue"};
+constexpr std::array<std::string_view, 13> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
+                                                         "allowed_origins", "history", "journal", "client_queue",
+                                                         "journal_size", "slow_client", "max_clients",
+                                                         "max_messages_per_second"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
 constexpr std::array<std::string_view, 4> kDedupKeys = {"window", "gift_bundles", "bundle_timeout", "id_horizon"};
 constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_datagram"};
@@ -309,6 +311,12 @@ class Loader {
     get_int(t, ctx, "history", 0, 1'000'000, s.history);
     get(t, ctx, "journal", s.journal);
     get_int(t, ctx, "client_queue", 1, 1'000'000, s.client_queue);
+    get_int(t, ctx, "journal_size", 4096, std::int64_t{1} << 40, s.journal_size);
+    std::string slow;
+    get_choice(t, ctx, "slow_client", {"gap", "close"}, slow);
+    if (!slow.empty()) s.close_slow_clients = slow == "close";
+    get_int(t, ctx, "max_clients", 1, 100'000, s.max_clients);
+    get_int(t, ctx, "max_messages_per_second", 1, 100'000, s.max_messages_per_second);
   }
 
   void load_log(const toml::table& t, LogConfig& l) {

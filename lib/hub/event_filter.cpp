@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "util/json_writer.hpp"
+
 namespace sb {
 
 std::vector<std::string_view> split_list(std::string_view text) {
@@ -52,6 +54,25 @@ bool EventFilter::apply(std::string_view name, std::string_view value, std::stri
     chat = value == "1" || value == "true";
   }
   return true;
+}
+
+void write_filter_json(JsonWriter& w, const EventFilter& filter) {
+  w.begin_object();
+  w.key("kinds").begin_array();
+  for (auto name : all_kind_names())
+    if (filter.kinds.contains(*kind_from_string(name))) w.string(name);
+  w.end_array();
+  w.key("sources").begin_array();
+  for (const auto& s : filter.sources) w.string(s);
+  w.end_array();
+  w.key("platforms").begin_array();
+  for (const auto& p : filter.platforms) w.string(p);
+  w.end_array();
+  w.field("test", filter.test == EventFilter::TestEvents::include   ? "1"
+                  : filter.test == EventFilter::TestEvents::exclude ? "0"
+                                                                    : "only");
+  w.field("chat", filter.chat);
+  w.end_object();
 }
 
 bool EventFilter::matches(const Event& e) const {

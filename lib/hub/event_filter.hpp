@@ -30,6 +30,10 @@ class EventFilter {
   bool chat = false;
 };
 
+class JsonWriter;
+// {"kinds":[...],"sources":[...],"platforms":[...],"test":"1"|"0"|"only","chat":bool}
+void write_filter_json(JsonWriter& writer, const EventFilter& filter);
+
 // Splits "a,b,,c" into non-empty trimmed items.
 std::vector<std::string_view> split_list(std::string_view text);
 

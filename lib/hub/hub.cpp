@@ -21,6 +21,7 @@ PublishedEventPtr Hub::publish(Event&& event) {
   append_event_json(frame, e);
   published->json_size = frame.size() - published->json_offset;
   frame.push_back('}');
+  count(e);
 
   PublishedEventPtr shared = std::move(published);
   if (history_size_ > 0) {
@@ -35,6 +36,37 @@ PublishedEventPtr Hub::publish(Event&& event) {
   dispatching_ = false;
   std::erase(subscribers_, nullptr);
   return shared;
+}
+
+void frame_event(PublishedEvent& published, std::string_view event_json) {
+  std::string& frame = published.ws_frame;
+  frame.clear();
+  frame.reserve(event_json.size() + 20);
+  frame.append(R"({"op":"event","d":)");
+  published.json_offset = frame.size();
+  frame.append(event_json);
+  published.json_size = event_json.size();
+  frame.push_back('}');
+}
+
+void Hub::count(const Event& e) {
+  auto it = counters_.published.find(e.source);
+  if (it == counters_.published.end()) it = counters_.published.emplace(e.source, std::array<std::uint64_t, kKindCount>{}).first;
+  ++it->second[static_cast<std::size_t>(e.kind)];
+  if (e.test || e.kind == Kind::status || e.at_ms <= 0 || e.received_at_ms < e.at_ms) return;
+  const double seconds = static_cast<double>(e.received_at_ms - e.at_ms) / 1000.0;
+  if (seconds > 24 * 3600) return;  // a replayed backlog or a wrong clock, not latency
+  ++counters_.latency_count;
+  counters_.latency_sum += seconds;
+  for (std::size_t i = 0; i < HubCounters::kLatencyBounds.size(); ++i)
+    if (seconds <= HubCounters::kLatencyBounds[i]) ++counters_.latency_buckets[i];
+}
+
+void Hub::restore(std::vector<PublishedEventPtr> events, std::uint64_t last_seq) {
+  history_.clear();
+  for (auto& event : events) history_.push_back(std::move(event));
+  while (history_.size() > history_size_) history_.pop_front();
+  next_seq_ = last_seq + 1;
 }
 
 void Hub::subscribe(EventSubscriber* subscriber) { subscribers_.push_back(subscriber); }

@@ -1,8 +1,9 @@
 #pragma once
 // A local client's bounded outbound queue. Events that do not fit are not queued; instead
 // the client is told exactly which ones it missed by a gap message placed where they would
-// have been, as soon as there is room again. Control messages (hello, replies, gaps) are
-// never dropped. Sans-I/O: the session's writer coroutine drains it.
+// have been, as soon as there is room again. Control messages (hello, replies, gaps) and
+// replayed events (a resume the client asked for) are never dropped and do not count
+// against the limit. Sans-I/O: the session's writer coroutine drains it.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -10,20 +11,28 @@
 #include <string_view>
 
 #include "hub/published_event.hpp"
+#include "publish/protocol.hpp"
 
 namespace sb {
 
 class ClientQueue {
  public:
-  explicit ClientQueue(std::size_t limit) : limit_(limit == 0 ? 1 : limit) {}
+  explicit ClientQueue(std::size_t limit, Framing framing = Framing::websocket)
+      : limit_(limit == 0 ? 1 : limit), framing_(framing) {}
 
-  void push_event(const PublishedEventPtr& event);
+  // A live event; false if it did not fit (it is then counted for the next gap).
+  bool push_event(const PublishedEventPtr& event);
+  // An event the client asked to be replayed.
+  void push_replay(const PublishedEventPtr& event);
   void push_control(std::string message);
+  // Forgets queued live and replayed events (a resume will send them again) and the pending gap.
+  void clear_events();
 
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
-  // The next message to send; valid until pop().
-  std::string_view front() const;
+  // The next item: an event (sent framed for the transport) or a ready control message.
+  const PublishedEvent* front_event() const { return items_.front().event.get(); }
+  std::string_view front_control() const { return *items_.front().control; }
   void pop();
 
   std::uint64_t dropped_events() const { return dropped_; }
@@ -33,12 +42,14 @@ class ClientQueue {
   struct Item {
     PublishedEventPtr event;                    // an event frame, shared with other clients
     std::shared_ptr<const std::string> control; // or a message for this client only
+    bool counted = false;                       // a live event, counted against the limit
   };
   void flush_gap();
 
   std::size_t limit_;
+  Framing framing_;
   std::deque<Item> items_;
-  std::size_t queued_events_ = 0;  // the limit counts events only, not control messages
+  std::size_t queued_events_ = 0;  // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)
   std::uint64_t missed_last_ = 0;
   std::uint64_t missed_count_ = 0;
@@ -46,7 +57,7 @@ class ClientQueue {
   std::uint64_t gaps_ = 0;
 };
 
-// {"op":"gap","d":{"from":F,"to":T,"missed":N,"reason":R}}
-std::string make_gap_message(std::uint64_t from, std::uint64_t to, std::uint64_t missed, std::string_view reason);
+// The gap message's "d": {"from":F,"to":T,"missed":N,"reason":R}
+std::string make_gap_json(std::uint64_t from, std::uint64_t to, std::uint64_t missed, std::string_view reason);
 
 }  // namespace sb

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sources/source_emitter.hpp"
 #include "sources/velora_source.hpp"
 #include "util/json_writer.hpp"
 #include "util/time_format.hpp"
@@ -20,6 +21,15 @@ std::string RequestRouter::status_json() const {
     if (s.next_retry.count() > 0) w.field("nextRetryMs", static_cast<std::int64_t>(s.next_retry.count()));
     w.key("since");
     w.string(format_iso8601_ms(s.since_ms));
+    const SourceEmitter& e = source->emitter();
+    w.key("counters").begin_object();
+    w.field("events", static_cast<std::int64_t>(e.emitted()));
+    w.field("filtered", static_cast<std::int64_t>(e.filtered()));
+    w.field("ignored", static_cast<std::int64_t>(e.ignored()));
+    w.field("malformed", static_cast<std::int64_t>(e.malformed()));
+    w.field("connections", static_cast<std::int64_t>(e.status().connections()));
+    w.field("reconnects", static_cast<std::int64_t>(e.status().reconnects()));
+    w.end_object();
     w.end_object();
   }
   w.end_array();

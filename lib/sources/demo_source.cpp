@@ -38,6 +38,7 @@ class DemoSource final : public Source {
 
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
  private:
   asio::awaitable<void> run() {

@@ -21,6 +21,7 @@ void SourceEmitter::emit(Event&& event) {
     return;
   }
   ++emitted_;
+  ++emitted_by_kind_[static_cast<std::size_t>(event.kind)];
   sink_(std::move(event));
 }
 

@@ -27,6 +27,8 @@ class SourceEmitter {
   std::uint64_t filtered() const { return filtered_; }
   std::uint64_t ignored() const { return ignored_; }
   std::uint64_t malformed() const { return malformed_; }
+  std::uint64_t emitted(Kind kind) const { return emitted_by_kind_[static_cast<std::size_t>(kind)]; }
+  const std::string& source_name() const { return config_.name; }
 
  private:
   const SourceConfig& config_;
@@ -36,6 +38,7 @@ class SourceEmitter {
   std::uint64_t filtered_ = 0;
   std::uint64_t ignored_ = 0;
   std::uint64_t malformed_ = 0;
+  std::array<std::uint64_t, kKindCount> emitted_by_kind_{};
 };
 
 }  // namespace sb

@@ -23,6 +23,7 @@ class UnavailableSource final : public Source {
   void stop() override {}
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
  private:
   const SourceConfig& config_;

@@ -25,6 +25,7 @@ void SourceStatusReporter::set(SourceState state, std::string reason, int attemp
                                std::chrono::milliseconds next_retry) {
   if (state == status_.state && reason == status_.reason && attempt == status_.attempt) return;
   const SourceState previous = status_.state;
+  if (state == SourceState::connected && previous != SourceState::connected) ++connections_;
   status_ = SourceStatus{state, std::move(reason), attempt, next_retry, system_now_ms()};
 
   const auto level = state == SourceState::error ? spdlog::level::err

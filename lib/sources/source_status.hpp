@@ -42,13 +42,19 @@ class SourceStatusReporter {
     if (status_.state != SourceState::error) set(SourceState::disconnected, "stopped");
   }
   const SourceStatus& current() const { return status_; }
+  // Times the source came up (connected), and came up again after being up before.
+  std::uint64_t connections() const { return connections_; }
+  std::uint64_t reconnects() const { return connections_ > 0 ? connections_ - 1 : 0; }
 
  private:
   std::string source_;
   std::string service_;
   EventSink sink_;
   SourceStatus status_;
+  std::uint64_t connections_ = 0;
 };
+
+class SourceEmitter;
 
 // A connection to one upstream (or the demo). Runs on the daemon's io_context.
 class Source {
@@ -58,6 +64,8 @@ class Source {
   virtual void stop() = 0;
   virtual std::string_view name() const = 0;
   virtual const SourceStatus& status() const = 0;
+  // Its counters (events by kind, ignored, malformed, connections) for /metrics.
+  virtual const SourceEmitter& emitter() const = 0;
 };
 
 }  // namespace sb

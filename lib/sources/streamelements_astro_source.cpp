@@ -61,6 +61,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
 
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
  private:
   std::vector<std::string> topics() const {

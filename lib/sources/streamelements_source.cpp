@@ -52,6 +52,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
 
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
  private:
   // Reads the JWT's expiry: logs it, warns a week ahead, refuses an expired token.

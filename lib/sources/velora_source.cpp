@@ -61,6 +61,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
 
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
   // Over the socket first (ack or `channel:rewards`); when that fails, the public REST endpoint.
   void get_rewards(RewardsCallback done) override {

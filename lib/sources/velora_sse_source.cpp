@@ -56,6 +56,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
 
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
 
   // SSE is one-way: the rewards come from the REST endpoint.
   void get_rewards(RewardsCallback done) override {

@@ -67,8 +67,11 @@ test('filters from the query: kinds, sources, test, chat', async () => {
     const hello = kinds.messages[0];
     assert.deepEqual(hello.d.filter.kinds, ['follow', 'tip']);
 
+    // Browsers cannot read an HTTP refusal of an upgrade: a bad filter is a close code.
     const bad = connect(url('?kinds=tips'));
-    await assert.rejects(bad.opened, (e) => e.status === 400);
+    const closed = await bad.closed;
+    assert.equal(closed.code, 4008);
+    assert.match(closed.reason, /unknown kind "tips"/);
   } finally {
     await daemon.stop();
   }
@@ -151,7 +154,7 @@ test('?since=SEQ replays retained events, then live ones, with no hole and no du
     assert.equal(gap.d.from, 2);
     await old.untilEvents(1);
     assert.equal(old.events()[0].seq, gap.d.to + 1);
-    await assert.rejects(connect(`ws://127.0.0.1:${daemon.port}/ws?since=x`).opened, (e) => e.status === 400);
+    assert.equal((await connect(`ws://127.0.0.1:${daemon.port}/ws?since=x`).closed).code, 4008);
   } finally {
     await daemon.stop();
   }
@@ -223,8 +226,15 @@ token_env = "SB_IT_VELORA_TOKEN"
 `, { env: { SB_IT_VELORA_TOKEN: veloraSecret }, args: ['--log-level', 'trace'] });
   try {
     const url = `ws://127.0.0.1:${daemon.port}/ws`;
-    await assert.rejects(connect(url).opened, (e) => e.status === 401);
-    await assert.rejects(connect(`${url}?token=wrong`).opened, (e) => e.status === 401);
+    // No token: hello says so, and nothing but status comes until an identify.
+    const anonymous = connect(url);
+    await anonymous.until((m) => m.length >= 2);
+    assert.equal(anonymous.messages[0].d.identified, false);
+    anonymous.ws.send(JSON.stringify({ op: 'request', d: { id: 1, type: 'status' } }));
+    assert.equal((await anonymous.closed).code, 4001);
+    assert.equal(anonymous.events().length, 0);
+    const wrong = await connect(`${url}?token=wrong`).closed;
+    assert.equal(wrong.code, 4001);
     const byQuery = connect(`${url}?token=${serverSecret}`);
     await byQuery.opened;
     await byQuery.untilEvents(3);
@@ -310,27 +320,33 @@ test('HTTP: GET /status is the status JSON (token like /ws); /healthz is 503 wit
   }
 });
 
-test('bad local requests get an error response and the connection goes on; other ops are ignored', async () => {
+test('bad local requests get an error response and the connection goes on; garbage closes with 4000', async () => {
   const daemon = await startDaemon(demoConfig('20ms'));
   try {
     const client = connect(`ws://127.0.0.1:${daemon.port}/ws`);
     await client.opened;
     const responses = () => client.messages.filter((m) => m.op === 'response');
-    client.ws.send('not json');
-    client.ws.send('[1,2]');
-    client.ws.send(JSON.stringify({ op: 'request' }));
     client.ws.send(JSON.stringify({ op: 'request', d: { id: 'no-type' } }));
     client.ws.send(JSON.stringify({ op: 'request', d: { id: 3, type: 'velora.getRewards' } }));
-    client.ws.send(JSON.stringify({ op: 'future-op', d: {} }));
+    client.ws.send(JSON.stringify({ op: 'request', d: { id: 4, type: 'no.such.thing' } }));
     client.ws.send(JSON.stringify({ op: 'request', d: { id: 'p', type: 'ping' } }));
-    const got = await client.until(() => responses().length >= 6 && responses(), 15000, 'six responses');
-    assert.deepEqual(got.map((r) => r.d.ok), [false, false, false, false, false, true]);
-    assert.deepEqual(got.map((r) => r.d.id), [null, null, null, 'no-type', 3, 'p']);
-    assert.match(got[2].d.error, /needs "d"/);
-    assert.match(got[3].d.error, /needs a "type"/);
-    assert.equal(got[4].d.error, 'no Velora source is configured');
-    assert.equal(typeof got[5].d.result.time, 'number');
+    const got = await client.until(() => responses().length >= 4 && responses(), 15000, 'four responses');
+    assert.deepEqual(got.map((r) => r.d.ok), [false, false, false, true]);
+    assert.deepEqual(got.map((r) => r.d.id), ['no-type', 3, 4, 'p']);
+    assert.match(got[0].d.error, /needs a "type"/);
+    assert.equal(got[1].d.error, 'no Velora source is configured');
+    assert.match(got[2].d.error, /unknown request type "no.such.thing"/);
+    assert.equal(typeof got[3].d.result.time, 'number');
     await client.untilEvents(2);  // events still flow on the same connection
+    for (const [garbage, reason] of [['not json', /bad message/], ['[1,2]', /JSON object/],
+      [JSON.stringify({ op: 'request' }), /needs "d"/], [JSON.stringify({ op: 'future-op', d: {} }), /unknown op "future-op"/]]) {
+      const c = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+      await c.opened;
+      c.ws.send(garbage);
+      const closed = await c.closed;
+      assert.equal(closed.code, 4000);
+      assert.match(closed.reason, reason);
+    }
   } finally {
     await daemon.stop();
   }

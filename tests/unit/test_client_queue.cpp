@@ -11,10 +11,14 @@ sb::PublishedEventPtr event(std::uint64_t seq) {
   return e;
 }
 
+std::string front(const sb::ClientQueue& q) {
+  return q.front_event() ? q.front_event()->ws_frame : std::string(q.front_control());
+}
+
 std::vector<std::string> drain(sb::ClientQueue& q) {
   std::vector<std::string> out;
   while (!q.empty()) {
-    out.emplace_back(q.front());
+    out.push_back(front(q));
     q.pop();
   }
   return out;
@@ -35,7 +39,7 @@ TEST_CASE("client queue: overflow becomes one gap naming exactly the missed seqs
   for (std::uint64_t seq = 1; seq <= 6; ++seq) q.push_event(event(seq));
   CHECK(q.dropped_events() == 4);
   // Room comes back: the gap is queued at once, before any later event.
-  CHECK(std::string(q.front()) == "event 1");
+  CHECK(front(q) == "event 1");
   q.pop();
   q.push_event(event(7));
   CHECK(drain(q) == std::vector<std::string>{"event 2",
@@ -50,7 +54,7 @@ TEST_CASE("client queue: a gap is reported even if no event follows") {
   q.push_event(event(11));
   q.pop();
   REQUIRE_FALSE(q.empty());
-  CHECK(std::string(q.front()) == R"({"op":"gap","d":{"from":11,"to":11,"missed":1,"reason":"slow_client"}})");
+  CHECK(front(q) == R"({"op":"gap","d":{"from":11,"to":11,"missed":1,"reason":"slow_client"}})");
 }
 
 TEST_CASE("client queue: events are shared, not copied") {
@@ -58,6 +62,26 @@ TEST_CASE("client queue: events are shared, not copied") {
   auto e = event(1);
   a.push_event(e);
   b.push_event(e);
-  CHECK(a.front().data() == b.front().data());
+  CHECK(a.front_event() == b.front_event());
   CHECK(e.use_count() == 3);
+}
+
+TEST_CASE("client queue: replayed events do not count against the limit, and a resume clears queued events") {
+  sb::ClientQueue q(1);
+  q.push_control("hello");
+  q.push_replay(event(1));
+  q.push_replay(event(2));
+  CHECK(q.push_event(event(3)));
+  CHECK_FALSE(q.push_event(event(4)));  // the live limit is 1
+  q.clear_events();                     // a resume from seq 0 will send 1..4 again
+  q.push_replay(event(1));
+  CHECK(drain(q) == std::vector<std::string>{"hello", "event 1"});  // no gap for 4: the resume covers it
+}
+
+TEST_CASE("client queue: gaps are framed for SSE clients") {
+  sb::ClientQueue q(1, sb::Framing::sse);
+  q.push_event(event(1));
+  q.push_event(event(2));
+  q.pop();
+  CHECK(front(q) == "event: gap\ndata: {\"from\":2,\"to\":2,\"missed\":1,\"reason\":\"slow_client\"}\n\n");
 }

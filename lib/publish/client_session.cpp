@@ -1,0 +1,317 @@
+#include "publish/client_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "hub/hub.hpp"
+#include "hub/journal.hpp"
+#include "publish/access_policy.hpp"
+#include "publish/local_api.hpp"
+#include "publish/local_request.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+namespace sb {
+
+ClientSession::ClientSession(std::shared_ptr<LocalApi> api, Framing framing, std::string peer, Params params)
+    : api_(std::move(api)),
+      framing_(framing),
+      peer_(std::move(peer)),
+      filter_(std::move(params.filter)),
+      since_(params.since),
+      epoch_(std::move(params.epoch)),
+      authorized_(params.authorized),
+      queue_(api_->config().client_queue, framing),
+      close_(std::move(params.refuse)) {}
+
+ClientSession::~ClientSession() { end(); }
+
+void ClientSession::start(std::function<void()> on_output, std::chrono::milliseconds now) {
+  wake_ = std::move(on_output);
+  if (close_) {
+    api_->count_close(close_->code);
+    spdlog::warn("local client {} refused: {}", peer_, close_->reason);
+    wake();
+    return;
+  }
+  api_->attach(this);
+  tokens_ = 2.0 * static_cast<double>(api_->config().max_messages_per_second);
+  refilled_at_ = now;
+  queue_.push_control(frame_message(framing_, "hello", hello_json()));
+  queue_.push_control(frame_message(framing_, "status", api_->status_json()));
+  if (authorized_)
+    activate(since_, epoch_);
+  else
+    deadline_ = now + kIdentifyTimeout;
+  wake();
+}
+
+void ClientSession::activate(std::optional<std::uint64_t> since, const std::string& epoch) {
+  // Replay and subscribe in one reactor step: no event can slip between them.
+  if (since) replay(*since, epoch);
+  if (!subscribed_) {
+    api_->hub().subscribe(this);
+    subscribed_ = true;
+  }
+}
+
+void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
+  Hub& hub = api_->hub();
+  const std::uint64_t last = hub.last_seq();
+  if ((!epoch.empty() && epoch != api_->epoch()) || since > last) {
+    // The seq numbers the client has are from an earlier run (no journal kept them): all we
+    // hold is new to it, and what happened in between cannot be known.
+    std::string d;
+    JsonWriter w(d);
+    w.begin_object().field("reason", "restart").field("since", static_cast<std::int64_t>(since));
+    w.field("epoch", std::string_view(api_->epoch())).end_object();
+    queue_.push_control(frame_message(framing_, "gap", d));
+    since = 0;
+  }
+  const auto& history = hub.history();
+  const std::uint64_t oldest_in_memory = history.empty() ? last + 1 : history.front()->event.seq;
+  if (since + 1 < oldest_in_memory) {
+    const Journal* journal = api_->journal();
+    const std::uint64_t on_disk = journal ? journal->first_seq() : 0;
+    std::uint64_t from = since + 1;
+    if (on_disk > 0 && on_disk < oldest_in_memory) {
+      if (from < on_disk) {
+        queue_.push_control(frame_message(framing_, "gap", make_gap_json(from, on_disk - 1, on_disk - from, "history")));
+        from = on_disk;
+      }
+      journal->read_range(from, oldest_in_memory - 1, [this](PublishedEventPtr event) {
+        if (filter_.matches(event->event)) queue_.push_replay(event);
+      });
+    } else {
+      queue_.push_control(frame_message(
+          framing_, "gap", make_gap_json(from, oldest_in_memory - 1, oldest_in_memory - from, "history")));
+    }
+  }
+  for (const auto& event : history)
+    if (event->event.seq > since && filter_.matches(event->event)) queue_.push_replay(event);
+}
+
+void ClientSession::on_event(const PublishedEventPtr& event) {
+  if (ended_ || close_ || !filter_.matches(event->event)) return;
+  if (!queue_.push_event(event)) {
+    if (api_->config().close_slow_clients) {
+      spdlog::warn("local client {} is not reading fast enough (queue of {} full at seq {}): closing it", peer_,
+                   api_->config().client_queue, event->event.seq);
+      close(CloseCode::too_slow, fmt::format("too slow: queue full at seq {}; resume with since", event->event.seq));
+      return;
+    }
+    if (!overflow_reported_) {
+      overflow_reported_ = true;
+      spdlog::warn("local client {} is not reading fast enough: its queue is full from seq {}; it will get a gap",
+                   peer_, event->event.seq);
+    }
+    return;
+  }
+  wake();
+}
+
+void ClientSession::push_status(const std::shared_ptr<const std::string>& ws_message,
+                                const std::shared_ptr<const std::string>& sse_message) {
+  if (ended_ || close_ || !authorized_) return;
+  queue_.push_control(framing_ == Framing::sse ? *sse_message : *ws_message);
+  wake();
+}
+
+void ClientSession::reply(std::string message) {
+  if (ended_ || close_) return;
+  queue_.push_control(std::move(message));
+  wake();
+}
+
+void ClientSession::close(CloseCode code, std::string_view reason) {
+  if (close_) return;
+  close_ = make_close(code, reason);
+  api_->count_close(code);
+  spdlog::info("local client {}: closing it ({}): {}", peer_, static_cast<int>(code), close_->reason);
+  end();
+  wake();
+}
+
+void ClientSession::shutdown() {
+  if (close_) return;
+  close_ = make_close(CloseCode::going_away, "server shutting down");
+  wake();
+}
+
+void ClientSession::end() {
+  if (ended_) return;
+  ended_ = true;
+  if (subscribed_) api_->hub().unsubscribe(this);
+  subscribed_ = false;
+  api_->detach(this);
+}
+
+void ClientSession::on_timer(std::chrono::milliseconds now) {
+  if (!authorized_ && now >= deadline_) {
+    deadline_ = std::chrono::milliseconds::max();
+    close(CloseCode::not_authorized,
+          fmt::format("no identify with the token within {} s", kIdentifyTimeout.count() / 1000));
+  }
+}
+
+bool ClientSession::take_token(std::chrono::milliseconds now) {
+  const double rate = static_cast<double>(api_->config().max_messages_per_second);
+  tokens_ = std::min(2.0 * rate, tokens_ + rate * static_cast<double>((now - refilled_at_).count()) / 1000.0);
+  refilled_at_ = now;
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+void ClientSession::on_message(std::string_view text, std::chrono::milliseconds now) {
+  if (ended_ || close_) return;
+  if (!take_token(now)) {
+    spdlog::warn("local client {}: more than {} messages per second; closing it", peer_,
+                 api_->config().max_messages_per_second);
+    return close(CloseCode::rate_limited,
+                 fmt::format("rate limited: more than {} messages per second", api_->config().max_messages_per_second));
+  }
+  ClientMessage message = parse_client_message(text);
+  if (message.op == ClientOp::malformed) {
+    if (!message.request.id_json.empty()) return reply(make_error_response(message.request, message.error));
+    spdlog::info("local client {}: bad message: {}", peer_, message.error);
+    return close(CloseCode::bad_message, fmt::format("bad message: {}", message.error));
+  }
+  if (message.op == ClientOp::identify) {
+    if (message.protocol && *message.protocol != kProtocolVersion)
+      return close(CloseCode::unsupported_version,
+                   fmt::format("protocol {} is not supported; this daemon speaks {}", *message.protocol,
+                               kProtocolVersion));
+    if (!authorized_) {
+      if (!message.token || !token_accepted(*message.token, {}, api_->config().token)) {
+        ++api_->counters().refused_token;
+        spdlog::warn("local client {}: identify with a missing or wrong token", peer_);
+        return close(CloseCode::not_authorized, "not authorized: missing or wrong token");
+      }
+      authorized_ = true;
+      deadline_ = std::chrono::milliseconds::max();
+    }
+    if (message.filter) filter_ = std::move(*message.filter);
+    queue_.push_control(frame_message(framing_, "identified", subscription_json()));
+    if (subscribed_ && message.since) queue_.clear_events();
+    if (message.since)
+      activate(message.since, message.epoch);
+    else
+      activate(subscribed_ ? std::nullopt : since_, epoch_);
+    return wake();
+  }
+  if (!authorized_) return close(CloseCode::not_authorized, "not authorized: send identify with the token first");
+  if (message.op == ClientOp::subscribe) {
+    if (message.filter) filter_ = std::move(*message.filter);
+    // A resume replaces whatever is queued: the replay sends it again, once, in order.
+    if (message.since) queue_.clear_events();
+    queue_.push_control(frame_message(framing_, "subscribed", subscription_json()));
+    activate(message.since, message.epoch);
+    return wake();
+  }
+  handle_request(message.request);
+}
+
+void ClientSession::handle_request(const LocalRequest& request) {
+  ++api_->counters().requests;
+  if (request.type == "history") {
+    std::string error;
+    std::string result = history_json(request, error);
+    return reply(error.empty() ? make_ok_response(request, result) : make_error_response(request, error));
+  }
+  if (request.type == "emit") {
+    thread_local JsonReader reader;
+    std::string error, result;
+    const JsonNode* d = reader.parse(request.params_json, error);
+    const JsonValue* spec = d ? d->find("event") : nullptr;
+    if (!spec || spec->type != JsonType::object)
+      return reply(make_error_response(request, "emit needs \"event\": {\"kind\": ..., fields}"));
+    std::string spec_json;
+    JsonWriter w(spec_json);
+    write_json_value(w, *spec);
+    // Published synchronously: the response comes after the event itself on this connection.
+    if (!api_->emit_test(spec_json, result, error)) return reply(make_error_response(request, error));
+    return reply(make_ok_response(request, result));
+  }
+  const auto& handler = api_->request_handler();
+  if (!handler) return reply(make_error_response(request, "requests are not available"));
+  handler(request, [weak = weak_from_this()](std::string message) {
+    if (auto self = weak.lock()) self->reply(std::move(message));
+  });
+}
+
+// {"count":N,"filter":{...}} -> {"seq":LAST,"events":[... oldest first]}
+std::string ClientSession::history_json(const LocalRequest& request, std::string& error) const {
+  thread_local JsonReader reader;
+  const JsonNode* d = reader.parse(request.params_json, error);
+  if (!d) return {};
+  const std::int64_t count = d->integer("count").value_or(25);
+  if (count < 0) {
+    error = "count must be 0 or more";
+    return {};
+  }
+  EventFilter filter = filter_;
+  if (d->find("filter")) {
+    // Same reading as a subscribe's filter.
+    std::string text;
+    JsonWriter w(text);
+    w.begin_object().key("filter");
+    write_json_value(w, *d->find("filter"));
+    w.end_object();
+    ClientMessage parsed = parse_client_message(R"({"op":"subscribe","d":)" + text + "}");
+    if (parsed.op == ClientOp::malformed) {
+      error = parsed.error;
+      return {};
+    }
+    if (parsed.filter) filter = std::move(*parsed.filter);
+  }
+  const auto& history = api_->hub().history();
+  std::vector<const PublishedEvent*> picked;
+  for (auto it = history.rbegin(); it != history.rend() && picked.size() < static_cast<std::size_t>(count); ++it)
+    if (filter.matches((*it)->event)) picked.push_back(it->get());
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("seq", static_cast<std::int64_t>(api_->hub().last_seq())).key("events").begin_array();
+  for (auto it = picked.rbegin(); it != picked.rend(); ++it) w.raw((*it)->json());
+  w.end_array().end_object();
+  return out;
+}
+
+std::string ClientSession::subscription_json() const {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("seq", static_cast<std::int64_t>(api_->hub().last_seq()));
+  w.field("epoch", std::string_view(api_->epoch())).key("filter");
+  write_filter_json(w, filter_);
+  w.end_object();
+  return out;
+}
+
+std::string ClientSession::hello_json() const {
+  const ServerConfig& config = api_->config();
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("protocol", std::int64_t{kProtocolVersion});
+  w.field("daemon", "streambridge").field("version", STREAMBRIDGE_VERSION);
+  w.field("epoch", std::string_view(api_->epoch()));
+  w.field("seq", static_cast<std::int64_t>(api_->hub().last_seq()));
+  w.field("auth", !config.token.empty());
+  w.field("identified", authorized_);
+  w.key("filter");
+  write_filter_json(w, filter_);
+  w.key("limits").begin_object();
+  w.field("maxMessageBytes", static_cast<std::int64_t>(kMaxClientMessage));
+  w.field("messagesPerSecond", static_cast<std::int64_t>(config.max_messages_per_second));
+  w.field("queue", static_cast<std::int64_t>(config.client_queue));
+  w.field("slowClient", config.close_slow_clients ? "close" : "gap");
+  w.field("history", static_cast<std::int64_t>(config.history));
+  w.field("journal", !config.journal.empty());
+  w.end_object();
+  w.end_object();
+  return out;
+}
+
+}  // namespace sb

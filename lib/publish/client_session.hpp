@@ -1,0 +1,97 @@
+#pragma once
+// One local streaming client (/ws or /events), sans-I/O: what it is sent (hello, replayed and
+// live events, gaps, status, replies) and what its messages do (identify, subscribe,
+// requests), its rate limit and when it must be closed. The coroutine driver in
+// local_server.cpp only moves bytes: it drains `queue()` and obeys `close_request()`.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hub/event_filter.hpp"
+#include "hub/published_event.hpp"
+#include "publish/client_queue.hpp"
+#include "publish/protocol.hpp"
+
+namespace sb {
+
+class LocalApi;
+struct LocalRequest;
+
+class ClientSession final : public EventSubscriber, public std::enable_shared_from_this<ClientSession> {
+ public:
+  struct Params {
+    EventFilter filter;
+    std::optional<std::uint64_t> since;
+    std::string epoch;
+    bool authorized = true;               // the token came with the HTTP request (or none is needed)
+    std::optional<CloseRequest> refuse;   // close at once after the upgrade, with this code
+  };
+  static constexpr std::chrono::milliseconds kIdentifyTimeout{10'000};
+
+  ClientSession(std::shared_ptr<LocalApi> api, Framing framing, std::string peer, Params params);
+  ~ClientSession();
+  ClientSession(const ClientSession&) = delete;
+  ClientSession& operator=(const ClientSession&) = delete;
+
+  // After the WebSocket upgrade or the SSE response head: hello, then (when authorized) the
+  // replay and live events. `on_output` tells the driver there is something to send.
+  void start(std::function<void()> on_output, std::chrono::milliseconds now);
+  // One complete client message (WebSocket text or binary).
+  void on_message(std::string_view text, std::chrono::milliseconds now);
+  // The identify deadline, if one is pending (else max()).
+  std::chrono::milliseconds deadline() const { return deadline_; }
+  void on_timer(std::chrono::milliseconds now);
+  // The daemon stops: close with 1001.
+  void shutdown();
+  // The driver is done with it (connection ended): stops receiving events.
+  void end();
+
+  void on_event(const PublishedEventPtr& event) override;
+  // A source changed state: {"op":"status"} in this client's framing (both are prepared once).
+  void push_status(const std::shared_ptr<const std::string>& ws_message,
+                   const std::shared_ptr<const std::string>& sse_message);
+  // A reply to one of this client's requests (ignored once it has ended).
+  void reply(std::string message);
+
+  ClientQueue& queue() { return queue_; }
+  const ClientQueue& queue() const { return queue_; }
+  const std::optional<CloseRequest>& close_request() const { return close_; }
+  Framing framing() const { return framing_; }
+  const std::string& peer() const { return peer_; }
+  bool active() const { return subscribed_; }
+
+ private:
+  void close(CloseCode code, std::string_view reason);
+  void activate(std::optional<std::uint64_t> since, const std::string& epoch);
+  void replay(std::uint64_t since, const std::string& epoch);
+  void handle_request(const LocalRequest& request);
+  std::string history_json(const LocalRequest& request, std::string& error) const;
+  std::string hello_json() const;
+  std::string subscription_json() const;
+  bool take_token(std::chrono::milliseconds now);
+  void wake() {
+    if (wake_) wake_();
+  }
+
+  std::shared_ptr<LocalApi> api_;
+  Framing framing_;
+  std::string peer_;
+  EventFilter filter_;
+  std::optional<std::uint64_t> since_;
+  std::string epoch_;
+  bool authorized_;
+  ClientQueue queue_;
+  std::optional<CloseRequest> close_;
+  std::function<void()> wake_;
+  std::chrono::milliseconds deadline_ = std::chrono::milliseconds::max();
+  bool subscribed_ = false;
+  bool ended_ = false;
+  bool overflow_reported_ = false;  // once per session: a slow client must not flood the log
+  double tokens_ = 0;               // the message rate limit's bucket
+  std::chrono::milliseconds refilled_at_{0};
+};
+
+}  // namespace sb

@@ -1,0 +1,286 @@
+#include "publish/local_api.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "hub/event_filter.hpp"
+#include "hub/hub.hpp"
+#include "publish/access_policy.hpp"
+#include "publish/client_session.hpp"
+#include "publish/metrics.hpp"
+#include "publish/query_string.hpp"
+#include "publish/test_event.hpp"
+#include "publish/web_assets.hpp"
+#include "util/json_writer.hpp"
+#include "util/steady_time.hpp"
+#include "util/time_format.hpp"
+
+namespace sb {
+namespace {
+
+HttpAnswer text_answer(int status, std::string body) {
+  HttpAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  return answer;
+}
+
+HttpAnswer json_answer(int status, std::string body) {
+  HttpAnswer answer;
+  answer.status = status;
+  answer.content_type = "application/json";
+  answer.body = std::move(body);
+  answer.body.push_back('\n');
+  return answer;
+}
+
+std::optional<std::uint64_t> parse_seq(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+constexpr std::string_view kIndex =
+    "streambridge local API\n"
+    "  /ws             WebSocket: events, requests (protocol 1)\n"
+    "  /events         Server-Sent Events\n"
+    "  /status         sources and counters (JSON)\n"
+    "  /metrics        Prometheus metrics\n"
+    "  /healthz        health\n"
+    "  POST /test      inject a test event\n"
+    "  /client.js      browser client library\n"
+    "  /overlay/alerts alert box for OBS browser sources\n";
+
+}  // namespace
+
+LocalApi::LocalApi(const ServerConfig& config, Hub& hub, Journal* journal, std::string epoch)
+    : config_(config), hub_(hub), journal_(journal), epoch_(std::move(epoch)) {}
+
+void LocalApi::attach(ClientSession* session) {
+  sessions_.insert(session);
+  if (session->framing() == Framing::sse)
+    ++counters_.sse_clients;
+  else
+    ++counters_.websocket_clients;
+  spdlog::info("local client {} connected ({}, {} now)", session->peer(),
+               session->framing() == Framing::sse ? "SSE" : "WebSocket", sessions_.size());
+}
+
+void LocalApi::detach(ClientSession* session) {
+  if (sessions_.erase(session) == 0) return;
+  const ClientQueue& queue = session->queue();
+  counters_.dropped_events += queue.dropped_events();
+  counters_.gaps += queue.gaps_sent();
+  if (queue.dropped_events() > 0)
+    spdlog::warn("local client {}: {} events did not fit its queue ({} gaps reported)", session->peer(),
+                 queue.dropped_events(), queue.gaps_sent());
+  spdlog::info("local client {} disconnected ({} left)", session->peer(), sessions_.size());
+}
+
+void LocalApi::shutdown_clients() {
+  // shutdown() does not change the set.
+  for (ClientSession* session : sessions_) session->shutdown();
+}
+
+void LocalApi::on_event(const PublishedEventPtr& event) {
+  if (event->event.kind != Kind::status || sessions_.empty()) return;
+  const std::string status = status_json();
+  const auto ws = std::make_shared<const std::string>(frame_message(Framing::websocket, "status", status));
+  const auto sse = std::make_shared<const std::string>(frame_message(Framing::sse, "status", status));
+  // A copy: a session may end while it is handed the message.
+  const std::vector<ClientSession*> sessions(sessions_.begin(), sessions_.end());
+  for (ClientSession* session : sessions)
+    if (sessions_.contains(session)) session->push_status(ws, sse);
+}
+
+bool LocalApi::emit_test(std::string_view spec_json, std::string& result_json, std::string& error) {
+  Event event;
+  if (!build_test_event(spec_json, system_now_ms(), event, error)) return false;
+  ++counters_.test_events;
+  const PublishedEventPtr published = hub_.publish(std::move(event));
+  spdlog::info("test event {} (seq {}) injected through the local API", to_string(published->event.kind),
+               published->event.seq);
+  result_json.clear();
+  JsonWriter w(result_json);
+  w.begin_object().field("seq", static_cast<std::int64_t>(published->event.seq));
+  w.field("id", std::string_view(published->event.id)).end_object();
+  return true;
+}
+
+HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
+  const auto target = parse_request_target(request.target);
+  if (!target) return text_answer(400, "bad request target\n");
+  const std::string& path = target->path;
+
+  if (!origin_allowed(request.origin, config_, port_)) {
+    ++counters_.refused_origin;
+    spdlog::warn("local connection {}: refused browser origin \"{}\" for {} (add it to [server] allowed_origins to "
+                 "allow)",
+                 request.peer, request.origin, path);
+    return text_answer(403, "origin not allowed\n");
+  }
+  const bool is_get = request.method == "GET" || request.method == "HEAD";
+
+  // Open to anyone who passed the Origin check: health, and the static pages (they carry no
+  // data; the overlay passes its own ?token= on to /ws).
+  if (path == "/healthz" || path == "/" || path == "/client.js" || path.starts_with("/overlay")) {
+    if (!is_get) return text_answer(405, "method not allowed\n");
+    if (path == "/healthz") {
+      std::string reason = unhealthy_ ? unhealthy_() : std::string();
+      return reason.empty() ? text_answer(200, "ok\n") : text_answer(503, std::move(reason));
+    }
+    if (path == "/") return text_answer(200, std::string(kIndex));
+    std::string_view name = path == "/client.js" ? "client.js" : "overlay_alerts.html";
+    if (path != "/client.js" && path != "/overlay/alerts" && path != "/overlay/alerts/" && path != "/overlay" &&
+        path != "/overlay/")
+      return text_answer(404, "not found; overlays: /overlay/alerts\n");
+    const auto asset = web_asset(name);
+    if (!asset) return text_answer(500, "asset missing from this build\n");
+    HttpAnswer answer = text_answer(200, std::string(*asset));
+    answer.content_type = name.ends_with(".js") ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8";
+    return answer;
+  }
+  if (path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" && path != "/test")
+    return text_answer(404, "not found; see / for the endpoints\n");
+
+  const std::string_view query_token = target->param("token").value_or("");
+  const bool token_given = !query_token.empty() || !request.authorization.empty();
+  const bool token_ok = token_accepted(query_token, request.authorization, config_.token);
+
+  if (path == "/ws") {
+    if (!request.websocket_upgrade) return text_answer(426, "/ws is a WebSocket endpoint\n");
+    // Browsers cannot read an HTTP refusal of an upgrade: every refusal is a close code.
+    ClientSession::Params params;
+    std::string error;
+    for (const auto& [key, value] : target->params) {
+      if (key == "since") {
+        params.since = parse_seq(value);
+        if (!params.since) error = "since must be a sequence number";
+      } else if (key == "epoch") {
+        params.epoch = value;
+      } else if (key == "protocol") {
+        if (value != std::to_string(kProtocolVersion))
+          params.refuse = make_close(CloseCode::unsupported_version,
+                                     fmt::format("protocol {} is not supported; this daemon speaks {}", value,
+                                                 kProtocolVersion));
+      } else if (!params.filter.apply(key, value, error)) {
+        error = "bad filter: " + error;
+      }
+      if (!error.empty()) break;
+    }
+    if (!error.empty() && !params.refuse) params.refuse = make_close(CloseCode::bad_filter, error);
+    if (!params.refuse && token_given && !token_ok) {
+      ++counters_.refused_token;
+      spdlog::warn("local connection {}: missing or wrong token for /ws", request.peer);
+      params.refuse = make_close(CloseCode::not_authorized, "not authorized: wrong token");
+    }
+    if (!params.refuse && sessions_.size() >= config_.max_clients) {
+      ++counters_.refused_busy;
+      params.refuse = make_close(CloseCode::too_many_clients,
+                                 fmt::format("too many clients: [server] max_clients is {}", config_.max_clients));
+    }
+    params.authorized = token_ok;  // without a token given: identify decides
+    HttpAnswer answer;
+    answer.action = HttpAnswer::Action::websocket;
+    answer.session = std::make_shared<ClientSession>(shared_from_this(), Framing::websocket, request.peer,
+                                                     std::move(params));
+    return answer;
+  }
+
+  if (!token_ok) {
+    ++counters_.refused_token;
+    spdlog::warn("local connection {}: missing or wrong token for {}", request.peer, path);
+    HttpAnswer answer = text_answer(401, "token required (?token= or Authorization: Bearer)\n");
+    answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return answer;
+  }
+  if (path == "/test") {
+    if (request.method != "POST") return text_answer(405, "POST a test event here: {\"kind\":\"tip\",...}\n");
+    std::string result, error;
+    if (!emit_test(request.body.empty() ? std::string_view("{}") : request.body, result, error))
+      return text_answer(400, fmt::format("bad test event: {}\n", error));
+    return json_answer(200, std::move(result));
+  }
+  if (!is_get) return text_answer(405, "method not allowed\n");
+  if (path == "/status") return json_answer(200, status_json());
+  if (path == "/metrics") {
+    HttpAnswer answer = text_answer(200, metrics_text());
+    answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return answer;
+  }
+  // /events: Server-Sent Events.
+  ClientSession::Params params;
+  std::string error;
+  if (!request.last_event_id.empty()) {
+    params.since = parse_seq(request.last_event_id);
+    if (!params.since) return text_answer(400, "Last-Event-ID must be a sequence number\n");
+  }
+  for (const auto& [key, value] : target->params) {
+    if (key == "since" || key == "lastEventId") {
+      if (request.last_event_id.empty()) params.since = parse_seq(value);  // the header wins: it is newer
+      if (!params.since) return text_answer(400, "since must be a sequence number\n");
+    } else if (key == "epoch") {
+      params.epoch = value;
+    } else if (!params.filter.apply(key, value, error)) {
+      return text_answer(400, fmt::format("bad filter: {}\n", error));
+    }
+  }
+  if (sessions_.size() >= config_.max_clients) {
+    ++counters_.refused_busy;
+    return text_answer(503, fmt::format("too many clients: [server] max_clients is {}\n", config_.max_clients));
+  }
+  HttpAnswer answer;
+  answer.action = HttpAnswer::Action::sse;
+  answer.content_type = "text/event-stream";
+  answer.session = std::make_shared<ClientSession>(shared_from_this(), Framing::sse, request.peer, std::move(params));
+  return answer;
+}
+
+std::string LocalApi::metrics_text() const {
+  std::string out;
+  PrometheusWriter w(out);
+  std::size_t ws = 0, sse = 0, depth = 0, max_depth = 0;
+  std::uint64_t dropped = counters_.dropped_events, gaps = counters_.gaps;
+  for (const ClientSession* session : sessions_) {
+    (session->framing() == Framing::sse ? sse : ws) += 1;
+    depth += session->queue().size();
+    max_depth = std::max(max_depth, session->queue().size());
+    dropped += session->queue().dropped_events();
+    gaps += session->queue().gaps_sent();
+  }
+  w.family("streambridge_clients", "gauge", "Local streaming clients connected now");
+  w.sample("streambridge_clients", {{"transport", "websocket"}}, static_cast<double>(ws));
+  w.sample("streambridge_clients", {{"transport", "sse"}}, static_cast<double>(sse));
+  w.family("streambridge_clients_accepted_total", "counter", "Local streaming clients accepted");
+  w.sample("streambridge_clients_accepted_total", {{"transport", "websocket"}},
+           static_cast<double>(counters_.websocket_clients));
+  w.sample("streambridge_clients_accepted_total", {{"transport", "sse"}}, static_cast<double>(counters_.sse_clients));
+  w.family("streambridge_clients_refused_total", "counter", "Local requests refused, by reason");
+  w.sample("streambridge_clients_refused_total", {{"reason", "origin"}}, static_cast<double>(counters_.refused_origin));
+  w.sample("streambridge_clients_refused_total", {{"reason", "token"}}, static_cast<double>(counters_.refused_token));
+  w.sample("streambridge_clients_refused_total", {{"reason", "max_clients"}},
+           static_cast<double>(counters_.refused_busy));
+  w.family("streambridge_client_closes_total", "counter", "Local clients closed by the daemon, by close code");
+  for (const auto& [code, n] : counters_.closes)
+    w.sample("streambridge_client_closes_total", {{"code", std::to_string(code)}}, static_cast<double>(n));
+  w.family("streambridge_client_queue_depth", "gauge", "Messages queued for local clients, all together");
+  w.sample("streambridge_client_queue_depth", static_cast<double>(depth));
+  w.family("streambridge_client_queue_depth_max", "gauge", "The longest local client queue");
+  w.sample("streambridge_client_queue_depth_max", static_cast<double>(max_depth));
+  w.family("streambridge_client_events_dropped_total", "counter",
+           "Events that did not fit a slow client's queue (each reported to it in a gap)");
+  w.sample("streambridge_client_events_dropped_total", static_cast<double>(dropped));
+  w.family("streambridge_client_gaps_total", "counter", "Gap messages sent to slow clients");
+  w.sample("streambridge_client_gaps_total", static_cast<double>(gaps));
+  w.family("streambridge_requests_total", "counter", "Requests from local clients");
+  w.sample("streambridge_requests_total", static_cast<double>(counters_.requests));
+  w.family("streambridge_test_events_total", "counter", "Test events injected through the local API");
+  w.sample("streambridge_test_events_total", static_cast<double>(counters_.test_events));
+  if (metrics_) metrics_(out);
+  return out;
+}
+
+}  // namespace sb

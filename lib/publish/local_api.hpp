@@ -1,0 +1,118 @@
+#pragma once
+// The local API's logic, sans-I/O: HTTP routing (what each path answers, the token and Origin
+// checks, client limits), the registry of streaming clients, status broadcasts, test events
+// and its own counters. LocalServer (the Beast driver) feeds it parsed requests and moves the
+// bytes it decides on.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+#include "hub/published_event.hpp"
+#include "publish/local_request.hpp"
+#include "publish/protocol.hpp"
+
+namespace sb {
+
+class Hub;
+class Journal;
+class ClientSession;
+
+struct HttpRequestInfo {
+  std::string_view method;
+  std::string_view target;
+  std::string_view origin;
+  std::string_view authorization;
+  std::string_view last_event_id;
+  std::string_view body;
+  bool websocket_upgrade = false;
+  std::string peer;
+};
+
+struct HttpAnswer {
+  enum class Action { reply, websocket, sse };
+  Action action = Action::reply;
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<ClientSession> session;  // websocket and sse
+};
+
+struct LocalApiCounters {
+  std::uint64_t websocket_clients = 0;  // accepted, ever
+  std::uint64_t sse_clients = 0;
+  std::uint64_t refused_origin = 0;
+  std::uint64_t refused_token = 0;
+  std::uint64_t refused_busy = 0;      // max_clients
+  std::uint64_t dropped_events = 0;    // live events that did not fit ended clients' queues
+  std::uint64_t gaps = 0;              // of ended clients
+  std::uint64_t requests = 0;
+  std::uint64_t test_events = 0;
+  std::map<std::uint16_t, std::uint64_t> closes;  // by close code we sent
+};
+
+class LocalApi final : public EventSubscriber, public std::enable_shared_from_this<LocalApi> {
+ public:
+  LocalApi(const ServerConfig& config, Hub& hub, Journal* journal, std::string epoch);
+
+  void set_port(std::uint16_t port) { port_ = port; }
+  std::uint16_t port() const { return port_; }
+  // Who answers requests the API does not answer itself (status, ping, velora.getRewards).
+  void set_request_handler(LocalRequestHandler handler) { request_handler_ = std::move(handler); }
+  void set_status_provider(std::function<std::string()> status_json) { status_json_ = std::move(status_json); }
+  void set_health_check(std::function<std::string()> unhealthy_reason) { unhealthy_ = std::move(unhealthy_reason); }
+  // Appends the daemon's metrics (sources, dedup, hub) to the API's own.
+  void set_metrics_provider(std::function<void(std::string&)> metrics) { metrics_ = std::move(metrics); }
+
+  HttpAnswer route(const HttpRequestInfo& request);
+
+  // Source status changes go to every client as {"op":"status"}.
+  void on_event(const PublishedEventPtr& event) override;
+
+  // Injects a test event described by `spec_json` ({"kind":"tip",...}); the result is
+  // {"seq":N,"id":ID}.
+  bool emit_test(std::string_view spec_json, std::string& result_json, std::string& error);
+
+  void attach(ClientSession* session);
+  void detach(ClientSession* session);
+  void count_close(CloseCode code) { ++counters_.closes[static_cast<std::uint16_t>(code)]; }
+  std::size_t client_count() const { return sessions_.size(); }
+  // The daemon stops: every client is closed with 1001.
+  void shutdown_clients();
+
+  std::string status_json() const { return status_json_ ? status_json_() : std::string("{}"); }
+  std::string metrics_text() const;
+
+  const ServerConfig& config() const { return config_; }
+  Hub& hub() { return hub_; }
+  const Journal* journal() const { return journal_; }
+  const std::string& epoch() const { return epoch_; }
+  const LocalRequestHandler& request_handler() const { return request_handler_; }
+  LocalApiCounters& counters() { return counters_; }
+
+ private:
+  HttpAnswer stream(const HttpRequestInfo& request, Framing framing, const struct RequestTarget& target,
+                    bool authorized);
+
+  const ServerConfig& config_;
+  Hub& hub_;
+  Journal* journal_;
+  std::string epoch_;
+  std::uint16_t port_ = 0;
+  LocalRequestHandler request_handler_;
+  std::function<std::string()> status_json_;
+  std::function<std::string()> unhealthy_;
+  std::function<void(std::string&)> metrics_;
+  std::unordered_set<ClientSession*> sessions_;
+  LocalApiCounters counters_;
+};
+
+}  // namespace sb

@@ -1,0 +1,405 @@
+// The local API's logic without sockets: a LocalApi and its ClientSessions driven with
+// parsed requests and client messages on a synthetic clock.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "hub/hub.hpp"
+#include "hub/journal.hpp"
+#include "publish/client_session.hpp"
+#include "publish/local_api.hpp"
+#include "publish/query_string.hpp"
+#include "publish/test_event.hpp"
+#include "util/json_reader.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+sb::Event make(sb::Kind kind, std::string source = "se", bool test = false) {
+  sb::Event e;
+  e.kind = kind;
+  e.source = std::move(source);
+  e.service = "streamelements";
+  e.test = test;
+  return e;
+}
+
+struct Fixture {
+  sb::ServerConfig config;
+  sb::Hub hub{100};
+  std::shared_ptr<sb::LocalApi> api;
+
+  explicit Fixture(std::size_t history = 100, sb::Journal* journal = nullptr, std::string epoch = "e1")
+      : hub(history) {
+    api = std::make_shared<sb::LocalApi>(config, hub, journal, std::move(epoch));
+    hub.subscribe(api.get());
+  }
+  ~Fixture() { hub.unsubscribe(api.get()); }
+
+  std::shared_ptr<sb::ClientSession> connect(std::string target, std::string authorization = {},
+                                             std::string origin = {}) {
+    sb::HttpRequestInfo info;
+    info.method = "GET";
+    info.target = target;
+    info.authorization = authorization;
+    info.origin = origin;
+    info.websocket_upgrade = true;
+    info.peer = "test";
+    sb::HttpAnswer answer = api->route(info);
+    REQUIRE(answer.action == sb::HttpAnswer::Action::websocket);
+    answer.session->start([] {}, 0ms);
+    return answer.session;
+  }
+
+  sb::HttpAnswer get(std::string target, std::string method = "GET", std::string body = {}, std::string origin = {}) {
+    sb::HttpRequestInfo info;
+    info.method = method;
+    info.target = target;
+    info.body = body;
+    info.origin = origin;
+    info.peer = "test";
+    return api->route(info);
+  }
+};
+
+// Drains a session: every message, as the op names, with events as "event:SEQ".
+std::vector<std::string> drain(sb::ClientSession& s) {
+  std::vector<std::string> out;
+  sb::JsonReader reader;
+  while (!s.queue().empty()) {
+    if (const auto* e = s.queue().front_event()) {
+      out.push_back("event:" + std::to_string(e->event.seq));
+    } else {
+      std::string error;
+      const auto* root = reader.parse(s.queue().front_control(), error);
+      REQUIRE(root);
+      std::string op(root->string("op"));
+      if (op == "gap") {
+        const auto* d = root->object("d");
+        op += ":" + std::string(d->string("reason"));
+        if (d->integer("from")) op += ":" + std::to_string(*d->integer("from")) + "-" + std::to_string(*d->integer("to"));
+      }
+      out.push_back(op);
+    }
+    s.queue().pop();
+  }
+  return out;
+}
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("local api: hello, status, then live events with the query's filters") {
+  Fixture f;
+  auto s = f.connect("/ws?kinds=tip");
+  f.hub.publish(make(sb::Kind::follow));
+  f.hub.publish(make(sb::Kind::tip));
+  CHECK(drain(*s) == Lines{"hello", "status", "event:2"});
+}
+
+TEST_CASE("local api: resubscribe changes the filter; since replays with no duplicate and no hole") {
+  Fixture f;
+  auto s = f.connect("/ws?kinds=tip");
+  f.hub.publish(make(sb::Kind::tip));     // 1
+  f.hub.publish(make(sb::Kind::follow));  // 2
+  // Queued but not yet sent when the resume arrives: sent once, by the replay.
+  s->on_message(R"({"op":"subscribe","d":{"filter":{"kinds":["tip","follow"]},"since":0}})", 1ms);
+  f.hub.publish(make(sb::Kind::follow));  // 3
+  CHECK(drain(*s) == Lines{"hello", "status", "subscribed", "event:1", "event:2", "event:3"});
+  s->on_message(R"({"op":"subscribe","d":{"filter":{"kinds":"cheer"}}})", 2ms);
+  f.hub.publish(make(sb::Kind::follow));
+  f.hub.publish(make(sb::Kind::cheer));
+  CHECK(drain(*s) == Lines{"subscribed", "event:5"});
+}
+
+TEST_CASE("local api: chat is opt-in; test=0 and test=only") {
+  Fixture f;
+  auto plain = f.connect("/ws");
+  auto chat = f.connect("/ws?chat=1");
+  auto real = f.connect("/ws?test=0");
+  auto only = f.connect("/ws?test=only");
+  f.hub.publish(make(sb::Kind::chat_message));
+  f.hub.publish(make(sb::Kind::tip, "se", true));
+  f.hub.publish(make(sb::Kind::tip));
+  CHECK(drain(*plain) == Lines{"hello", "status", "event:2", "event:3"});
+  CHECK(drain(*chat) == Lines{"hello", "status", "event:1", "event:2", "event:3"});
+  CHECK(drain(*real) == Lines{"hello", "status", "event:3"});
+  CHECK(drain(*only) == Lines{"hello", "status", "event:2"});
+}
+
+TEST_CASE("local api: resume older than history gets a gap naming exactly the lost seqs") {
+  Fixture f(3);
+  for (int i = 0; i < 6; ++i) f.hub.publish(make(sb::Kind::tip));
+  auto s = f.connect("/ws?since=1");
+  CHECK(drain(*s) == Lines{"hello", "status", "gap:history:2-3", "event:4", "event:5", "event:6"});
+}
+
+TEST_CASE("local api: since from another epoch or beyond the last seq means a restart") {
+  Fixture f;
+  f.hub.publish(make(sb::Kind::tip));
+  auto other = f.connect("/ws?since=1&epoch=old");
+  CHECK(drain(*other) == Lines{"hello", "status", "gap:restart", "event:1"});
+  auto ahead = f.connect("/ws?since=50");
+  CHECK(drain(*ahead) == Lines{"hello", "status", "gap:restart", "event:1"});
+  auto same = f.connect("/ws?since=1&epoch=e1");
+  CHECK(drain(*same) == Lines{"hello", "status"});
+}
+
+TEST_CASE("local api: close codes") {
+  Fixture f;
+  f.config.max_messages_per_second = 5;
+  SECTION("not JSON: 4000") {
+    auto s = f.connect("/ws");
+    s->on_message("{nope", 1ms);
+    REQUIRE(s->close_request());
+    CHECK(s->close_request()->code == sb::CloseCode::bad_message);
+  }
+  SECTION("unknown op: 4000") {
+    auto s = f.connect("/ws");
+    s->on_message(R"({"op":"dance"})", 1ms);
+    CHECK(s->close_request()->code == sb::CloseCode::bad_message);
+    CHECK_THAT(s->close_request()->reason, Catch::Contains("unknown op \"dance\""));
+  }
+  SECTION("a request without type is answered, not closed") {
+    auto s = f.connect("/ws");
+    drain(*s);
+    s->on_message(R"({"op":"request","d":{"id":7}})", 1ms);
+    CHECK_FALSE(s->close_request());
+    CHECK(drain(*s) == Lines{"response"});
+  }
+  SECTION("protocol 2: 4003, in the query or in identify") {
+    sb::HttpRequestInfo info;
+    auto q = f.connect("/ws?protocol=2");
+    CHECK(q->close_request()->code == sb::CloseCode::unsupported_version);
+    auto s = f.connect("/ws");
+    s->on_message(R"({"op":"identify","d":{"protocol":2}})", 1ms);
+    CHECK(s->close_request()->code == sb::CloseCode::unsupported_version);
+  }
+  SECTION("bad filter in the query: 4008") {
+    auto s = f.connect("/ws?kinds=tipz");
+    CHECK(s->close_request()->code == sb::CloseCode::bad_filter);
+    CHECK_THAT(s->close_request()->reason, Catch::Contains("unknown kind \"tipz\""));
+  }
+  SECTION("rate: a burst of twice the rate passes, more closes with 4005") {
+    auto s = f.connect("/ws");
+    for (int i = 0; i < 10; ++i) s->on_message(R"({"op":"request","d":{"id":1,"type":"nope"}})", 1ms);
+    CHECK_FALSE(s->close_request());
+    s->on_message(R"({"op":"request","d":{"id":1,"type":"nope"}})", 1ms);
+    CHECK(s->close_request()->code == sb::CloseCode::rate_limited);
+  }
+  SECTION("rate: the bucket refills with time") {
+    auto s = f.connect("/ws");
+    for (int i = 0; i < 40; ++i) s->on_message(R"({"op":"request","d":{"id":1,"type":"nope"}})", i * 200ms);
+    CHECK_FALSE(s->close_request());
+  }
+  SECTION("max clients: 4007") {
+    f.config.max_clients = 1;
+    auto a = f.connect("/ws");
+    auto b = f.connect("/ws");
+    CHECK_FALSE(a->close_request());
+    CHECK(b->close_request()->code == sb::CloseCode::too_many_clients);
+    CHECK(f.get("/events").status == 503);
+  }
+  SECTION("too slow with slow_client = close: 4004") {
+    f.config.client_queue = 2;
+    f.config.close_slow_clients = true;
+    auto s = f.connect("/ws");
+    for (int i = 0; i < 3; ++i) f.hub.publish(make(sb::Kind::tip));
+    CHECK(s->close_request()->code == sb::CloseCode::too_slow);
+    CHECK(f.api->client_count() == 0);
+  }
+  SECTION("too slow with the default: a gap, still open") {
+    f.config.client_queue = 2;
+    auto s = f.connect("/ws");
+    for (int i = 0; i < 4; ++i) f.hub.publish(make(sb::Kind::tip));
+    CHECK_FALSE(s->close_request());
+    CHECK(drain(*s) == Lines{"hello", "status", "event:1", "event:2", "gap:slow_client:3-4"});
+  }
+}
+
+TEST_CASE("local api: a token is required, by query, header or identify") {
+  Fixture f;
+  f.config.token = sb::Secret("s3cret");
+  SECTION("wrong token: 4001 at once") {
+    auto s = f.connect("/ws?token=nope");
+    CHECK(s->close_request()->code == sb::CloseCode::not_authorized);
+  }
+  SECTION("right token in the query or header: events flow") {
+    auto a = f.connect("/ws?token=s3cret");
+    auto b = f.connect("/ws", "Bearer s3cret");
+    f.hub.publish(make(sb::Kind::tip));
+    CHECK(drain(*a) == Lines{"hello", "status", "event:1"});
+    CHECK(drain(*b) == Lines{"hello", "status", "event:1"});
+  }
+  SECTION("no token: hello, nothing else until identify") {
+    auto s = f.connect("/ws");
+    f.hub.publish(make(sb::Kind::tip));
+    CHECK(drain(*s) == Lines{"hello", "status"});
+    s->on_message(R"({"op":"identify","d":{"protocol":1,"token":"s3cret","since":0}})", 1ms);
+    CHECK(drain(*s) == Lines{"identified", "event:1"});
+  }
+  SECTION("no token: a request before identify closes with 4001") {
+    auto s = f.connect("/ws");
+    s->on_message(R"({"op":"request","d":{"id":1,"type":"status"}})", 1ms);
+    CHECK(s->close_request()->code == sb::CloseCode::not_authorized);
+  }
+  SECTION("no identify in time: 4001") {
+    auto s = f.connect("/ws");
+    s->on_timer(sb::ClientSession::kIdentifyTimeout - 1ms);
+    CHECK_FALSE(s->close_request());
+    s->on_timer(sb::ClientSession::kIdentifyTimeout);
+    CHECK(s->close_request()->code == sb::CloseCode::not_authorized);
+  }
+  SECTION("HTTP: 401 without the token") {
+    CHECK(f.get("/status").status == 401);
+    CHECK(f.get("/metrics").status == 401);
+    CHECK(f.get("/events").status == 401);
+    CHECK(f.get("/test", "POST", R"({"kind":"tip"})").status == 401);
+    CHECK(f.get("/status?token=s3cret").status == 200);
+    CHECK(f.get("/healthz").status == 200);
+  }
+}
+
+TEST_CASE("local api: a foreign browser Origin is refused everywhere; our own pages and OBS files pass") {
+  Fixture f;
+  f.api->set_port(7480);
+  CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "https://evil.example").status == 403);
+  CHECK(f.get("/events", "GET", {}, "https://evil.example").status == 403);
+  CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "http://127.0.0.1:7480").status == 200);
+  CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "null").status == 200);
+  CHECK(f.hub.last_seq() == 2);
+}
+
+TEST_CASE("local api: requests history and emit") {
+  Fixture f;
+  auto s = f.connect("/ws");
+  f.hub.publish(make(sb::Kind::tip));
+  f.hub.publish(make(sb::Kind::follow));
+  f.hub.publish(make(sb::Kind::tip));
+  drain(*s);
+  s->on_message(R"({"op":"request","d":{"id":"h","type":"history","count":1,"filter":{"kinds":"follow"}}})", 1ms);
+  std::string error;
+  sb::JsonReader reader;
+  const auto* root = reader.parse(s->queue().front_control(), error);
+  REQUIRE(root);
+  const auto* events = root->object("d")->object("result")->array("events");
+  REQUIRE(events);
+  REQUIRE(events->fields.size() == 1);
+  CHECK(events->fields[0].value.node->integer("seq") == 2);
+  s->queue().pop();
+  s->on_message(R"({"op":"request","d":{"id":"e","type":"emit","event":{"kind":"tip","amount":3,"user":"ann"}}})", 2ms);
+  CHECK(drain(*s) == Lines{"event:4", "response"});
+  const auto& tip = f.hub.history().back()->event;
+  CHECK(tip.test);
+  CHECK(tip.amount == 3);
+  CHECK(tip.user.login == "ann");
+  CHECK_FALSE(tip.currency.empty());  // filled from the recorded tip
+}
+
+TEST_CASE("local api: a status change reaches every client as op status") {
+  Fixture f;
+  auto s = f.connect("/ws?kinds=tip");
+  drain(*s);
+  f.hub.publish(make(sb::Kind::status));
+  CHECK(drain(*s) == Lines{"status"});
+}
+
+TEST_CASE("test events: fields given, the rest from fixtures, always test") {
+  sb::Event e;
+  std::string error;
+  REQUIRE(sb::build_test_event(R"({"kind":"cheer","user":{"login":"bob"},"amount":100})", 5, e, error));
+  CHECK(e.kind == sb::Kind::cheer);
+  CHECK(e.test);
+  CHECK(e.user.login == "bob");
+  CHECK(e.user.display_name == "bob");
+  CHECK(e.amount == 100);
+  CHECK(e.id.empty());
+  CHECK(e.source == "test");
+  CHECK_FALSE(sb::build_test_event(R"({"kind":"nope"})", 5, e, error));
+  CHECK(error == "unknown kind \"nope\"");
+  CHECK_FALSE(sb::build_test_event(R"({"kind":"tip","amount":"lots"})", 5, e, error));
+  CHECK_FALSE(sb::build_test_event(R"([1])", 5, e, error));
+  REQUIRE(sb::build_test_event(R"({"kind":"poll"})", 5, e, error));
+}
+
+TEST_CASE("request target: path and decoded parameters") {
+  auto t = sb::parse_request_target("/ws?kinds=tip%2Cfollow&x&name=a+b#frag");
+  REQUIRE(t);
+  CHECK(t->path == "/ws");
+  CHECK(t->param("kinds") == "tip,follow");
+  CHECK(t->param("x") == "");
+  CHECK(t->param("name") == "a b");
+  CHECK_FALSE(t->param("y"));
+  CHECK_FALSE(sb::parse_request_target("/ws?a=%4"));
+  CHECK_FALSE(sb::parse_request_target("http://x/ws"));
+}
+
+TEST_CASE("journal: events survive a restart with their seq and epoch; it rotates") {
+  const auto dir = std::filesystem::temp_directory_path() / ("sb-journal-" + sb::make_epoch());
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "events.jsonl").string();
+  std::string epoch;
+  {
+    sb::Journal journal(path, 4096);
+    std::vector<sb::PublishedEventPtr> tail;
+    std::uint64_t last = 99;
+    std::string error;
+    REQUIRE(journal.open(10, tail, last, error));
+    CHECK(last == 0);
+    epoch = journal.epoch();
+    sb::Hub hub(10);
+    hub.subscribe(&journal);
+    for (int i = 0; i < 40; ++i) {
+      auto e = make(sb::Kind::tip);
+      e.message = std::string(200, 'x');  // ~40 x 600 bytes: rotates a few times
+      hub.publish(std::move(e));
+    }
+    hub.unsubscribe(&journal);
+    CHECK(std::filesystem::exists(path + ".1"));
+  }
+  // A crash mid-write leaves a torn line.
+  if (std::FILE* f = std::fopen(path.c_str(), "ab")) {
+    std::fputs(R"({"v":1,"seq":41,"id":"torn)", f);
+    std::fclose(f);
+  }
+  sb::Journal journal(path, 4096);
+  std::vector<sb::PublishedEventPtr> tail;
+  std::uint64_t last = 0;
+  std::string error;
+  REQUIRE(journal.open(5, tail, last, error));
+  CHECK(journal.epoch() == epoch);
+  CHECK(last == 40);
+  REQUIRE(tail.size() == 5);
+  CHECK(tail.front()->event.seq == 36);
+  CHECK(tail.back()->event.kind == sb::Kind::tip);
+  CHECK(tail.back()->ws_frame.starts_with(R"({"op":"event","d":{"v":1,"seq":40,)"));
+  CHECK(journal.bad_lines() == 1);
+  const auto first = journal.first_seq();
+  CHECK(first > 1);  // rotated away
+  std::vector<std::uint64_t> seqs;
+  journal.read_range(first, first + 2, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); });
+  CHECK(seqs == std::vector<std::uint64_t>{first, first + 1, first + 2});
+
+  // Resume through the journal, beyond the memory history.
+  Fixture f(5, &journal, journal.epoch());
+  f.hub.restore(tail, last);
+  auto s = f.connect("/ws?since=" + std::to_string(first + 1));
+  const auto lines = drain(*s);
+  CHECK(lines.size() == 2 + (40 - first - 1));
+  CHECK(lines[2] == "event:" + std::to_string(first + 2));
+  CHECK(lines.back() == "event:40");
+  auto older = f.connect("/ws?since=0");
+  CHECK(drain(*older)[2] == "gap:history:1-" + std::to_string(first - 1));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("metrics: Prometheus text") {
+  Fixture f;
+  f.hub.publish(make(sb::Kind::tip));
+  const std::string text = f.api->metrics_text();
+  CHECK_THAT(text, Catch::Contains("# TYPE streambridge_clients gauge\n"));
+  CHECK_THAT(text, Catch::Contains("streambridge_clients{transport=\"websocket\"} 0\n"));
+}
