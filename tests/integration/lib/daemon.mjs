@@ -115,3 +115,27 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   };
   return { port, proc, lines, log: () => lines.join('\n'), waitForLog, waitForLines, stop, exited, dir };
 }
+
+// A TCP port that was free a moment ago (for a daemon that must come back on the same port).
+export async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// POST /test: injects a test event; resolves to {seq, id}.
+export async function injectTest(port, event, { token, origin } = {}) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (origin) headers.Origin = origin;
+  const res = await fetch(`http://127.0.0.1:${port}/test`, { method: 'POST', headers, body: JSON.stringify(event) });
+  const text = await res.text();
+  if (res.status !== 200) throw Object.assign(new Error(`POST /test: HTTP ${res.status}: ${text}`), { status: res.status });
+  return JSON.parse(text);
+}
