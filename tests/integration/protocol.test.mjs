@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import EventSource from 'eventsource';
-import { startDaemon, demoConfig, tempDir, freePort, injectTest, withTimeout } from './lib/daemon.mjs';
+import { writeFileSync } from 'node:fs';
+import { startDaemon, demoConfig, tempDir, freePort, injectTest, withTimeout, run } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 
 const quietConfig = (server = '') => `[server]\nport = 0\n${server}\n`;  // no source: only what we inject
@@ -366,4 +367,13 @@ test('POST /test: needs the token and an allowed Origin; the event is marked tes
   } finally {
     await daemon.stop();
   }
+});
+
+test('a journal that cannot be written stops the start with a clear error (exit 1)', async () => {
+  const dir = tempDir();
+  const config = path.join(dir, 'streambridge.toml');
+  writeFileSync(config, `[server]\nport = 0\njournal = "${path.join(dir, 'missing-dir', 'events.jsonl')}"\n`);
+  const r = await run(['--config', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout + r.stderr, /\[server\] journal: cannot open ".*missing-dir\/events.jsonl" for appending: No such file or directory/);
 });

@@ -251,3 +251,28 @@ TEST_CASE("config: bad values for the dedup, SSE and Astro keys name the key and
   CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\nidle_timeout = \"1s\"\n").find(
             "key \"idle_timeout\" does not apply to a source of type \"demo\"") != std::string::npos);
 }
+
+TEST_CASE("config: the local API's limits and journal") {
+  const auto result = load_config_text(R"([server]
+journal = "/var/lib/streambridge/events.jsonl"
+journal_size = 65536
+slow_client = "close"
+max_clients = 3
+max_messages_per_second = 7
+)", "streambridge.toml");
+  REQUIRE(result.config);
+  const sb::ServerConfig& s = result.config->server;
+  CHECK(s.journal == "/var/lib/streambridge/events.jsonl");
+  CHECK(s.journal_size == 65536);
+  CHECK(s.close_slow_clients);
+  CHECK(s.max_clients == 3);
+  CHECK(s.max_messages_per_second == 7);
+  const auto defaults = load_config_text("", "streambridge.toml");
+  CHECK_FALSE(defaults.config->server.close_slow_clients);
+  CHECK(defaults.config->server.max_clients == 64);
+  CHECK(only_error("[server]\nslow_client = \"drop\"\n")
+            .find("streambridge.toml:2:15: [server]: \"slow_client\" must be one of \"gap\", \"close\", got \"drop\"") == 0);
+  CHECK(only_error("[server]\nmax_clients = 0\n").find("streambridge.toml:2:15: [server]: \"max_clients\" must be between 1") == 0);
+  CHECK(only_error("[server]\njournal_size = 10\n").find("streambridge.toml:2:16:") == 0);
+  CHECK(only_error("[server]\nmax_message_per_second = 5\n").find("did you mean \"max_messages_per_second\"") != std::string::npos);
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "make_event.hpp"
+
 #include "hub/event_filter.hpp"
 #include "hub/hub.hpp"
 
@@ -11,12 +13,7 @@ struct Recorder final : sb::EventSubscriber {
 };
 
 sb::Event make(sb::Kind kind, std::string source = "s", bool test = false) {
-  sb::Event e;
-  e.kind = kind;
-  e.source = std::move(source);
-  e.service = "streamelements";
-  e.test = test;
-  return e;
+  return sb::testing::make_event(kind, std::move(source), test);
 }
 
 }  // namespace
@@ -106,4 +103,38 @@ TEST_CASE("filter: kinds, sources, platforms, test events, chat opt-in") {
   sb::EventFilter ignores_others;
   CHECK(ignores_others.apply("token", "x", error));
   CHECK(ignores_others.apply("since", "5", error));
+}
+
+TEST_CASE("hub: counts events out by source and kind, and upstream latency of real events") {
+  sb::Hub hub(4);
+  auto tip = make(sb::Kind::tip, "se");
+  tip.at_ms = 10'000;
+  tip.received_at_ms = 10'300;  // 0.3 s
+  hub.publish(std::move(tip));
+  auto test_tip = make(sb::Kind::tip, "se", true);
+  test_tip.at_ms = 1;
+  test_tip.received_at_ms = 50'000;  // test events are not latency
+  hub.publish(std::move(test_tip));
+  hub.publish(make(sb::Kind::follow, "velora"));
+  const auto& c = hub.counters();
+  CHECK(c.published.at("se")[static_cast<std::size_t>(sb::Kind::tip)] == 2);
+  CHECK(c.published.at("velora")[static_cast<std::size_t>(sb::Kind::follow)] == 1);
+  CHECK(c.latency_count == 1);
+  CHECK(c.latency_buckets[0] == 0);  // le 0.1
+  CHECK(c.latency_buckets[2] == 1);  // le 0.5
+  CHECK(c.latency_sum == Approx(0.3));
+}
+
+TEST_CASE("hub: restore continues the seq after a journal's last one") {
+  sb::Hub hub(2);
+  std::vector<sb::PublishedEventPtr> old;
+  for (std::uint64_t seq : {7, 8, 9}) {
+    auto e = std::make_shared<sb::PublishedEvent>();
+    e->event.seq = seq;
+    old.push_back(e);
+  }
+  hub.restore(old, 9);
+  CHECK(hub.history().size() == 2);
+  CHECK(hub.history().front()->event.seq == 8);
+  CHECK(hub.publish(make(sb::Kind::tip))->event.seq == 10);
 }

@@ -2,6 +2,8 @@
 // parsed requests and client messages on a synthetic clock.
 #include <catch2/catch.hpp>
 
+#include "make_event.hpp"
+
 #include <cstdio>
 #include <filesystem>
 
@@ -18,12 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 sb::Event make(sb::Kind kind, std::string source = "se", bool test = false) {
-  sb::Event e;
-  e.kind = kind;
-  e.source = std::move(source);
-  e.service = "streamelements";
-  e.test = test;
-  return e;
+  return sb::testing::make_event(kind, std::move(source), test);
 }
 
 struct Fixture {
