@@ -40,11 +40,13 @@ void ClientSession::start(std::function<void()> on_output, std::chrono::millisec
   tokens_ = 2.0 * static_cast<double>(api_->config().max_messages_per_second);
   refilled_at_ = now;
   queue_.push_control(frame_message(framing_, "hello", hello_json()));
-  queue_.push_control(frame_message(framing_, "status", api_->status_json()));
-  if (authorized_)
+  if (authorized_) {
+    queue_.push_control(frame_message(framing_, "status", api_->status_json()));
     activate(since_, epoch_);
-  else
+  } else {
+    // Nothing but hello before the token: not even the sources' states.
     deadline_ = now + kIdentifyTimeout;
+  }
   wake();
 }
 
@@ -192,14 +194,19 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
       }
       authorized_ = true;
       deadline_ = std::chrono::milliseconds::max();
+      if (message.filter) filter_ = std::move(*message.filter);
+      queue_.push_control(frame_message(framing_, "identified", subscription_json()));
+      queue_.push_control(frame_message(framing_, "status", api_->status_json()));
+      activate(message.since ? message.since : since_, message.since ? message.epoch : epoch_);
+      return wake();
     }
+    // Already authorized (and so subscribed): it acts as a subscribe.
     if (message.filter) filter_ = std::move(*message.filter);
     queue_.push_control(frame_message(framing_, "identified", subscription_json()));
-    if (subscribed_ && message.since) queue_.clear_events();
-    if (message.since)
+    if (message.since) {
+      queue_.clear_events();
       activate(message.since, message.epoch);
-    else
-      activate(subscribed_ ? std::nullopt : since_, epoch_);
+    }
     return wake();
   }
   if (!authorized_) return close(CloseCode::not_authorized, "not authorized: send identify with the token first");
