@@ -204,7 +204,7 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
       return text_answer(400, fmt::format("bad test event: {}\n", error));
     return json_answer(200, std::move(result));
   }
-  if (!is_get) return text_answer(405, "method not allowed\n");
+  if (!is_get || (path == "/events" && request.method != "GET")) return text_answer(405, "method not allowed\n");
   if (path == "/status") return json_answer(200, status_json());
   if (path == "/metrics") {
     HttpAnswer answer = text_answer(200, metrics_text());

@@ -400,3 +400,28 @@ TEST_CASE("metrics: Prometheus text") {
   CHECK_THAT(text, Catch::Contains("# TYPE streambridge_clients gauge\n"));
   CHECK_THAT(text, Catch::Contains("streambridge_clients{transport=\"websocket\"} 0\n"));
 }
+
+TEST_CASE("local api: paths, methods and static pages") {
+  Fixture f;
+  CHECK(f.get("/").status == 200);
+  CHECK(f.get("/nope").status == 404);
+  CHECK(f.get("/ws").status == 426);  // not an upgrade
+  CHECK(f.get("/status", "POST").status == 405);
+  CHECK(f.get("/events", "HEAD").status == 405);
+  CHECK(f.get("/test").status == 405);
+  CHECK(f.get("/healthz", "POST").status == 405);
+  const auto js = f.get("/client.js");
+  CHECK(js.status == 200);
+  CHECK(js.content_type == "text/javascript; charset=utf-8");
+  CHECK_THAT(js.body, Catch::Contains("streamElementsShim"));
+  for (const char* path : {"/overlay/alerts", "/overlay/", "/overlay/alerts?duration=1"}) {
+    const auto page = f.get(path);
+    CHECK(page.status == 200);
+    CHECK_THAT(page.body, Catch::Contains("<script src=\"/client.js\"></script>"));
+  }
+  CHECK(f.get("/overlay/other").status == 404);
+  const auto sse = f.get("/events?kinds=tip&since=3");
+  CHECK(sse.action == sb::HttpAnswer::Action::sse);
+  CHECK(f.get("/events?kinds=nope").status == 400);
+  CHECK(f.get("/events?since=x").status == 400);
+}
