@@ -38,6 +38,11 @@ export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'sb-it-'));
 }
 
+// Daemons still running when the test process exits (a failed test that did not stop its
+// daemon, or --test-force-exit) are killed, never left behind.
+const running = new Set();
+process.on('exit', () => { for (const proc of running) proc.kill('SIGKILL'); });
+
 export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   const dir = tempDir();
   const configPath = path.join(dir, 'streambridge.toml');
@@ -64,7 +69,8 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   };
   proc.stdout.on('data', onData);
   proc.stderr.on('data', onData);
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  running.add(proc);
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { running.delete(proc); resolve({ code, signal }); }));
 
   const waitForLog = (re, ms = 15000) => {
     for (const line of lines) { const m = line.match(re); if (m) return Promise.resolve(m); }
