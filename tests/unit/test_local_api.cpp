@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <random>
 
 #include "hub/hub.hpp"
 #include "hub/journal.hpp"
@@ -424,4 +425,25 @@ TEST_CASE("local api: paths, methods and static pages") {
   CHECK(sse.action == sb::HttpAnswer::Action::sse);
   CHECK(f.get("/events?kinds=nope").status == 400);
   CHECK(f.get("/events?since=x").status == 400);
+}
+
+TEST_CASE("local api: 20 000 random client messages never crash a session or grow it without bound") {
+  Fixture f;
+  f.config.max_messages_per_second = 1'000'000;
+  std::minstd_rand random(42);
+  const std::vector<std::string> pieces = {
+      R"({"op":)", R"("subscribe")", R"("identify")", R"("request")", R"(,"d":{)", R"("filter":{"kinds":["tip"]})",
+      R"("since":)", "0", "99999999999999999999", "-1", R"("epoch":"x")", R"("id":1,"type":"history","count":)",
+      R"("type":"emit","event":{"kind":"tip","amount":"x"})", "}", "]", "[", ",", "\"", "\\u0000", "null", "true"};
+  auto s = f.connect("/ws");
+  for (int i = 0; i < 20'000; ++i) {
+    std::string message;
+    const int n = 1 + static_cast<int>(random() % 8);
+    for (int k = 0; k < n; ++k) message += pieces[random() % pieces.size()];
+    if (s->close_request()) s = f.connect("/ws");  // closed (4000 etc.): a new client goes on
+    s->on_message(message, std::chrono::milliseconds(i));
+    if (i % 100 == 0) f.hub.publish(make(sb::Kind::tip));
+    while (!s->queue().empty()) s->queue().pop();
+  }
+  CHECK(f.api->client_count() <= 1);
 }
