@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fmt/ranges.h>
+
 #include <memory>
 #include <vector>
 
@@ -22,7 +24,9 @@
 #include "service/sd_notify.hpp"
 #include "dedup/dedup_stage.hpp"
 #include "publish/request_router.hpp"
-#include "sources/source_factory.hpp"
+#include "config/config_reload.hpp"
+#include "service/logging.hpp"
+#include "sources/source_set.hpp"
 
 namespace sb {
 
@@ -55,9 +59,27 @@ asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
   io.stop();
 }
 
+// SIGHUP: the file is read again; a bad one changes nothing. Local clients stay connected,
+// unchanged sources keep their upstream connections.
+void reload_config(Config& live, const ConfigReloader& reload, SourceSet& sources) {
+  spdlog::info("SIGHUP: reloading {}", live.path);
+  std::optional<Config> fresh = reload ? reload() : std::nullopt;
+  if (!fresh) {
+    spdlog::error("SIGHUP: the configuration was not reloaded (see the errors above); the running one stays");
+    return;
+  }
+  const auto restart = apply_live_changes(live, *fresh);
+  set_log_level(live.log.level);
+  for (const auto& what : restart) spdlog::warn("SIGHUP: a change of {} takes effect after a restart", what);
+  live.sources = fresh->sources;
+  const auto changes = sources.apply(live.sources);
+  spdlog::info("SIGHUP: configuration reloaded: sources kept [{}], started [{}], stopped [{}]",
+               fmt::join(changes.kept, ", "), fmt::join(changes.started, ", "), fmt::join(changes.stopped, ", "));
+}
+
 }  // namespace
 
-int run_daemon(const Config& config) {
+int run_daemon(Config config, const ConfigReloader& reload) {
   Hub hub(config.server.history);
   std::string error;
   // The journal gives the hub its history and seq back, so clients resume across a restart.
@@ -97,9 +119,8 @@ int run_daemon(const Config& config) {
   // sources -> dedup -> hub
   DedupStage dedup(io, config.dedup, [&hub](Event&& event) { hub.publish(std::move(event)); });
   const EventSink publish = [&dedup](Event&& event) { dedup.push(std::move(event)); };
-  std::vector<std::unique_ptr<Source>> sources;
-  for (const SourceConfig& source_config : config.sources) sources.push_back(make_source(io, source_config, publish));
-  if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
+  SourceSet source_set(io, publish);
+  const auto& sources = source_set.sources();
   RequestRouter router(sources, dedup.counters());
   api->set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
     router.handle(request, std::move(reply));
@@ -109,7 +130,8 @@ int run_daemon(const Config& config) {
   api->set_metrics_provider([&](std::string& out) {
     write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
   });
-  for (auto& source : sources) source->start();
+  source_set.apply(config.sources);
+  if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
 
   asio::steady_timer watchdog(io);
   if (auto every = sd_watchdog_interval())
@@ -121,7 +143,7 @@ int run_daemon(const Config& config) {
                                                                              int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      spdlog::warn("SIGHUP: reloading the configuration is not supported yet; restart to apply changes");
+      reload_config(config, reload, source_set);
       signals.async_wait(on_signal);
       return;
     }
@@ -129,7 +151,7 @@ int run_daemon(const Config& config) {
     stopping = true;
     spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     sd_notify_message("STOPPING=1");
-    for (auto& source : sources) source->stop();
+    source_set.stop_all();
     dedup.stop();
     server.stop();
     watchdog.cancel();

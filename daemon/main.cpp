@@ -84,5 +84,13 @@ int main(int argc, char** argv) {
 
   sb::setup_logging(config.log.level);
   spdlog::info("streambridged {} starting with {}", STREAMBRIDGE_VERSION, path);
-  return sb::run_daemon(config);
+  const auto reload = [path, level_override]() -> std::optional<sb::Config> {
+    auto fresh = sb::load_config_file(path);
+    for (const auto& warning : fresh.warnings) spdlog::warn("{}", warning);
+    for (const auto& error : fresh.errors) spdlog::error("{}", error);
+    if (!fresh.config) return std::nullopt;
+    if (level_override) fresh.config->log.level = *level_override;  // the command line still wins
+    return std::move(fresh.config);
+  };
+  return sb::run_daemon(std::move(config), reload);
 }

@@ -37,6 +37,7 @@ struct DedupConfig {
   bool gift_bundles = true;
   Millis bundle_timeout{5'000};          // a community gift's parts wait this long for each other
   Millis id_horizon{24 * 3600 * 1000};   // how long an upstream id is remembered
+  bool operator==(const DedupConfig&) const = default;
 };
 
 enum class SourceType { streamelements, velora, demo };
@@ -61,6 +62,7 @@ struct SourceConfig {
   Millis idle_timeout{90'000};
   std::size_t max_line = 64 * 1024;     // SSE: a longer line drops its event
   std::size_t max_event = 1024 * 1024;  // SSE: a bigger event is dropped
+  bool operator==(const SourceConfig&) const = default;
 };
 
 struct UdpConfig {
@@ -68,6 +70,7 @@ struct UdpConfig {
   std::uint16_t port = 0;
   KindSet kinds;
   std::size_t max_datagram = 1400;
+  bool operator==(const UdpConfig&) const = default;
 };
 
 struct Config {

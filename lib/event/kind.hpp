@@ -51,6 +51,7 @@ class KindSet {
   bool contains(Kind kind) const { return (bits_ & bit(kind)) != 0; }
   bool empty() const { return bits_ == 0; }
   bool allows(Kind kind) const { return empty() || contains(kind); }
+  bool operator==(const KindSet&) const = default;
 
  private:
   static std::uint64_t bit(Kind kind) { return std::uint64_t{1} << static_cast<unsigned>(kind); }

@@ -72,8 +72,9 @@ class DemoSource final : public Source {
     event.at_ms = now;
     // Each fixture is its own occurrence (a payload and its widget-shaped twin share an id
     // upstream, and dedup would rightly drop the twin); a round's community gift is one group.
-    if (!event.id.empty()) event.id = fmt::format("demo-{}-{}-{}", round, fixture.name, event.id);
-    if (!event.group.empty()) event.group = fmt::format("demo-{}-{}", round, event.group);
+    // Two demo sources are two independent replays: the source name keeps their ids apart.
+    if (!event.id.empty()) event.id = fmt::format("{}-{}-{}-{}", config_.name, round, fixture.name, event.id);
+    if (!event.group.empty()) event.group = fmt::format("{}-{}-{}", config_.name, round, event.group);
     emitter_.emit(std::move(event));
   }
 

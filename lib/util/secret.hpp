@@ -17,6 +17,7 @@ class Secret {
   bool empty() const { return value_.empty(); }
   // The only way to the text: call sites that send it upstream say so by name.
   const std::string& reveal() const { return value_; }
+  bool operator==(const Secret&) const = default;
 
  private:
   std::string value_;

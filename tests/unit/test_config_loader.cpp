@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/config_loader.hpp"
+#include "config/config_reload.hpp"
 #include "config/duration.hpp"
 
 using sb::load_config_text;
@@ -275,4 +276,35 @@ max_messages_per_second = 7
   CHECK(only_error("[server]\nmax_clients = 0\n").find("streambridge.toml:2:15: [server]: \"max_clients\" must be between 1") == 0);
   CHECK(only_error("[server]\njournal_size = 10\n").find("streambridge.toml:2:16:") == 0);
   CHECK(only_error("[server]\nmax_message_per_second = 5\n").find("did you mean \"max_messages_per_second\"") != std::string::npos);
+}
+
+TEST_CASE("config reload: what applies at once, and what needs a restart") {
+  auto live = load_config_text("[server]\nport = 7480\ntoken = \"a\"\n[[source]]\nname = \"d\"\ntype = \"demo\"\n",
+                               "streambridge.toml").config;
+  REQUIRE(live);
+  const auto same = *live;
+  CHECK(sb::apply_live_changes(*live, same).empty());
+  auto fresh = load_config_text(R"([server]
+port = 7481
+token = "b"
+max_clients = 5
+allowed_origins = ["https://x.example"]
+[log]
+level = "debug"
+[dedup]
+window = "3s"
+[[source]]
+name = "d"
+type = "demo"
+interval = "1s"
+)", "streambridge.toml").config;
+  REQUIRE(fresh);
+  const auto restart = sb::apply_live_changes(*live, *fresh);
+  CHECK(restart == std::vector<std::string>{"[server] bind/port", "[dedup]"});
+  CHECK(live->server.port == 7480);  // not applied
+  CHECK(live->server.token.reveal() == "b");
+  CHECK(live->server.max_clients == 5);
+  CHECK(live->server.allowed_origins == std::vector<std::string>{"https://x.example"});
+  CHECK(live->log.level == sb::LogLevel::debug);
+  CHECK_FALSE(live->sources[0] == fresh->sources[0]);  // the interval changed: SourceSet restarts it
 }

@@ -1,0 +1,26 @@
+#include "config/config_reload.hpp"
+
+#include <fmt/format.h>
+
+namespace sb {
+
+std::vector<std::string> apply_live_changes(Config& live, const Config& fresh) {
+  std::vector<std::string> restart;
+  ServerConfig& s = live.server;
+  const ServerConfig& f = fresh.server;
+  if (s.bind != f.bind || s.port != f.port) restart.push_back("[server] bind/port");
+  if (s.history != f.history) restart.push_back("[server] history");
+  if (s.journal != f.journal || s.journal_size != f.journal_size) restart.push_back("[server] journal");
+  if (!(live.dedup == fresh.dedup)) restart.push_back("[dedup]");
+  if (!(live.udp == fresh.udp)) restart.push_back("[[udp]]");
+  s.token = f.token;
+  s.allowed_origins = f.allowed_origins;
+  s.client_queue = f.client_queue;
+  s.close_slow_clients = f.close_slow_clients;
+  s.max_clients = f.max_clients;
+  s.max_messages_per_second = f.max_messages_per_second;
+  live.log = fresh.log;
+  return restart;
+}
+
+}  // namespace sb
