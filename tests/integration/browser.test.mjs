@@ -112,3 +112,32 @@ test('widget shim: a StreamElements custom widget snippet gets onEventReceived',
     await daemon.stop();
   }
 });
+
+test('overlay: two alert boxes with different kinds keep their own resume position', async () => {
+  const daemon = await startDaemon('[server]\nport = 0\n');
+  const context = await browser.newContext();  // one OBS profile: pages share localStorage
+  const base = `http://127.0.0.1:${daemon.port}/overlay/alerts?duration=50`;
+  const ready = (page) => page.waitForFunction(() => window.streambridgeOverlay?.client?.connected === true, null, { timeout: 15000 });
+  try {
+    let tips = await context.newPage();
+    const follows = await context.newPage();
+    await tips.goto(`${base}&kinds=tip`);
+    await follows.goto(`${base}&kinds=follow`);
+    await Promise.all([ready(tips), ready(follows)]);
+    const first = (await injectTest(daemon.port, { kind: 'tip' })).seq;
+    await tips.waitForFunction(() => window.streambridgeOverlay.shown.length >= 1, null, { timeout: 15000 });
+    await tips.close();  // the tip box's scene is hidden
+    const missed = (await injectTest(daemon.port, { kind: 'tip' })).seq;
+    const follow = (await injectTest(daemon.port, { kind: 'follow' })).seq;
+    await follows.waitForFunction(() => window.streambridgeOverlay.shown.length >= 1, null, { timeout: 15000 });
+    assert.deepEqual((await shown(follows)).map((a) => a.seq), [follow]);
+    tips = await context.newPage();  // and shown again: it resumes after its own last alert
+    await tips.goto(`${base}&kinds=tip`);
+    await tips.waitForFunction(() => window.streambridgeOverlay.shown.length >= 1, null, { timeout: 15000 });
+    assert.deepEqual((await shown(tips)).map((a) => a.seq), [missed]);
+    assert.ok(first < missed);
+  } finally {
+    await context.close();
+    await daemon.stop();
+  }
+});
