@@ -98,15 +98,18 @@ test('widget shim: a StreamElements custom widget snippet gets onEventReceived',
         if (listener === 'tip-latest') window.received.push(`${event.name} tipped ${event.amount}`);
         if (listener === 'follower-latest') window.received.push(`${event.name} followed`);
         if (listener === 'event' && event.type === 'cheer') window.received.push(`${event.data.username} cheered ${event.data.amount}`);
+        if (listener === 'message') window.received.push(`${event.data.displayName}: ${event.data.text}`);
       });
-      streambridge.streamElementsShim(streambridge.connect({ resume: false }));
+      streambridge.streamElementsShim(streambridge.connect({ resume: false, chat: 1 }));
     });
     await page.waitForFunction(() => window.loaded === true, null, { timeout: 15000 });
     await injectTest(daemon.port, { kind: 'tip', user: 'sara', amount: 3 });
     await injectTest(daemon.port, { kind: 'follow', user: 'theus' });
     await injectTest(daemon.port, { kind: 'cheer', user: 'c4ldas', amount: 100 });
-    await page.waitForFunction(() => window.received.length >= 3, null, { timeout: 15000 });
-    assert.deepEqual(await page.evaluate(() => window.received), ['sara tipped 3', 'theus followed', 'c4ldas cheered 100']);
+    await injectTest(daemon.port, { kind: 'chat_message', user: 'c4ldas', message: 'This is a test message.' });
+    await page.waitForFunction(() => window.received.length >= 4, null, { timeout: 15000 });
+    assert.deepEqual(await page.evaluate(() => window.received),
+      ['sara tipped 3', 'theus followed', 'c4ldas cheered 100', 'c4ldas: This is a test message.']);
   } finally {
     await page.close();
     await daemon.stop();

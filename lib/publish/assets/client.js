@@ -177,7 +177,11 @@
         listener: 'message',
         event: {
           service: e.platform || 'twitch',
-          data: { nick: name, displayName: u.displayName || name, userId: u.id || '', text: e.message || '', msgId: id, time: Date.parse(e.at) },
+          data: {
+            time: Date.parse(e.at), tags: data.tags || {}, nick: name, userId: u.id || '', displayName: u.displayName || name,
+            displayColor: data.displayColor || '', badges: data.badges || [], channel: data.channel || '',
+            text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId: id,
+          },
           renderedText: e.message || '',
         },
       }];
