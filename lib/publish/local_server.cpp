@@ -191,6 +191,7 @@ class SseConnection : public std::enable_shared_from_this<SseConnection> {
       if (session_->close_request()) break;
       std::array<asio::const_buffer, 3> buffers;
       std::size_t count = 0;
+      bool is_keepalive = false;  // not from the queue: nothing to pop after it
       if (queue.empty()) {
         const auto keepalive = steady_now() + std::chrono::duration_cast<std::chrono::milliseconds>(kSseKeepalive);
         wake_.expires_at(to_steady_time_point(std::min(keepalive, session_->deadline())));
@@ -199,6 +200,7 @@ class SseConnection : public std::enable_shared_from_this<SseConnection> {
         session_->on_timer(steady_now());
         if (!queue.empty() || session_->close_request()) continue;
         buffers[count++] = asio::buffer(kKeepalive.data(), kKeepalive.size());
+        is_keepalive = true;
       } else if (const PublishedEvent* event = queue.front_event()) {
         const auto end = fmt::format_to(prefix.data(), "id: {}\ndata: ", event->event.seq);
         buffers[count++] = asio::buffer(prefix.data(), static_cast<std::size_t>(end - prefix.data()));
@@ -209,10 +211,9 @@ class SseConnection : public std::enable_shared_from_this<SseConnection> {
         const std::string_view control = queue.front_control();
         buffers[count++] = asio::buffer(control.data(), control.size());
       }
-      const bool from_queue = !(count == 1 && buffers[0].data() == kKeepalive.data());
       auto [ec, n] = co_await asio::async_write(stream_, std::span(buffers.data(), count), use_tuple);
       if (ec) break;
-      if (from_queue) queue.pop();
+      if (!is_keepalive) queue.pop();
     }
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
