@@ -235,11 +235,8 @@ void ClientSession::handle_request(const LocalRequest& request) {
     const JsonValue* spec = d ? d->find("event") : nullptr;
     if (!spec || spec->type != JsonType::object)
       return reply(make_error_response(request, "emit needs \"event\": {\"kind\": ..., fields}"));
-    std::string spec_json;
-    JsonWriter w(spec_json);
-    write_json_value(w, *spec);
     // Published synchronously: the response comes after the event itself on this connection.
-    if (!api_->emit_test(spec_json, result, error)) return reply(make_error_response(request, error));
+    if (!api_->emit_test(*spec->node, result, error)) return reply(make_error_response(request, error));
     return reply(make_ok_response(request, result));
   }
   const auto& handler = api_->request_handler();
@@ -260,19 +257,12 @@ std::string ClientSession::history_json(const LocalRequest& request, std::string
     return {};
   }
   EventFilter filter = filter_;
-  if (d->find("filter")) {
-    // Same reading as a subscribe's filter.
-    std::string text;
-    JsonWriter w(text);
-    w.begin_object().key("filter");
-    write_json_value(w, *d->find("filter"));
-    w.end_object();
-    ClientMessage parsed = parse_client_message(R"({"op":"subscribe","d":)" + text + "}");
-    if (parsed.op == ClientOp::malformed) {
-      error = parsed.error;
+  if (const JsonValue* given = d->find("filter"); given && given->type != JsonType::null) {
+    filter = {};  // as in subscribe: the given filter replaces the client's
+    if (given->type != JsonType::object || !read_filter(*given->node, filter, error)) {
+      error = "bad filter: " + (error.empty() ? std::string("\"filter\" must be an object") : error);
       return {};
     }
-    if (parsed.filter) filter = std::move(*parsed.filter);
   }
   const auto& history = api_->hub().history();
   std::vector<const PublishedEvent*> picked;

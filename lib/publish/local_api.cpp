@@ -13,6 +13,7 @@
 #include "publish/query_string.hpp"
 #include "publish/test_event.hpp"
 #include "publish/web_assets.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/steady_time.hpp"
 #include "util/time_format.hpp"
@@ -41,6 +42,36 @@ std::optional<std::uint64_t> parse_seq(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+// The streaming parameters both /ws and /events take: filters, `since` and `epoch`; for SSE also
+// `lastEventId` and the Last-Event-ID header (which wins: it is newer). Unknown names are
+// ignored. False with `error` for a bad value.
+bool read_stream_params(const RequestTarget& target, bool sse, std::string_view last_event_id,
+                        ClientSession::Params& params, std::string& error) {
+  if (!last_event_id.empty()) {
+    params.since = parse_seq(last_event_id);
+    if (!params.since) {
+      error = "Last-Event-ID must be a sequence number";
+      return false;
+    }
+  }
+  for (const auto& [key, value] : target.params) {
+    if (key == "since" || (sse && key == "lastEventId")) {
+      if (!last_event_id.empty()) continue;
+      params.since = parse_seq(value);
+      if (!params.since) {
+        error = "since must be a sequence number";
+        return false;
+      }
+    } else if (key == "epoch") {
+      params.epoch = value;
+    } else if (!params.filter.apply(key, value, error)) {
+      error = "bad filter: " + error;
+      return false;
+    }
+  }
+  return true;
 }
 
 constexpr std::string_view kIndex =
@@ -90,15 +121,13 @@ void LocalApi::on_event(const PublishedEventPtr& event) {
   const std::string status = status_json();
   const auto ws = std::make_shared<const std::string>(frame_message(Framing::websocket, "status", status));
   const auto sse = std::make_shared<const std::string>(frame_message(Framing::sse, "status", status));
-  // A copy: a session may end while it is handed the message.
-  const std::vector<ClientSession*> sessions(sessions_.begin(), sessions_.end());
-  for (ClientSession* session : sessions)
-    if (sessions_.contains(session)) session->push_status(ws, sse);
+  // push_status only queues and wakes the writer: the set does not change while we iterate.
+  for (ClientSession* session : sessions_) session->push_status(ws, sse);
 }
 
-bool LocalApi::emit_test(std::string_view spec_json, std::string& result_json, std::string& error) {
+bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::string& error) {
   Event event;
-  if (!build_test_event(spec_json, system_now_ms(), event, error)) return false;
+  if (!build_test_event(spec, system_now_ms(), event, error)) return false;
   ++counters_.test_events;
   const PublishedEventPtr published = hub_.publish(std::move(event));
   spdlog::info("test event {} (seq {}) injected through the local API", to_string(published->event.kind),
@@ -155,23 +184,12 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
     // Browsers cannot read an HTTP refusal of an upgrade: every refusal is a close code.
     ClientSession::Params params;
     std::string error;
-    for (const auto& [key, value] : target->params) {
-      if (key == "since") {
-        params.since = parse_seq(value);
-        if (!params.since) error = "since must be a sequence number";
-      } else if (key == "epoch") {
-        params.epoch = value;
-      } else if (key == "protocol") {
-        if (value != std::to_string(kProtocolVersion))
-          params.refuse = make_close(CloseCode::unsupported_version,
-                                     fmt::format("protocol {} is not supported; this daemon speaks {}", value,
-                                                 kProtocolVersion));
-      } else if (!params.filter.apply(key, value, error)) {
-        error = "bad filter: " + error;
-      }
-      if (!error.empty()) break;
-    }
-    if (!error.empty() && !params.refuse) params.refuse = make_close(CloseCode::bad_filter, error);
+    if (const auto protocol = target->param("protocol"); protocol && *protocol != std::to_string(kProtocolVersion))
+      params.refuse = make_close(CloseCode::unsupported_version,
+                                 fmt::format("protocol {} is not supported; this daemon speaks {}", *protocol,
+                                             kProtocolVersion));
+    else if (!read_stream_params(*target, false, {}, params, error))
+      params.refuse = make_close(CloseCode::bad_filter, error);
     if (!params.refuse && token_given && !token_ok) {
       ++counters_.refused_token;
       spdlog::warn("local connection {}: missing or wrong token for /ws", request.peer);
@@ -199,9 +217,10 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
   }
   if (path == "/test") {
     if (request.method != "POST") return text_answer(405, "POST a test event here: {\"kind\":\"tip\",...}\n");
+    JsonReader reader;
     std::string result, error;
-    if (!emit_test(request.body.empty() ? std::string_view("{}") : request.body, result, error))
-      return text_answer(400, fmt::format("bad test event: {}\n", error));
+    const JsonNode* spec = reader.parse(request.body.empty() ? std::string_view("{}") : request.body, error);
+    if (!spec || !emit_test(*spec, result, error)) return text_answer(400, fmt::format("bad test event: {}\n", error));
     return json_answer(200, std::move(result));
   }
   if (!is_get || (path == "/events" && request.method != "GET")) return text_answer(405, "method not allowed\n");
@@ -214,20 +233,8 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
   // /events: Server-Sent Events.
   ClientSession::Params params;
   std::string error;
-  if (!request.last_event_id.empty()) {
-    params.since = parse_seq(request.last_event_id);
-    if (!params.since) return text_answer(400, "Last-Event-ID must be a sequence number\n");
-  }
-  for (const auto& [key, value] : target->params) {
-    if (key == "since" || key == "lastEventId") {
-      if (request.last_event_id.empty()) params.since = parse_seq(value);  // the header wins: it is newer
-      if (!params.since) return text_answer(400, "since must be a sequence number\n");
-    } else if (key == "epoch") {
-      params.epoch = value;
-    } else if (!params.filter.apply(key, value, error)) {
-      return text_answer(400, fmt::format("bad filter: {}\n", error));
-    }
-  }
+  if (!read_stream_params(*target, true, request.last_event_id, params, error))
+    return text_answer(400, fmt::format("{}\n", error));
   if (sessions_.size() >= config_.max_clients) {
     ++counters_.refused_busy;
     return text_answer(503, fmt::format("too many clients: [server] max_clients is {}\n", config_.max_clients));

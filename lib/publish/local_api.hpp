@@ -77,9 +77,8 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // Source status changes go to every client as {"op":"status"}.
   void on_event(const PublishedEventPtr& event) override;
 
-  // Injects a test event described by `spec_json` ({"kind":"tip",...}); the result is
-  // {"seq":N,"id":ID}.
-  bool emit_test(std::string_view spec_json, std::string& result_json, std::string& error);
+  // Injects a test event described by `spec` ({"kind":"tip",...}); the result is {"seq":N,"id":ID}.
+  bool emit_test(const struct JsonNode& spec, std::string& result_json, std::string& error);
 
   void attach(ClientSession* session);
   void detach(ClientSession* session);

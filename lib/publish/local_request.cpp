@@ -6,9 +6,6 @@
 #include "util/json_writer.hpp"
 
 namespace sb {
-namespace {
-
-// {"kinds":["tip"]|"tip,follow", "sources":[...], "platforms":[...], "test":"only"|true|0, "chat":true}
 bool read_filter(const JsonNode& node, EventFilter& filter, std::string& error) {
   for (const JsonField& field : node.fields) {
     const JsonValue& v = field.value;
@@ -42,6 +39,8 @@ bool read_filter(const JsonNode& node, EventFilter& filter, std::string& error) 
   }
   return true;
 }
+
+namespace {
 
 bool read_resume(const JsonNode& d, ClientMessage& out) {
   if (const JsonValue* since = d.find("since"); since && since->type != JsonType::null) {

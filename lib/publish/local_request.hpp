@@ -36,6 +36,11 @@ struct ClientMessage {
   LocalRequest request;
 };
 
+struct JsonNode;
+// A filter object {"kinds":[..]|"a,b","sources":..,"platforms":..,"test":..,"chat":..} into
+// `filter` (added to what it holds). False with `error` for an unknown field or a bad value.
+bool read_filter(const JsonNode& node, EventFilter& filter, std::string& error);
+
 // Reads one client message. A request with a bad shape is `malformed` but keeps its id, so
 // the client can be answered.
 ClientMessage parse_client_message(std::string_view text);

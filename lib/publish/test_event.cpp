@@ -59,13 +59,12 @@ bool set_number(const JsonNode& spec, std::string_view key, std::optional<T>& ou
 
 }  // namespace
 
-bool build_test_event(std::string_view spec_json, std::int64_t now_ms, Event& out, std::string& error) {
-  JsonReader reader;
-  const JsonNode* spec = reader.parse(spec_json, error);
-  if (!spec || spec->is_array) {
-    if (spec) error = "a test event must be a JSON object";
+bool build_test_event(const JsonNode& spec_node, std::int64_t now_ms, Event& out, std::string& error) {
+  if (spec_node.is_array) {
+    error = "a test event must be a JSON object";
     return false;
   }
+  const JsonNode* spec = &spec_node;
   const std::string_view kind_name = spec->string("kind");
   const auto kind = kind_from_string(kind_name);
   if (!kind) {

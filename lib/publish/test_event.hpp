@@ -10,9 +10,11 @@
 
 namespace sb {
 
-// `spec_json`: {"kind":"tip","user":{"login":..}|"name","amount":5,"currency":"USD","message":..,
+struct JsonNode;
+
+// `spec`: {"kind":"tip","user":{"login":..}|"name","amount":5,"currency":"USD","message":..,
 // "tier":..,"months":..,"count":..,"viewers":..,"item":..,"recipients":[..],"platform":..,
 // "source":..,"data":{..}}. False with `error` for a bad spec.
-bool build_test_event(std::string_view spec_json, std::int64_t now_ms, Event& out, std::string& error);
+bool build_test_event(const JsonNode& spec, std::int64_t now_ms, Event& out, std::string& error);
 
 }  // namespace sb

@@ -353,6 +353,10 @@ test('POST /test: needs the token and an allowed Origin; the event is marked tes
     await assert.rejects(injectTest(daemon.port, { kind: 'tip' }, { token: 'wrong' }), (e) => e.status === 401);
     await assert.rejects(injectTest(daemon.port, { kind: 'tip' }, { token, origin: 'https://evil.example' }), (e) => e.status === 403);
     await assert.rejects(injectTest(daemon.port, { kind: 'nope' }, { token }), (e) => e.status === 400);
+    await assert.rejects(injectTest(daemon.port, { kind: 'tip', message: 'x'.repeat(70 * 1024) }, { token }), (e) => e.status === 413);
+    const notJson = await fetch(`http://127.0.0.1:${daemon.port}/test`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"kind":' });
+    assert.equal(notJson.status, 400);
+    assert.match(await notJson.text(), /^bad test event: /);
     const r = await injectTest(daemon.port, { kind: 'tip', amount: 9, currency: 'EUR', user: 'ann', message: 'hi' }, { token });
     const [e] = await c.untilEvents(1);
     assert.equal(e.seq, r.seq);

@@ -88,6 +88,12 @@ std::vector<std::string> drain(sb::ClientSession& s) {
 
 using Lines = std::vector<std::string>;
 
+bool build_test(std::string_view json, std::int64_t now_ms, sb::Event& out, std::string& error) {
+  sb::JsonReader reader;
+  const sb::JsonNode* spec = reader.parse(json, error);
+  return spec && sb::build_test_event(*spec, now_ms, out, error);
+}
+
 }  // namespace
 
 TEST_CASE("local api: hello, status, then live events with the query's filters") {
@@ -308,7 +314,7 @@ TEST_CASE("local api: a status change reaches every client as op status") {
 TEST_CASE("test events: fields given, the rest from fixtures, always test") {
   sb::Event e;
   std::string error;
-  REQUIRE(sb::build_test_event(R"({"kind":"cheer","user":{"login":"bob"},"amount":100})", 5, e, error));
+  REQUIRE(build_test(R"({"kind":"cheer","user":{"login":"bob"},"amount":100})", 5, e, error));
   CHECK(e.kind == sb::Kind::cheer);
   CHECK(e.test);
   CHECK(e.user.login == "bob");
@@ -316,11 +322,11 @@ TEST_CASE("test events: fields given, the rest from fixtures, always test") {
   CHECK(e.amount == 100);
   CHECK(e.id.empty());
   CHECK(e.source == "test");
-  CHECK_FALSE(sb::build_test_event(R"({"kind":"nope"})", 5, e, error));
+  CHECK_FALSE(build_test(R"({"kind":"nope"})", 5, e, error));
   CHECK(error == "unknown kind \"nope\"");
-  CHECK_FALSE(sb::build_test_event(R"({"kind":"tip","amount":"lots"})", 5, e, error));
-  CHECK_FALSE(sb::build_test_event(R"([1])", 5, e, error));
-  REQUIRE(sb::build_test_event(R"({"kind":"poll"})", 5, e, error));
+  CHECK_FALSE(build_test(R"({"kind":"tip","amount":"lots"})", 5, e, error));
+  CHECK_FALSE(build_test(R"([1])", 5, e, error));
+  REQUIRE(build_test(R"({"kind":"poll"})", 5, e, error));
 }
 
 TEST_CASE("request target: path and decoded parameters") {
@@ -446,4 +452,25 @@ TEST_CASE("local api: 20 000 random client messages never crash a session or gro
     while (!s->queue().empty()) s->queue().pop();
   }
   CHECK(f.api->client_count() <= 1);
+}
+
+TEST_CASE("local api: bad history and emit requests are answered with an error, the client stays") {
+  Fixture f;
+  auto s = f.connect("/ws");
+  drain(*s);
+  for (const char* request : {R"({"op":"request","d":{"id":1,"type":"history","filter":{"kinds":"nope"}}})",
+                              R"({"op":"request","d":{"id":2,"type":"history","filter":"tip"}})",
+                              R"({"op":"request","d":{"id":3,"type":"history","count":-1}})",
+                              R"({"op":"request","d":{"id":4,"type":"emit"}})",
+                              R"({"op":"request","d":{"id":5,"type":"emit","event":{"kind":"tip","user":7}}})"}) {
+    s->on_message(request, 1ms);
+    sb::JsonReader reader;
+    std::string error;
+    const auto* root = reader.parse(s->queue().front_control(), error);
+    REQUIRE(root);
+    CHECK(root->object("d")->boolean("ok") == false);
+    s->queue().pop();
+  }
+  CHECK_FALSE(s->close_request());
+  CHECK(f.hub.last_seq() == 0);
 }
