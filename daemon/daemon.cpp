@@ -12,7 +12,9 @@
 
 #include <fmt/ranges.h>
 
+#include <csignal>
 #include <memory>
+#include <pthread.h>
 #include <vector>
 
 #include "hub/hub.hpp"
@@ -79,6 +81,26 @@ void reload_config(Config& live, const ConfigReloader& reload, SourceSet& source
 
 }  // namespace
 
+void block_stop_and_reload_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+namespace {
+void unblock_stop_and_reload_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+}  // namespace
+
 int run_daemon(Config config, const ConfigReloader& reload) {
   Hub hub(config.server.history);
   std::string error;
@@ -103,6 +125,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   asio::io_context io(1);
   // Installed before anything is announced: a signal during start-up is queued, not fatal.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  unblock_stop_and_reload_signals();  // a signal that came earlier is delivered to the set now
 
   LocalServer server(io, api);
   if (!server.start(error)) {
@@ -129,6 +152,9 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   api->set_health_check([&router] { return router.unhealthy_reason(); });
   api->set_metrics_provider([&](std::string& out) {
     write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
+    PrometheusWriter(out)
+        .family("streambridge_sources_retired", "gauge", "Sources removed by a reload whose coroutines still wind down")
+        .sample("streambridge_sources_retired", static_cast<double>(source_set.retired()));
   });
   source_set.apply(config.sources);
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");

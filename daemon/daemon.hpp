@@ -9,6 +9,10 @@ namespace sb {
 // Reads the config file again (SIGHUP): the new config, or nullopt after logging its errors.
 using ConfigReloader = std::function<std::optional<Config>()>;
 
+// Blocks SIGHUP, SIGINT and SIGTERM: a signal that comes during start-up stays pending until
+// run_daemon's handlers take it.
+void block_stop_and_reload_signals();
+
 // Runs the daemon until SIGINT/SIGTERM; returns the process exit code.
 int run_daemon(Config config, const ConfigReloader& reload);
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <csignal>
 
 #include "config/config_loader.hpp"
 #include "daemon.hpp"
@@ -32,6 +33,10 @@ bool report(const sb::ConfigLoadResult& result) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: a SIGHUP (systemctl reload) or SIGTERM in the first milliseconds
+  // waits until the daemon's handlers are in place (run_daemon unblocks), instead of killing
+  // the process with the default action.
+  sb::block_stop_and_reload_signals();
   po::options_description options("Usage: streambridged [--config FILE] [options]\n\nOptions");
   // clang-format off
   options.add_options()

@@ -20,6 +20,8 @@ struct ServerConfig {
   std::size_t history = 1000;
   std::string journal;
   std::size_t client_queue = 1024;  // events queued per local client before it gets a gap
+  // Bytes of replies and control messages queued per client before it is closed (4004).
+  std::size_t client_queue_bytes = 1024 * 1024;
   std::uint64_t journal_size = 8 * 1024 * 1024;  // bytes per journal file before it rotates
   bool close_slow_clients = false;  // slow_client = "close": close (4004) instead of a gap
   std::size_t max_clients = 64;     // WebSocket and SSE clients together

@@ -17,6 +17,9 @@
 
 #include "config/did_you_mean.hpp"
 #include "config/duration.hpp"
+#include "config/toml_bounds.hpp"
+#include "util/log_text.hpp"
+#include "util/read_file.hpp"
 
 namespace sb {
 namespace {
@@ -24,10 +27,10 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 5> kRootKeys = {"server", "log", "dedup", "source", "udp"};
-constexpr std::array<std::string_view, 13> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
+constexpr std::array<std::string_view, 14> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
                                                          "allowed_origins", "history", "journal", "client_queue",
                                                          "journal_size", "slow_client", "max_clients",
-                                                         "max_messages_per_second"};
+                                                         "max_messages_per_second", "client_queue_bytes"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
 constexpr std::array<std::string_view, 4> kDedupKeys = {"window", "gift_bundles", "bundle_timeout", "id_horizon"};
 constexpr std::array<std::string_view, 3> kUdpKeys = {"target", "kinds", "max_datagram"};
@@ -43,6 +46,9 @@ constexpr std::array<std::string_view, 20> kAnySourceKeys = {
     "auth_method", "token",    "token_file", "token_env", "ca_file", "topics", "events",    "interval",
     "enabled",    "idle_timeout", "max_line", "max_event"};
 
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kMaxTokenFileBytes = 64 * 1024;
+
 class Loader {
  public:
   Loader(std::string display_path, std::string base_dir)
@@ -50,10 +56,18 @@ class Loader {
 
   ConfigLoadResult run(std::string_view text) {
     toml::table root;
+    if (text.size() > kMaxConfigBytes) {
+      result_.errors.push_back(fmt::format("{}: the file is larger than {} bytes: refused", path_, kMaxConfigBytes));
+      return finish({});
+    }
+    if (const auto bounds = check_toml_bounds(text)) {
+      result_.errors.push_back(fmt::format("{}:{}:{}: {}", path_, bounds->line, bounds->column, bounds->message));
+      return finish({});
+    }
     try {
       root = toml::parse(text, path_);
     } catch (const toml::parse_error& err) {
-      error(err.source(), "", std::string(err.description()));
+      error(err.source(), "", log_text(err.description(), 200));
       return finish({});
     }
     Config config;
@@ -118,15 +132,17 @@ class Loader {
     for (const auto& [key, value] : table) {
       const std::string_view name = key.str();
       if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+      // The key is echoed escaped and cut short: a 1 MB key must not make a 1 MB error line.
+      const std::string shown = log_text(name, 64);
       if (std::find(also_valid.begin(), also_valid.end(), name) != also_valid.end()) {
         error(key.source(), context,
-              fmt::format("key \"{}\" does not apply to a source of type \"{}\"", name, type_name));
+              fmt::format("key \"{}\" does not apply to a source of type \"{}\"", shown, type_name));
         continue;
       }
-      const auto suggestion = closest_match(name, allowed);
+      const auto suggestion = name.size() <= 64 ? closest_match(name, allowed) : std::string_view{};
       error(key.source(), context,
-            suggestion.empty() ? fmt::format("unknown key \"{}\"", name)
-                               : fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", name, suggestion));
+            suggestion.empty() ? fmt::format("unknown key \"{}\"", shown)
+                               : fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", shown, suggestion));
     }
   }
 
@@ -279,14 +295,11 @@ class Loader {
     } else if (fs::path(path).is_relative()) {
       path = (fs::path(base_dir_) / path).string();
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      error(where, ctx, fmt::format("cannot read token_file \"{}\": {}", path, std::strerror(errno)));
+    std::string value, why;
+    if (!read_small_file(path, kMaxTokenFileBytes, value, why)) {
+      error(where, ctx, fmt::format("cannot read token_file \"{}\": {}", log_text(path, 200), why));
       return;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    std::string value = buffer.str();
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) {
       error(where, ctx, fmt::format("token_file \"{}\" is empty", path));
@@ -311,6 +324,7 @@ class Loader {
     get_int(t, ctx, "history", 0, 1'000'000, s.history);
     get(t, ctx, "journal", s.journal);
     get_int(t, ctx, "client_queue", 1, 1'000'000, s.client_queue);
+    get_int(t, ctx, "client_queue_bytes", 4096, std::int64_t{1} << 30, s.client_queue_bytes);
     get_int(t, ctx, "journal_size", 4096, std::int64_t{1} << 40, s.journal_size);
     std::string slow;
     get_choice(t, ctx, "slow_client", {"gap", "close"}, slow);
@@ -503,16 +517,14 @@ ConfigLoadResult load_config_text(std::string_view toml_text, const std::string&
 }
 
 ConfigLoadResult load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text, why;
+  if (!read_small_file(path, kMaxConfigBytes, text, why)) {
     ConfigLoadResult result;
-    result.errors.push_back(fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
+    result.errors.push_back(fmt::format("{}: cannot read the config file: {}", log_text(path, 200), why));
     return result;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
   const auto parent = std::filesystem::path(path).parent_path();
-  return load_config_text(buffer.str(), path, parent.empty() ? "." : parent.string());
+  return load_config_text(text, path, parent.empty() ? "." : parent.string());
 }
 
 }  // namespace sb

@@ -16,6 +16,7 @@ std::vector<std::string> apply_live_changes(Config& live, const Config& fresh) {
   s.token = f.token;
   s.allowed_origins = f.allowed_origins;
   s.client_queue = f.client_queue;
+  s.client_queue_bytes = f.client_queue_bytes;
   s.close_slow_clients = f.close_slow_clients;
   s.max_clients = f.max_clients;
   s.max_messages_per_second = f.max_messages_per_second;

@@ -71,7 +71,7 @@ void append_event_json(std::string& out, const Event& e, const EventJsonOptions&
     w.end_array();
   }
   w.key("data").raw(options.include_data && !e.data_json.empty() ? std::string_view(e.data_json) : "{}");
-  if (options.include_raw && !e.raw_json.empty()) w.key("raw").raw(e.raw_json);
+  if (options.include_raw && !e.raw_json.empty()) w.key("raw").raw_compact(e.raw_json);
   if (options.mark_trimmed) w.field("trimmed", true);
   w.end_object();
 }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "net/tls_client.hpp"
+#include "util/log_text.hpp"
 
 namespace sb {
 
@@ -33,6 +34,31 @@ std::string timed_out_or(const error_code& ec, std::string_view step, const WsCo
   if (ec == beast::error::timeout)
     return fmt::format("{} {} timed out after {} ms", step, o.url.authority(), o.connect_timeout.count());
   return fmt::format("{} {} failed: {}", step, o.url.authority(), ec.message());
+}
+
+// What went wrong with the upgrade, in words. Beast presets 500 in the response before it reads
+// anything, so the status is only the peer's when the peer's answer was read (upgrade_declined).
+std::string upgrade_failure(const error_code& ec, const websocket::response_type& response, const WsConnectOptions& o,
+                            int& http_status) {
+  const std::string peer = o.url.authority();
+  if (ec == websocket::error::upgrade_declined) {
+    http_status = static_cast<int>(response.result_int());
+    const std::string body = log_text(response.body(), 200);
+    return fmt::format("{} answered the WebSocket upgrade with HTTP {} {}{}{}", peer, http_status,
+                       log_text(response.reason(), 64), body.empty() ? "" : ": ", body);
+  }
+  if (ec == beast::error::timeout)
+    return fmt::format("no answer to the WebSocket upgrade from {} within {} ms", peer, o.connect_timeout.count());
+  if (ec == beast::http::error::header_limit || ec == beast::http::error::buffer_overflow)
+    return fmt::format("{} answered the WebSocket upgrade with a response head that is too large", peer);
+  if (ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
+    return fmt::format("{} closed the connection during the WebSocket upgrade ({})", peer, ec.message());
+  if (ec.category() == beast::http::make_error_code(beast::http::error::bad_version).category())
+    return fmt::format("{} answered the WebSocket upgrade with something that is not HTTP ({})", peer, ec.message());
+  if (ec == websocket::condition::handshake_failed)
+    return fmt::format("{} answered the WebSocket upgrade with HTTP {} but not a valid WebSocket accept ({})", peer,
+                       response.result_int(), ec.message());
+  return fmt::format("WebSocket upgrade with {} failed: {}", peer, ec.message());
 }
 
 }  // namespace
@@ -74,17 +100,7 @@ struct WebSocketConnection::Impl {
     auto [ec] = co_await ws.async_handshake(response, o.url.authority(), o.target, kAwait);
     if (ec) {
       result.ec = ec;
-      if (response.result_int() != 0 && response.result_int() != 101) {
-        result.http_status = static_cast<int>(response.result_int());
-        std::string body = response.body().substr(0, 200);
-        for (char& c : body)
-          if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-        result.message = fmt::format("{} answered the WebSocket upgrade with HTTP {} {}{}{}", o.url.authority(),
-                                     result.http_status, std::string_view(response.reason()),
-                                     body.empty() ? "" : ": ", body);
-      } else {
-        result.message = timed_out_or(ec, "WebSocket upgrade with", o);
-      }
+      result.message = upgrade_failure(ec, response, o, result.http_status);
     }
     co_return result;
   }

@@ -24,8 +24,22 @@ bool ClientQueue::push_event(const PublishedEventPtr& event) {
 
 void ClientQueue::push_replay(const PublishedEventPtr& event) { items_.push_back(Item{event, nullptr, false}); }
 
-void ClientQueue::push_control(std::string message) {
-  items_.push_back(Item{nullptr, std::make_shared<const std::string>(std::move(message)), false});
+bool ClientQueue::push_control(std::string message) {
+  return push_control(std::make_shared<const std::string>(std::move(message)));
+}
+
+bool ClientQueue::push_control(std::shared_ptr<const std::string> message) {
+  if (control_bytes_ > 0 && control_bytes_ + message->size() > max_control_bytes_) return false;
+  control_bytes_ += message->size();
+  items_.push_back(Item{nullptr, std::move(message), false});
+  return true;
+}
+
+void ClientQueue::clear() {
+  items_.clear();
+  queued_events_ = 0;
+  missed_count_ = 0;
+  control_bytes_ = 0;
 }
 
 void ClientQueue::clear_events() {
@@ -35,17 +49,20 @@ void ClientQueue::clear_events() {
 }
 
 void ClientQueue::pop() {
-  if (items_.front().counted) --queued_events_;
+  const Item& front = items_.front();
+  if (front.counted) --queued_events_;
+  if (front.control) control_bytes_ -= front.control->size();
   items_.pop_front();
   if (queued_events_ < limit_) flush_gap();
 }
 
 void ClientQueue::flush_gap() {
   if (missed_count_ == 0) return;
-  items_.push_back(Item{nullptr,
-                        std::make_shared<const std::string>(frame_message(
-                            framing_, "gap", make_gap_json(missed_first_, missed_last_, missed_count_, "slow_client"))),
-                        false});
+  // A gap is a few dozen bytes and must never be lost: it is not held to the bound.
+  auto gap = std::make_shared<const std::string>(
+      frame_message(framing_, "gap", make_gap_json(missed_first_, missed_last_, missed_count_, "slow_client")));
+  control_bytes_ += gap->size();
+  items_.push_back(Item{nullptr, std::move(gap), false});
   ++gaps_;
   missed_count_ = 0;
 }

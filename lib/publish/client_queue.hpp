@@ -1,9 +1,10 @@
 #pragma once
 // A local client's bounded outbound queue. Events that do not fit are not queued; instead
 // the client is told exactly which ones it missed by a gap message placed where they would
-// have been, as soon as there is room again. Control messages (hello, replies, gaps) and
-// replayed events (a resume the client asked for) are never dropped and do not count
-// against the limit. Sans-I/O: the session's writer coroutine drains it.
+// have been, as soon as there is room again. Replayed events (a resume the client asked for)
+// do not count against the limit. Control messages (hello, replies, gaps, status) are bounded
+// in bytes: one that does not fit is refused, and the session closes the client (it is not
+// reading). Sans-I/O: the session's writer coroutine drains it.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -17,14 +18,22 @@ namespace sb {
 
 class ClientQueue {
  public:
-  explicit ClientQueue(std::size_t limit, Framing framing = Framing::websocket)
-      : limit_(limit == 0 ? 1 : limit), framing_(framing) {}
+  static constexpr std::size_t kDefaultControlBytes = 1024 * 1024;
+  explicit ClientQueue(std::size_t limit, Framing framing = Framing::websocket,
+                       std::size_t max_control_bytes = kDefaultControlBytes)
+      : limit_(limit == 0 ? 1 : limit), framing_(framing), max_control_bytes_(max_control_bytes) {}
 
   // A live event; false if it did not fit (it is then counted for the next gap).
   bool push_event(const PublishedEventPtr& event);
   // An event the client asked to be replayed.
   void push_replay(const PublishedEventPtr& event);
-  void push_control(std::string message);
+  // False (and not queued) when the control messages queued would exceed the byte bound. A
+  // message is always taken when no other control message is queued: a client that reads
+  // gets every reply, however big (history replies are bounded by the same figure).
+  [[nodiscard]] bool push_control(std::string message);
+  [[nodiscard]] bool push_control(std::shared_ptr<const std::string> message);
+  // Drops everything (the client is being closed).
+  void clear();
   // Forgets queued live and replayed events (a resume will send them again) and the pending gap.
   void clear_events();
 
@@ -35,6 +44,8 @@ class ClientQueue {
   std::string_view front_control() const { return *items_.front().control; }
   void pop();
 
+  std::size_t control_bytes() const { return control_bytes_; }
+  std::size_t max_control_bytes() const { return max_control_bytes_; }
   std::uint64_t dropped_events() const { return dropped_; }
   std::uint64_t gaps_sent() const { return gaps_; }
 
@@ -48,6 +59,8 @@ class ClientQueue {
 
   std::size_t limit_;
   Framing framing_;
+  std::size_t max_control_bytes_;
+  std::size_t control_bytes_ = 0;  // bytes of control messages queued
   std::deque<Item> items_;
   std::size_t queued_events_ = 0;  // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)

@@ -23,7 +23,7 @@ ClientSession::ClientSession(std::shared_ptr<LocalApi> api, Framing framing, std
       since_(params.since),
       epoch_(std::move(params.epoch)),
       authorized_(params.authorized),
-      queue_(api_->config().client_queue, framing),
+      queue_(api_->config().client_queue, framing, api_->config().client_queue_bytes),
       close_(std::move(params.refuse)) {}
 
 ClientSession::~ClientSession() { end(); }
@@ -39,9 +39,9 @@ void ClientSession::start(std::function<void()> on_output, std::chrono::millisec
   api_->attach(this);
   tokens_ = 2.0 * static_cast<double>(api_->config().max_messages_per_second);
   refilled_at_ = now;
-  queue_.push_control(frame_message(framing_, "hello", hello_json()));
+  send_control(frame_message(framing_, "hello", hello_json()));
   if (authorized_) {
-    queue_.push_control(frame_message(framing_, "status", api_->status_json()));
+    send_control(frame_message(framing_, "status", api_->status_json()));
     activate(since_, epoch_);
   } else {
     // Nothing but hello before the token: not even the sources' states.
@@ -69,30 +69,39 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
     JsonWriter w(d);
     w.begin_object().field("reason", "restart").field("since", static_cast<std::int64_t>(since));
     w.field("epoch", std::string_view(api_->epoch())).end_object();
-    queue_.push_control(frame_message(framing_, "gap", d));
+    send_control(frame_message(framing_, "gap", d));
     since = 0;
   }
+  // Every seq after `since` is either replayed (when the filter takes it) or named in a gap:
+  // a hole in what is held (a journal line that could not be read) is never silent.
+  std::uint64_t next = since + 1;
+  const auto gap_to = [&](std::uint64_t to, std::string_view reason) {
+    if (to < next) return;
+    send_control(frame_message(framing_, "gap", make_gap_json(next, to, to - next + 1, reason)));
+    next = to + 1;
+  };
+  const auto take = [&](const PublishedEventPtr& event) {
+    const std::uint64_t seq = event->event.seq;
+    if (seq < next) return;
+    gap_to(seq - 1, "journal");
+    next = seq + 1;
+    if (filter_.matches(event->event)) queue_.push_replay(event);
+  };
   const auto& history = hub.history();
   const std::uint64_t oldest_in_memory = history.empty() ? last + 1 : history.front()->event.seq;
-  if (since + 1 < oldest_in_memory) {
+  if (next < oldest_in_memory) {
     const Journal* journal = api_->journal();
     const std::uint64_t on_disk = journal ? journal->first_seq() : 0;
-    std::uint64_t from = since + 1;
     if (on_disk > 0 && on_disk < oldest_in_memory) {
-      if (from < on_disk) {
-        queue_.push_control(frame_message(framing_, "gap", make_gap_json(from, on_disk - 1, on_disk - from, "history")));
-        from = on_disk;
-      }
-      journal->read_range(from, oldest_in_memory - 1, [this](PublishedEventPtr event) {
-        if (filter_.matches(event->event)) queue_.push_replay(event);
-      });
+      gap_to(on_disk - 1, "history");
+      journal->read_range(next, oldest_in_memory - 1, take);
+      gap_to(oldest_in_memory - 1, "journal");
     } else {
-      queue_.push_control(frame_message(
-          framing_, "gap", make_gap_json(from, oldest_in_memory - 1, oldest_in_memory - from, "history")));
+      gap_to(oldest_in_memory - 1, "history");
     }
   }
-  for (const auto& event : history)
-    if (event->event.seq > since && filter_.matches(event->event)) queue_.push_replay(event);
+  for (const auto& event : history) take(event);
+  gap_to(last, "journal");
 }
 
 void ClientSession::on_event(const PublishedEventPtr& event) {
@@ -117,19 +126,32 @@ void ClientSession::on_event(const PublishedEventPtr& event) {
 void ClientSession::push_status(const std::shared_ptr<const std::string>& ws_message,
                                 const std::shared_ptr<const std::string>& sse_message) {
   if (ended_ || close_ || !authorized_) return;
-  queue_.push_control(framing_ == Framing::sse ? *sse_message : *ws_message);
+  if (!queue_.push_control(framing_ == Framing::sse ? sse_message : ws_message)) return backlog_overflow();
   wake();
 }
 
 void ClientSession::reply(std::string message) {
   if (ended_ || close_) return;
-  queue_.push_control(std::move(message));
+  send_control(std::move(message));
   wake();
+}
+
+void ClientSession::send_control(std::string message) {
+  if (close_) return;
+  if (!queue_.push_control(std::move(message))) backlog_overflow();
+}
+
+void ClientSession::backlog_overflow() {
+  spdlog::warn("local client {} is not reading: over {} bytes of replies and control messages queued; closing it",
+               peer_, queue_.max_control_bytes());
+  close(CloseCode::too_slow,
+        fmt::format("too slow: over {} bytes of replies queued (not reading)", queue_.max_control_bytes()));
 }
 
 void ClientSession::close(CloseCode code, std::string_view reason) {
   if (close_) return;
   close_ = make_close(code, reason);
+  queue_.clear();  // nothing more is sent but the close frame: free the backlog now
   api_->count_close(code);
   spdlog::info("local client {}: closing it ({}): {}", peer_, static_cast<int>(code), close_->reason);
   end();
@@ -195,14 +217,14 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
       authorized_ = true;
       deadline_ = std::chrono::milliseconds::max();
       if (message.filter) filter_ = std::move(*message.filter);
-      queue_.push_control(frame_message(framing_, "identified", subscription_json()));
-      queue_.push_control(frame_message(framing_, "status", api_->status_json()));
+      send_control(frame_message(framing_, "identified", subscription_json()));
+      send_control(frame_message(framing_, "status", api_->status_json()));
       activate(message.since ? message.since : since_, message.since ? message.epoch : epoch_);
       return wake();
     }
     // Already authorized (and so subscribed): it acts as a subscribe.
     if (message.filter) filter_ = std::move(*message.filter);
-    queue_.push_control(frame_message(framing_, "identified", subscription_json()));
+    send_control(frame_message(framing_, "identified", subscription_json()));
     if (message.since) {
       queue_.clear_events();
       activate(message.since, message.epoch);
@@ -214,7 +236,7 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
     if (message.filter) filter_ = std::move(*message.filter);
     // A resume replaces whatever is queued: the replay sends it again, once, in order.
     if (message.since) queue_.clear_events();
-    queue_.push_control(frame_message(framing_, "subscribed", subscription_json()));
+    send_control(frame_message(framing_, "subscribed", subscription_json()));
     activate(message.since, message.epoch);
     return wake();
   }
@@ -264,15 +286,29 @@ std::string ClientSession::history_json(const LocalRequest& request, std::string
       return {};
     }
   }
+  // The newest `count` that match, within the client's byte bound for replies: `more` says
+  // older ones were left out for size (ask again with a smaller count or a narrower filter).
   const auto& history = api_->hub().history();
+  const std::size_t budget = queue_.max_control_bytes() / 2;
   std::vector<const PublishedEvent*> picked;
-  for (auto it = history.rbegin(); it != history.rend() && picked.size() < static_cast<std::size_t>(count); ++it)
-    if (filter.matches((*it)->event)) picked.push_back(it->get());
+  std::size_t bytes = 0;
+  bool more = false;
+  for (auto it = history.rbegin(); it != history.rend() && picked.size() < static_cast<std::size_t>(count); ++it) {
+    if (!filter.matches((*it)->event)) continue;
+    bytes += (*it)->json().size() + 1;
+    if (bytes > budget) {
+      more = true;
+      break;
+    }
+    picked.push_back(it->get());
+  }
   std::string out;
   JsonWriter w(out);
   w.begin_object().field("seq", static_cast<std::int64_t>(api_->hub().last_seq())).key("events").begin_array();
   for (auto it = picked.rbegin(); it != picked.rend(); ++it) w.raw((*it)->json());
-  w.end_array().end_object();
+  w.end_array();
+  if (more) w.field("more", true);
+  w.end_object();
   return out;
 }
 
@@ -303,6 +339,7 @@ std::string ClientSession::hello_json() const {
   w.field("maxMessageBytes", static_cast<std::int64_t>(kMaxClientMessage));
   w.field("messagesPerSecond", static_cast<std::int64_t>(config.max_messages_per_second));
   w.field("queue", static_cast<std::int64_t>(config.client_queue));
+  w.field("queueBytes", static_cast<std::int64_t>(config.client_queue_bytes));
   w.field("slowClient", config.close_slow_clients ? "close" : "gap");
   w.field("history", static_cast<std::int64_t>(config.history));
   w.field("journal", !config.journal.empty());

@@ -65,6 +65,9 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
 
  private:
   void close(CloseCode code, std::string_view reason);
+  // Queues a control message; a client over its byte bound is closed (4004) instead.
+  void send_control(std::string message);
+  void backlog_overflow();
   void activate(std::optional<std::uint64_t> since, const std::string& epoch);
   void replay(std::uint64_t since, const std::string& epoch);
   void handle_request(const LocalRequest& request);

@@ -32,7 +32,8 @@ using boost::system::error_code;
 using namespace std::chrono_literals;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr auto kSseKeepalive = 15s;  // a comment line: proxies keep the stream, dead peers show
+constexpr auto kSseKeepalive = 15s;
+constexpr std::uint32_t kMaxRequestHead = 16 * 1024;  // bytes; larger gets 431  // a comment line: proxies keep the stream, dead peers show
 
 struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
   asio::io_context& io;
@@ -230,13 +231,32 @@ class SseConnection : public std::enable_shared_from_this<SseConnection> {
 
 asio::awaitable<void> LocalServer::Impl::accept_loop() {
   auto self = shared_from_this();
+  // Out of file descriptors (or memory), accept fails at once and again: retrying at once
+  // would spin a core and flood the log. Back off 50 ms doubling to 1 s, log once a minute.
+  constexpr std::chrono::milliseconds kFirstPause = 50ms, kMaxPause = 1000ms, kLogEvery = 60s;
+  asio::steady_timer pause_timer(io);
+  auto pause = kFirstPause;
+  std::uint64_t failures = 0;  // since the last log line
+  auto logged_at = std::chrono::steady_clock::time_point{};
   while (!stopping) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("local server: accept failed: {}", ec.message());
+      ++failures;
+      const auto now = std::chrono::steady_clock::now();
+      if (logged_at == std::chrono::steady_clock::time_point{} || now - logged_at >= kLogEvery) {
+        spdlog::warn("local server: accept failed: {}{}; pausing accepts up to {} ms at a time (logged once a minute)",
+                     ec.message(), failures > 1 ? fmt::format(" ({} times since the last report)", failures) : "",
+                     kMaxPause.count());
+        logged_at = now;
+        failures = 0;
+      }
+      pause_timer.expires_after(pause);
+      co_await pause_timer.async_wait(use_tuple);
+      pause = std::min(pause * 2, kMaxPause);
       continue;
     }
+    pause = kFirstPause;
     asio::co_spawn(io, serve(std::move(socket)), log_failure("local connection"));
   }
 }
@@ -250,7 +270,7 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   http::request_parser<http::string_body> parser;
-  parser.header_limit(16 * 1024);
+  parser.header_limit(kMaxRequestHead);
   parser.body_limit(kMaxClientMessage);
   stream.expires_after(std::chrono::seconds(30));
   auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
@@ -260,6 +280,11 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
       HttpAnswer answer;
       answer.status = 413;
       answer.body = fmt::format("request body over {} bytes\n", kMaxClientMessage);
+      co_await write_answer(stream, answer, false);
+    } else if (read_ec == http::error::header_limit) {
+      HttpAnswer answer;
+      answer.status = 431;
+      answer.body = fmt::format("request head over {} bytes\n", kMaxRequestHead);
       co_await write_answer(stream, answer, false);
     }
     co_return;

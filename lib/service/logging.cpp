@@ -1,12 +1,18 @@
 #include "service/logging.hpp"
 
 #include <cstdlib>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "util/log_text.hpp"
 
 namespace sb {
 
 namespace {
+
+constexpr std::size_t kMaxLogRecord = 8 * 1024;
+
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
     case LogLevel::trace: return spdlog::level::trace;
@@ -17,11 +23,43 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
   }
   return spdlog::level::info;
 }
+
+// %*: the message with every control character escaped and cut at kMaxLogRecord. Much of what
+// is logged came from outside (upstream error bodies, event names, peers' messages): an ESC
+// must not colour the operator's terminal, nor a newline forge a second log line.
+class EscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    scratch_.clear();
+    append_log_text(scratch_, std::string_view(msg.payload.data(), msg.payload.size()), kMaxLogRecord);
+    dest.append(scratch_.data(), scratch_.data() + scratch_.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EscapedMessage>(); }
+
+ private:
+  std::string scratch_;
+};
+
+// %&: the syslog priority prefix journald reads from a service's stderr (<3> error ... <7> debug).
+class JournalPriority final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    static constexpr const char* kPrefix[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+    const auto level = static_cast<std::size_t>(msg.level);
+    const char* prefix = level < std::size(kPrefix) ? kPrefix[level] : "<6>";
+    dest.append(prefix, prefix + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JournalPriority>(); }
+};
+
 }  // namespace
 
 void setup_logging(LogLevel level) {
   auto logger = spdlog::stderr_logger_st("streambridge");
-  logger->set_pattern(std::getenv("JOURNAL_STREAM") ? "%l %v" : "%Y-%m-%dT%H:%M:%S.%e %l %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<EscapedMessage>('*').add_flag<JournalPriority>('&');
+  formatter->set_pattern(std::getenv("JOURNAL_STREAM") ? "%&%l %*" : "%Y-%m-%dT%H:%M:%S.%e %l %*");
+  logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::trace);  // lines reach the journal (and tests) at once
   spdlog::set_default_logger(logger);
   set_log_level(level);

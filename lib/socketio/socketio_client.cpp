@@ -117,6 +117,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
     // The first few per connection at warn, the rest at debug: a broken peer must not flood the log.
     const auto level = ++malformed_logged <= 5 ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level, "source \"{}\": skipped a packet: {}", log_name, reason);
+    if (handler) handler->on_malformed();
   }
   void on_end(socketio::SessionEnd end, std::string reason) override {
     if (close_kind) {

@@ -48,6 +48,8 @@ class SocketIoClient {
     virtual void on_event(std::string_view name, std::span<const std::string_view> args) = 0;
     // The connection is gone (or never came up); the next attempt starts in `next_retry`.
     virtual void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) = 0;
+    // A packet was skipped (logged by the client): the source counts it as malformed.
+    virtual void on_malformed() = 0;
   };
 
   struct Counters {
@@ -74,6 +76,8 @@ class SocketIoClient {
   void established();
 
   bool connected() const;
+  // No coroutine of it runs any more (after stop(): it may be destroyed with its owner).
+  bool idle() const { return impl_.use_count() == 1; }
   int engine_io_version() const;  // of the current or last connection (0: none yet)
   const Counters& counters() const;
 

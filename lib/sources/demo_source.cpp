@@ -28,7 +28,7 @@ class DemoSource final : public Source {
   void start() override {
     emitter_.status().set(SourceState::connecting);
     running_ = true;
-    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": demo loop failed", config_.name)));
+    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": demo loop failed", config_.name), work_.token()));
   }
 
   void stop() override {
@@ -39,6 +39,7 @@ class DemoSource final : public Source {
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return !running_ && work_.idle(); }
 
  private:
   asio::awaitable<void> run() {
@@ -86,6 +87,7 @@ class DemoSource final : public Source {
   VeloraNormalizer velora_;
   std::string reason_;
   bool running_ = false;
+  CoroutineTracker work_;
 };
 
 }  // namespace

@@ -18,6 +18,8 @@ class SourceEmitter {
   // What a normalizer made of upstream message `what`: emits the event, or counts and logs
   // why there is none (ignored at debug, malformed at warn).
   void emit_normalized(NormalizeStatus status, Event&& event, std::string_view what, std::string_view reason);
+  // A message the transport skipped (it logged why): counted as malformed.
+  void count_malformed() { ++malformed_; }
   // A message no normalizer handles (counted, logged at debug).
   void ignore(std::string_view what, std::string_view reason);
   SourceStatusReporter& status() { return status_; }

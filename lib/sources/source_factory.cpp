@@ -24,6 +24,7 @@ class UnavailableSource final : public Source {
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return true; }
 
  private:
   const SourceConfig& config_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,19 @@ class Source {
   virtual const SourceStatus& status() const = 0;
   // Its counters (events by kind, ignored, malformed, connections) for /metrics.
   virtual const SourceEmitter& emitter() const = 0;
+  // After stop(): true once nothing of it runs any more (no coroutine, no handler that uses
+  // it), so a source retired by a reload can be destroyed.
+  virtual bool finished() const = 0;
+};
+
+// Counts the coroutines a source spawned: each co_spawn completion handler holds a token.
+class CoroutineTracker {
+ public:
+  std::shared_ptr<void> token() const { return token_; }
+  bool idle() const { return token_.use_count() == 1; }
+
+ private:
+  std::shared_ptr<int> token_ = std::make_shared<int>(0);
 };
 
 }  // namespace sb

@@ -49,7 +49,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     url_ = *url;
     running_ = true;
     emitter_.status().set(SourceState::connecting);
-    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": Astro client failed", config_.name)));
+    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": Astro client failed", config_.name), work_.token()));
   }
 
   void stop() override {
@@ -62,6 +62,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return !running_ && work_.idle(); }
 
  private:
   std::vector<std::string> topics() const {
@@ -104,7 +105,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     out_.clear();
     live_ = 3;
     session_->start(steady_now());
-    auto branch_done = [this, alive = alive_](std::exception_ptr e) {
+    auto branch_done = [this, alive = alive_, work = work_.token()](std::exception_ptr e) {
       if (e) log_failure(fmt::format("source \"{}\": Astro connection", config_.name))(e);
       if (!*alive) return;
       --live_;
@@ -201,6 +202,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   void on_malformed(std::string_view reason) override {
+    emitter_.count_malformed();
     spdlog::warn("source \"{}\": skipped an Astro message: {}", config_.name, reason);
   }
 
@@ -224,6 +226,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   StreamElementsNormalizer normalizer_;
   std::string reason_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  CoroutineTracker work_;
 };
 
 }  // namespace

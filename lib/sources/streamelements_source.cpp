@@ -53,6 +53,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return !client_ || client_->idle(); }
 
  private:
   // Reads the JWT's expiry: logs it, warns a week ahead, refuses an expired token.
@@ -103,6 +104,8 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
                     FailureKind::auth);
     });
   }
+
+  void on_malformed() override { emitter_.count_malformed(); }
 
   void on_event(std::string_view name, std::span<const std::string_view> args) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();

@@ -62,6 +62,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return !client_ || client_->idle(); }
 
   // Over the socket first (ack or `channel:rewards`); when that fails, the public REST endpoint.
   void get_rewards(RewardsCallback done) override {
@@ -97,6 +98,8 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
                     FailureKind::network);
     });
   }
+
+  void on_malformed() override { emitter_.count_malformed(); }
 
   void on_event(std::string_view name, std::span<const std::string_view> args) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();

@@ -57,6 +57,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return !client_ || client_->idle(); }
 
   // SSE is one-way: the rewards come from the REST endpoint.
   void get_rewards(RewardsCallback done) override {
@@ -69,6 +70,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   }
 
   void on_open() override { spdlog::debug("source \"{}\": event stream open", config_.name); }
+  void on_malformed() override { emitter_.count_malformed(); }
 
   void on_event(const SseEvent& event) override {
     if (event.type == "connected") return on_welcome(event.data);

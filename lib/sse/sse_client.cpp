@@ -55,6 +55,7 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
   }
   void on_dropped(std::string_view reason) override {
     spdlog::warn("source \"{}\": SSE event dropped: {}", options.log_name, reason);
+    if (handler) handler->on_malformed();
   }
 
   asio::awaitable<Outcome> attempt() {

@@ -40,6 +40,8 @@ class SseClient {
     virtual void on_open() = 0;
     virtual void on_event(const SseEvent& event) = 0;
     virtual void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) = 0;
+    // An event was dropped (over a limit; logged by the client): counted as malformed.
+    virtual void on_malformed() = 0;
     // The server answered 204: it wants no more connections.
     virtual void on_stopped(const std::string& reason) = 0;
   };
@@ -52,6 +54,8 @@ class SseClient {
   // The upstream accepted us: the backoff resets once this connection stays up a minute.
   void established();
   const std::string& last_event_id() const;
+  // No coroutine of it runs any more (after stop(): it may be destroyed with its owner).
+  bool idle() const { return impl_.use_count() == 1; }
 
  private:
   struct Impl;

@@ -165,4 +165,39 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw_compact(std::string_view json) {
+  before_value();
+  append_json_compact(out_, json);
+  return *this;
+}
+
+void append_json_compact(std::string& out, std::string_view json) {
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      if (c >= 0x20) continue;
+      out.append(json.substr(run, i - run));
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+      run = i + 1;
+      escaped = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c < 0x20) {
+      out.append(json.substr(run, i - run));
+      run = i + 1;
+    }
+  }
+  out.append(json.substr(run));
+}
+
 }  // namespace sb

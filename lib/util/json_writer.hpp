@@ -13,6 +13,11 @@ namespace sb {
 // sequences) is written as U+FFFD; control characters are escaped (\n, \t, ... or \u00XX).
 void append_json_string(std::string& out, std::string_view text);
 
+// Appends JSON text on one line: whitespace outside strings is dropped, and a raw control
+// character inside a string (invalid JSON, but it must not split a line) is escaped. For
+// upstream payloads kept verbatim: every event is one line of SSE `data:` and of the journal.
+void append_json_compact(std::string& out, std::string_view json);
+
 // Appends a JSON number: integral values print without a fraction, NaN/Inf print as null.
 void append_json_number(std::string& out, double value);
 
@@ -32,6 +37,8 @@ class JsonWriter {
   JsonWriter& null();
   // Inserts already-serialized JSON as one value (caller guarantees it is valid JSON).
   JsonWriter& raw(std::string_view json);
+  // The same, through append_json_compact (for JSON from outside).
+  JsonWriter& raw_compact(std::string_view json);
 
   // Shorthands for `key(k).value(v)`.
   JsonWriter& field(std::string_view name, std::string_view text) { return key(name).string(text); }

@@ -2,6 +2,7 @@
 // co_spawn's completion handler: logs what escaped a coroutine instead of losing it
 // (`detached` would swallow it).
 #include <exception>
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <string>
 
@@ -16,6 +17,11 @@ inline auto log_failure(std::string what) {
       spdlog::error("{}: {}", what, e.what());
     }
   };
+}
+
+// The same, holding `token` until the coroutine is done (see CoroutineTracker).
+inline auto log_failure(std::string what, std::shared_ptr<void> token) {
+  return [log = log_failure(std::move(what)), token = std::move(token)](std::exception_ptr error) { log(error); };
 }
 
 }  // namespace sb
