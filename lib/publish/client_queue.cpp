@@ -35,11 +35,14 @@ bool ClientQueue::push_control(std::shared_ptr<const std::string> message) {
   return true;
 }
 
-void ClientQueue::clear() {
-  items_.clear();
-  queued_events_ = 0;
+void ClientQueue::clear_behind_front() {
+  while (items_.size() > 1) {
+    const Item& back = items_.back();
+    if (back.counted) --queued_events_;
+    if (back.control) control_bytes_ -= back.control->size();
+    items_.pop_back();
+  }
   missed_count_ = 0;
-  control_bytes_ = 0;
 }
 
 void ClientQueue::clear_events() {

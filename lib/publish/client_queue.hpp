@@ -32,8 +32,9 @@ class ClientQueue {
   // gets every reply, however big (history replies are bounded by the same figure).
   [[nodiscard]] bool push_control(std::string message);
   [[nodiscard]] bool push_control(std::shared_ptr<const std::string> message);
-  // Drops everything (the client is being closed).
-  void clear();
+  // Drops everything but the front item, which the writer may be sending (the client is
+  // being closed: nothing more goes out but the close frame).
+  void clear_behind_front();
   // Forgets queued live and replayed events (a resume will send them again) and the pending gap.
   void clear_events();
 

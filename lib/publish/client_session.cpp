@@ -151,7 +151,7 @@ void ClientSession::backlog_overflow() {
 void ClientSession::close(CloseCode code, std::string_view reason) {
   if (close_) return;
   close_ = make_close(code, reason);
-  queue_.clear();  // nothing more is sent but the close frame: free the backlog now
+  queue_.clear_behind_front();  // nothing more is sent but the close frame: free the backlog now
   api_->count_close(code);
   spdlog::info("local client {}: closing it ({}): {}", peer_, static_cast<int>(code), close_->reason);
   end();

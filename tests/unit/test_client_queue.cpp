@@ -26,9 +26,9 @@ std::vector<std::string> drain(sb::ClientQueue& q) {
 
 }  // namespace
 
-TEST_CASE("client queue: in order, control messages never dropped") {
+TEST_CASE("client queue: in order, control messages within the byte bound never dropped") {
   sb::ClientQueue q(3);
-  q.push_control("hello");
+  CHECK(q.push_control("hello"));
   q.push_event(event(1));
   q.push_event(event(2));
   CHECK(drain(q) == std::vector<std::string>{"hello", "event 1", "event 2"});
@@ -68,7 +68,7 @@ TEST_CASE("client queue: events are shared, not copied") {
 
 TEST_CASE("client queue: replayed events do not count against the limit, and a resume clears queued events") {
   sb::ClientQueue q(1);
-  q.push_control("hello");
+  CHECK(q.push_control("hello"));
   q.push_replay(event(1));
   q.push_replay(event(2));
   CHECK(q.push_event(event(3)));
@@ -84,4 +84,19 @@ TEST_CASE("client queue: gaps are framed for SSE clients") {
   q.push_event(event(2));
   q.pop();
   CHECK(front(q) == "event: gap\ndata: {\"from\":2,\"to\":2,\"missed\":1,\"reason\":\"slow_client\"}\n\n");
+}
+
+TEST_CASE("client queue: control messages are bounded in bytes; one always fits an empty backlog") {
+  sb::ClientQueue q(3, sb::Framing::websocket, 100);
+  CHECK(q.push_control(std::string(60, 'a')));
+  CHECK_FALSE(q.push_control(std::string(60, 'b')));  // 120 > 100: refused
+  CHECK(q.control_bytes() == 60);
+  q.pop();
+  CHECK(q.control_bytes() == 0);
+  CHECK(q.push_control(std::string(500, 'c')));  // alone, however big
+  CHECK(q.push_event(event(1)));
+  CHECK(q.push_event(event(2)));
+  q.clear_behind_front();
+  CHECK(q.size() == 1);
+  CHECK(q.control_bytes() == 500);
 }
