@@ -4,8 +4,21 @@
 #include <fmt/format.h>
 
 #include "event/event_json.hpp"
+#include "websocket/ws_frame.hpp"
 
 namespace sb {
+namespace {
+
+// The WebSocket header, right-aligned in the slot in front of the payload.
+void finish_frame(PublishedEvent& published) {
+  const std::size_t payload = published.wire.size() - PublishedEvent::kHeaderSlot;
+  char header[ws::kMaxServerHeader];
+  const std::size_t n = ws::write_header(header, ws::Opcode::text, payload);
+  published.header_at = PublishedEvent::kHeaderSlot - n;
+  std::copy(header, header + n, published.wire.begin() + static_cast<std::ptrdiff_t>(published.header_at));
+}
+
+}  // namespace
 
 PublishedEventPtr Hub::publish(Event&& event) {
   auto published = std::make_shared<PublishedEvent>();
@@ -14,13 +27,15 @@ PublishedEventPtr Hub::publish(Event&& event) {
   e.seq = next_seq_++;
   if (e.id.empty()) e.id = fmt::format("sb-{}", e.seq);  // no upstream id: unique per occurrence
 
-  std::string& frame = published->ws_frame;
-  frame.reserve(512 + e.data_json.size() + e.raw_json.size() + e.message.size());
+  std::string& frame = published->wire;
+  frame.reserve(PublishedEvent::kHeaderSlot + 32 + 512 + e.data_json.size() + e.raw_json.size() + e.message.size());
+  frame.assign(PublishedEvent::kHeaderSlot, '\0');
   frame.append(R"({"op":"event","d":)");
   published->json_offset = frame.size();
   append_event_json(frame, e);
   published->json_size = frame.size() - published->json_offset;
   frame.push_back('}');
+  finish_frame(*published);
   count(e);
 
   PublishedEventPtr shared = std::move(published);
@@ -39,14 +54,25 @@ PublishedEventPtr Hub::publish(Event&& event) {
 }
 
 void frame_event(PublishedEvent& published, std::string_view event_json) {
-  std::string& frame = published.ws_frame;
-  frame.clear();
-  frame.reserve(event_json.size() + 20);
+  std::string& frame = published.wire;
+  frame.assign(PublishedEvent::kHeaderSlot, '\0');
+  frame.reserve(PublishedEvent::kHeaderSlot + event_json.size() + 20);
   frame.append(R"({"op":"event","d":)");
   published.json_offset = frame.size();
   frame.append(event_json);
   published.json_size = event_json.size();
   frame.push_back('}');
+  finish_frame(published);
+}
+
+std::string_view PublishedEvent::sse_wire() const {
+  if (sse.empty()) {
+    sse.reserve(json_size + 32);
+    fmt::format_to(std::back_inserter(sse), "id: {}\ndata: ", event.seq);
+    sse.append(json());
+    sse.append("\n\n");
+  }
+  return sse;
 }
 
 void Hub::count(const Event& e) {

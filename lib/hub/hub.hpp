@@ -49,7 +49,4 @@ class Hub {
   HubCounters counters_;
 };
 
-// Frames an event's JSON as the /ws message {"op":"event","d":...}, recording where the JSON is.
-void frame_event(PublishedEvent& published, std::string_view event_json);
-
 }  // namespace sb

@@ -1,11 +1,36 @@
 #include "publish/client_queue.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+
+#include "websocket/ws_frame.hpp"
 
 namespace sb {
 
 std::string make_gap_json(std::uint64_t from, std::uint64_t to, std::uint64_t missed, std::string_view reason) {
   return fmt::format(R"({{"from":{},"to":{},"missed":{},"reason":"{}"}})", from, to, missed, reason);
+}
+
+std::string frame_control(Framing framing, std::string_view op, std::string_view d_json) {
+  return framing == Framing::sse ? frame_message(framing, op, d_json)
+                                 : ws::make_frame(ws::Opcode::text, frame_message(framing, op, d_json));
+}
+
+std::string_view ClientQueue::front_control() const {
+  const std::string_view wire = *items_.front().control;
+  return framing_ == Framing::websocket ? wire.substr(ws::header_size(wire)) : wire;
+}
+
+std::string_view ClientQueue::wire(std::size_t i) const {
+  const Item& item = items_[i];
+  if (!item.event) return *item.control;
+  return framing_ == Framing::websocket ? item.event->ws_wire() : item.event->sse_wire();
+}
+
+void ClientQueue::sent() {
+  const std::size_t count = in_flight_;
+  in_flight_ = 0;
+  for (std::size_t i = 0; i < count && !items_.empty(); ++i) pop();
 }
 
 bool ClientQueue::push_event(const PublishedEventPtr& event) {
@@ -35,8 +60,8 @@ bool ClientQueue::push_control(std::shared_ptr<const std::string> message) {
   return true;
 }
 
-void ClientQueue::clear_behind_front() {
-  while (items_.size() > 1) {
+void ClientQueue::clear_unsent() {
+  while (items_.size() > in_flight_) {
     const Item& back = items_.back();
     if (back.counted) --queued_events_;
     if (back.control) control_bytes_ -= back.control->size();
@@ -46,8 +71,10 @@ void ClientQueue::clear_behind_front() {
 }
 
 void ClientQueue::clear_events() {
-  std::erase_if(items_, [](const Item& item) { return item.event != nullptr; });
+  const auto first = items_.begin() + static_cast<std::ptrdiff_t>(in_flight_);
+  items_.erase(std::remove_if(first, items_.end(), [](const Item& item) { return item.event != nullptr; }), items_.end());
   queued_events_ = 0;
+  for (std::size_t i = 0; i < items_.size(); ++i) queued_events_ += items_[i].counted;
   missed_count_ = 0;
 }
 
@@ -63,7 +90,7 @@ void ClientQueue::flush_gap() {
   if (missed_count_ == 0) return;
   // A gap is a few dozen bytes and must never be lost: it is not held to the bound.
   auto gap = std::make_shared<const std::string>(
-      frame_message(framing_, "gap", make_gap_json(missed_first_, missed_last_, missed_count_, "slow_client")));
+      frame_control(framing_, "gap", make_gap_json(missed_first_, missed_last_, missed_count_, "slow_client")));
   control_bytes_ += gap->size();
   items_.push_back(Item{nullptr, std::move(gap), false});
   ++gaps_;

@@ -32,17 +32,23 @@ class ClientQueue {
   // gets every reply, however big (history replies are bounded by the same figure).
   [[nodiscard]] bool push_control(std::string message);
   [[nodiscard]] bool push_control(std::shared_ptr<const std::string> message);
-  // Drops everything but the front item, which the writer may be sending (the client is
-  // being closed: nothing more goes out but the close frame).
-  void clear_behind_front();
+  // Drops everything the writer is not sending now (the client is being closed: nothing more
+  // goes out but the close frame).
+  void clear_unsent();
   // Forgets queued live and replayed events (a resume will send them again) and the pending gap.
   void clear_events();
 
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
-  // The next item: an event (sent framed for the transport) or a ready control message.
+  // The next item: an event, or a control message (its payload: JSON for /ws, the SSE text).
   const PublishedEvent* front_event() const { return items_.front().event.get(); }
-  std::string_view front_control() const { return *items_.front().control; }
+  std::string_view front_control() const;
+  // The bytes item `i` puts on the wire (framed for the transport); the writer gathers these.
+  std::string_view wire(std::size_t i) const;
+  // The writer sends the first `count` items: they stay put (clear_events and clear_unsent
+  // leave them) until sent() pops them.
+  void sending(std::size_t count) { in_flight_ = count; }
+  void sent();
   void pop();
 
   std::size_t control_bytes() const { return control_bytes_; }
@@ -62,6 +68,7 @@ class ClientQueue {
   Framing framing_;
   std::size_t max_control_bytes_;
   std::size_t control_bytes_ = 0;  // bytes of control messages queued
+  std::size_t in_flight_ = 0;      // items at the front the writer is sending
   std::deque<Item> items_;
   std::size_t queued_events_ = 0;  // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)
@@ -70,6 +77,10 @@ class ClientQueue {
   std::uint64_t dropped_ = 0;
   std::uint64_t gaps_ = 0;
 };
+
+// A control message framed for the transport: /ws: a WebSocket text frame holding
+// {"op":OP,"d":D}; /events: "event: OP\ndata: D\n\n".
+std::string frame_control(Framing framing, std::string_view op, std::string_view d_json);
 
 // The gap message's "d": {"from":F,"to":T,"missed":N,"reason":R}
 std::string make_gap_json(std::uint64_t from, std::uint64_t to, std::uint64_t missed, std::string_view reason);

@@ -12,6 +12,7 @@
 #include "publish/local_request.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "websocket/ws_frame.hpp"
 
 namespace sb {
 
@@ -39,9 +40,9 @@ void ClientSession::start(std::function<void()> on_output, std::chrono::millisec
   api_->attach(this);
   tokens_ = 2.0 * static_cast<double>(api_->config().max_messages_per_second);
   refilled_at_ = now;
-  send_control(frame_message(framing_, "hello", hello_json()));
+  send_control(frame_control(framing_, "hello", hello_json()));
   if (authorized_) {
-    send_control(frame_message(framing_, "status", api_->status_json()));
+    send_control(frame_control(framing_, "status", api_->status_json()));
     activate(since_, epoch_);
   } else {
     // Nothing but hello before the token: not even the sources' states.
@@ -69,7 +70,7 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
     JsonWriter w(d);
     w.begin_object().field("reason", "restart").field("since", static_cast<std::int64_t>(since));
     w.field("epoch", std::string_view(api_->epoch())).end_object();
-    send_control(frame_message(framing_, "gap", d));
+    send_control(frame_control(framing_, "gap", d));
     since = 0;
   }
   // Every seq after `since` is either replayed (when the filter takes it) or named in a gap:
@@ -77,7 +78,7 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
   std::uint64_t next = since + 1;
   const auto gap_to = [&](std::uint64_t to, std::string_view reason) {
     if (to < next) return;
-    send_control(frame_message(framing_, "gap", make_gap_json(next, to, to - next + 1, reason)));
+    send_control(frame_control(framing_, "gap", make_gap_json(next, to, to - next + 1, reason)));
     next = to + 1;
   };
   const auto take = [&](const PublishedEventPtr& event) {
@@ -132,7 +133,13 @@ void ClientSession::push_status(const std::shared_ptr<const std::string>& ws_mes
 
 void ClientSession::reply(std::string message) {
   if (ended_ || close_) return;
-  send_control(std::move(message));
+  send_control(framing_ == Framing::websocket ? ws::make_frame(ws::Opcode::text, message) : std::move(message));
+  wake();
+}
+
+void ClientSession::send_frame(std::string frame) {
+  if (ended_ || close_) return;
+  send_control(std::move(frame));
   wake();
 }
 
@@ -151,7 +158,7 @@ void ClientSession::backlog_overflow() {
 void ClientSession::close(CloseCode code, std::string_view reason) {
   if (close_) return;
   close_ = make_close(code, reason);
-  queue_.clear_behind_front();  // nothing more is sent but the close frame: free the backlog now
+  queue_.clear_unsent();  // nothing more is sent but the close frame: free the backlog now
   api_->count_close(code);
   spdlog::info("local client {}: closing it ({}): {}", peer_, static_cast<int>(code), close_->reason);
   end();
@@ -217,14 +224,14 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
       authorized_ = true;
       deadline_ = std::chrono::milliseconds::max();
       if (message.filter) filter_ = std::move(*message.filter);
-      send_control(frame_message(framing_, "identified", subscription_json()));
-      send_control(frame_message(framing_, "status", api_->status_json()));
+      send_control(frame_control(framing_, "identified", subscription_json()));
+      send_control(frame_control(framing_, "status", api_->status_json()));
       activate(message.since ? message.since : since_, message.since ? message.epoch : epoch_);
       return wake();
     }
     // Already authorized (and so subscribed): it acts as a subscribe.
     if (message.filter) filter_ = std::move(*message.filter);
-    send_control(frame_message(framing_, "identified", subscription_json()));
+    send_control(frame_control(framing_, "identified", subscription_json()));
     if (message.since) {
       queue_.clear_events();
       activate(message.since, message.epoch);
@@ -236,7 +243,7 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
     if (message.filter) filter_ = std::move(*message.filter);
     // A resume replaces whatever is queued: the replay sends it again, once, in order.
     if (message.since) queue_.clear_events();
-    send_control(frame_message(framing_, "subscribed", subscription_json()));
+    send_control(frame_control(framing_, "subscribed", subscription_json()));
     activate(message.since, message.epoch);
     return wake();
   }

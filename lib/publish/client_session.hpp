@@ -55,6 +55,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
                    const std::shared_ptr<const std::string>& sse_message);
   // A reply to one of this client's requests (ignored once it has ended).
   void reply(std::string message);
+  // A frame the transport itself must send in order with the rest (a WebSocket pong).
+  void send_frame(std::string frame);
 
   ClientQueue& queue() { return queue_; }
   const ClientQueue& queue() const { return queue_; }

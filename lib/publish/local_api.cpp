@@ -119,8 +119,8 @@ void LocalApi::shutdown_clients() {
 void LocalApi::on_event(const PublishedEventPtr& event) {
   if (event->event.kind != Kind::status || sessions_.empty()) return;
   const std::string status = status_json();
-  const auto ws = std::make_shared<const std::string>(frame_message(Framing::websocket, "status", status));
-  const auto sse = std::make_shared<const std::string>(frame_message(Framing::sse, "status", status));
+  const auto ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "status", status));
+  const auto sse = std::make_shared<const std::string>(frame_control(Framing::sse, "status", status));
   // push_status only queues and wakes the writer: the set does not change while we iterate.
   for (ClientSession* session : sessions_) session->push_status(ws, sse);
 }

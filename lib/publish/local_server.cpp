@@ -8,7 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -20,6 +20,8 @@
 #include "publish/local_api.hpp"
 #include "util/log_failure.hpp"
 #include "util/steady_time.hpp"
+#include "websocket/ws_frame.hpp"
+#include "websocket/ws_handshake.hpp"
 
 namespace sb {
 
@@ -64,167 +66,235 @@ asio::awaitable<void> write_answer(beast::tcp_stream& stream, const HttpAnswer& 
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-// A /ws client: a reader coroutine feeding the session, a writer coroutine draining its queue
-// (woken by a timer), as in Asio's chat_server example.
-class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnection> {
+// One streaming client (/ws or /events) after its HTTP request: a reader and a writer
+// coroutine around the sans-I/O ClientSession, as in Asio's chat_server example.
+//  - The writer gathers everything queued (events framed once by the hub, control messages,
+//    pongs) into one write of up to kMaxGather items, and is woken once per batch, not per
+//    event.
+//  - /ws: the data phase is our RFC 6455 codec (ws::FrameParser); Beast only parsed the
+//    upgrade request. Pings are answered in order with the rest; a silent peer is pinged at
+//    kPingAfter and dropped at kIdleLimit.
+//  - /events: the reader only notices the peer going away; a comment keeps the stream alive.
+class StreamConnection : public std::enable_shared_from_this<StreamConnection>, private ws::FrameHandler {
  public:
-  WebSocketConnection(std::shared_ptr<ClientSession> session, beast::tcp_stream&& stream)
-      : session_(std::move(session)), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
+  StreamConnection(std::shared_ptr<ClientSession> session, tcp::socket socket)
+      : session_(std::move(session)),
+        socket_(std::move(socket)),
+        wake_(socket_.get_executor()),
+        parser_(kMaxClientMessage),
+        websocket_(session_->framing() == Framing::websocket) {}
 
-  asio::awaitable<void> run(http::request<http::string_body> request) {
-    beast::get_lowest_layer(ws_).expires_never();  // websocket timeouts take over
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "streambridge/" STREAMBRIDGE_VERSION); }));
-    ws_.read_message_max(kMaxClientMessage);
-    auto [ec] = co_await ws_.async_accept(request, use_tuple);
+  // `head`: the 101 or SSE response head; `pending`: bytes the client sent after its request.
+  asio::awaitable<void> run(std::string head, std::string pending) {
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(head), use_tuple);
     if (ec) {
-      spdlog::debug("local client {}: websocket handshake failed: {}", session_->peer(), ec.message());
       session_->end();
       co_return;
     }
+    last_read_ = steady_now();
     session_->start([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->wake_.cancel();
+      if (auto self = weak.lock()) self->wake();
     }, steady_now());
-    asio::co_spawn(ws_.get_executor(), writer(shared_from_this()), log_failure("local client writer"));
+    asio::co_spawn(socket_.get_executor(), writer(shared_from_this()), log_failure("local client writer"));
+    if (!pending.empty()) on_bytes(pending);
     co_await reader();
     done_ = true;
     session_->end();
-    wake_.cancel();
+    wake();
   }
 
  private:
+  static constexpr std::size_t kMaxGather = 64;           // buffers per write (Asio's sendmsg batch)
+  static constexpr std::size_t kMaxGatherBytes = 1 << 20; // bytes per write
+  static constexpr auto kPingAfter = 150s;                // silent this long: ping
+  static constexpr auto kIdleLimit = 300s;                // silent this long: gone
+  static constexpr auto kCloseLinger = 3s;                // after our close frame, wait for the peer's
+
+  void wake() {
+    if (!waiting_) return;
+    waiting_ = false;
+    wake_.cancel();
+  }
+
+  // --- reader
   asio::awaitable<void> reader() {
-    beast::flat_buffer buffer;
-    for (;;) {
-      auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+    std::array<char, 16 * 1024> buffer;
+    while (!done_) {
+      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_tuple);
       if (ec) {
-        if (ec == websocket::error::message_too_big) {
-          // Beast has sent the close frame (1009) itself.
-          spdlog::warn("local client {}: message over {} bytes; closed (1009)", session_->peer(), kMaxClientMessage);
-          session_->end();
-        } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted) {
+        if (ec != asio::error::eof && ec != asio::error::operation_aborted && ec != asio::error::connection_reset)
           spdlog::debug("local client {}: read ended: {}", session_->peer(), ec.message());
-        }
         co_return;
       }
-      const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
-      session_->on_message(text, steady_now());
-      buffer.consume(n);
-      if (session_->close_request()) wake_.cancel();
+      last_read_ = steady_now();
+      ping_sent_ = false;
+      if (!websocket_) continue;  // SSE: nothing is expected from the peer
+      on_bytes(std::string_view(buffer.data(), n));
+      if (peer_closed_ && close_sent_) co_return;
     }
   }
 
-  // `self` keeps the connection alive while the writer runs.
-  asio::awaitable<void> writer([[maybe_unused]] std::shared_ptr<WebSocketConnection> self) {
+  void on_bytes(std::string_view bytes) {
+    if (!websocket_ || protocol_close_) return;
+    if (!parser_.feed(bytes, *this)) {
+      const auto& error = *parser_.error();
+      if (error.code == ws::kCloseTooBig)
+        spdlog::warn("local client {}: {}; closed ({})", session_->peer(), error.reason, error.code);
+      else
+        spdlog::info("local client {}: broke the WebSocket protocol: {}; closed ({})", session_->peer(), error.reason,
+                     error.code);
+      protocol_close_ = ws::make_close_frame(error.code, error.reason);
+      session_->end();
+      wake();
+    }
+  }
+
+  // --- ws::FrameHandler
+  void on_message(std::string_view data, bool) override {
+    session_->on_message(data, steady_now());
+    if (session_->close_request()) wake();
+  }
+  void on_ping(std::string_view payload) override { session_->send_frame(ws::make_frame(ws::Opcode::pong, payload)); }
+  void on_pong(std::string_view) override {}
+  void on_close(std::uint16_t code, std::string_view) override {
+    peer_closed_ = true;
+    // Echo the code (RFC 6455 5.5.1); a close without one is answered with 1000.
+    if (!close_sent_ && !protocol_close_) protocol_close_ = ws::make_close_frame(code == 1005 ? 1000 : code, {});
+    session_->end();
+    wake();
+  }
+
+  // --- writer
+  // The close frame due, if any: a protocol fault or the peer's close, else the session's.
+  std::optional<std::string> close_frame() {
+    if (protocol_close_) return protocol_close_;
+    if (const auto& close = session_->close_request()) {
+      if (!websocket_) return std::string();
+      return ws::make_close_frame(static_cast<std::uint16_t>(close->code), close->reason);
+    }
+    return std::nullopt;
+  }
+
+  std::chrono::milliseconds next_deadline() const {
+    auto at = session_->deadline();
+    if (websocket_) at = std::min(at, last_read_ + (ping_sent_ ? kIdleLimit : kPingAfter));
+    else at = std::min(at, last_write_ + kSseKeepalive);
+    return at;
+  }
+
+  asio::awaitable<void> writer([[maybe_unused]] std::shared_ptr<StreamConnection> self) {
     ClientQueue& queue = session_->queue();
+    buffers_.reserve(kMaxGather);
+    last_write_ = steady_now();
     while (!done_) {
-      if (const auto& close = session_->close_request()) {
-        // The reader sees the peer's answer (or the socket closing) and ends the connection.
-        co_await ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close->code), close->reason),
-                                 use_tuple);
+      if (auto frame = close_frame()) {
+        co_await send_close(std::move(*frame));
         co_return;
       }
       if (queue.empty()) {
-        wake_.expires_at(to_steady_time_point(session_->deadline()));
-        auto [ec] = co_await wake_.async_wait(use_tuple);
-        if (!ec) session_->on_timer(steady_now());
+        const auto now = steady_now();
+        const auto deadline = next_deadline();
+        if (deadline <= now) {
+          if (!on_deadline(now)) co_return;
+          continue;
+        }
+        wake_.expires_at(to_steady_time_point(deadline));
+        waiting_ = true;
+        co_await wake_.async_wait(use_tuple);
+        waiting_ = false;
         continue;
       }
-      const PublishedEvent* event = queue.front_event();
-      const std::string_view message = event ? std::string_view(event->ws_frame) : queue.front_control();
-      auto [ec, n] = co_await ws_.async_write(asio::buffer(message.data(), message.size()), use_tuple);
+      // Everything queued, up to the batch bounds, in one write.
+      buffers_.clear();
+      std::size_t bytes = 0;
+      const std::size_t items = std::min(queue.size(), kMaxGather);
+      std::size_t taken = 0;
+      for (; taken < items; ++taken) {
+        const std::string_view wire = queue.wire(taken);
+        if (taken > 0 && bytes + wire.size() > kMaxGatherBytes) break;
+        buffers_.emplace_back(wire.data(), wire.size());
+        bytes += wire.size();
+      }
+      queue.sending(taken);
+      auto [ec, n] = co_await asio::async_write(socket_, buffers_, use_tuple);
       if (ec) {
         spdlog::debug("local client {}: write failed: {}", session_->peer(), ec.message());
-        error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);  // ends the reader too
+        abort();
         co_return;
       }
-      queue.pop();
+      last_write_ = steady_now();
+      queue.sent();
     }
   }
 
-  std::shared_ptr<ClientSession> session_;
-  websocket::stream<beast::tcp_stream> ws_;
-  asio::steady_timer wake_;
-  bool done_ = false;
-};
-
-// A /events client: the response head, then events as `id: SEQ` + `data: JSON` until either
-// side closes. A reader notices the peer going away.
-class SseConnection : public std::enable_shared_from_this<SseConnection> {
- public:
-  SseConnection(std::shared_ptr<ClientSession> session, beast::tcp_stream&& stream)
-      : session_(std::move(session)), stream_(std::move(stream)), wake_(stream_.get_executor()) {}
-
-  asio::awaitable<void> run() {
-    stream_.expires_never();
-    static constexpr std::string_view kHead =
-        "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
-        "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
-        "Connection: close\r\n\r\nretry: 2000\n\n";
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kHead.data(), kHead.size()), use_tuple);
-    if (ec) {
-      session_->end();
-      co_return;
-    }
-    session_->start([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->wake_.cancel();
-    }, steady_now());
-    asio::co_spawn(stream_.get_executor(), writer(shared_from_this()), log_failure("local SSE writer"));
-    // Nothing is expected from the peer: any read result means it is gone.
-    std::array<char, 256> sink;
-    for (;;) {
-      auto [read_ec, read] = co_await stream_.async_read_some(asio::buffer(sink), use_tuple);
-      if (read_ec) break;
-    }
-    done_ = true;
-    session_->end();
-    wake_.cancel();
-  }
-
- private:
-  asio::awaitable<void> writer([[maybe_unused]] std::shared_ptr<SseConnection> self) {
-    ClientQueue& queue = session_->queue();
-    static constexpr std::string_view kKeepalive = ": keepalive\n\n";
-    std::array<char, 48> prefix;
-    while (!done_) {
-      if (session_->close_request()) break;
-      std::array<asio::const_buffer, 3> buffers;
-      std::size_t count = 0;
-      bool is_keepalive = false;  // not from the queue: nothing to pop after it
-      if (queue.empty()) {
-        const auto keepalive = steady_now() + std::chrono::duration_cast<std::chrono::milliseconds>(kSseKeepalive);
-        wake_.expires_at(to_steady_time_point(std::min(keepalive, session_->deadline())));
-        auto [ec] = co_await wake_.async_wait(use_tuple);
-        if (ec || done_) continue;
-        session_->on_timer(steady_now());
-        if (!queue.empty() || session_->close_request()) continue;
-        buffers[count++] = asio::buffer(kKeepalive.data(), kKeepalive.size());
-        is_keepalive = true;
-      } else if (const PublishedEvent* event = queue.front_event()) {
-        const auto end = fmt::format_to(prefix.data(), "id: {}\ndata: ", event->event.seq);
-        buffers[count++] = asio::buffer(prefix.data(), static_cast<std::size_t>(end - prefix.data()));
-        const std::string_view json = event->json();
-        buffers[count++] = asio::buffer(json.data(), json.size());
-        buffers[count++] = asio::buffer("\n\n", 2);
-      } else {
-        const std::string_view control = queue.front_control();
-        buffers[count++] = asio::buffer(control.data(), control.size());
+  // A timer fired: the session's deadline, a keepalive ping, a dead peer. False: the end.
+  bool on_deadline(std::chrono::milliseconds now) {
+    session_->on_timer(now);
+    if (session_->close_request()) return true;
+    if (websocket_) {
+      if (now - last_read_ >= kIdleLimit) {
+        spdlog::info("local client {}: silent for {} s; dropped", session_->peer(), kIdleLimit.count());
+        abort();
+        return false;
       }
-      auto [ec, n] = co_await asio::async_write(stream_, std::span(buffers.data(), count), use_tuple);
-      if (ec) break;
-      if (!is_keepalive) queue.pop();
+      if (now - last_read_ >= kPingAfter && !ping_sent_) {
+        ping_sent_ = true;
+        session_->send_frame(ws::make_frame(ws::Opcode::ping, {}));
+      }
+      return true;
     }
+    static constexpr std::string_view kKeepalive = ": keepalive\n\n";
+    session_->send_frame(std::string(kKeepalive));
+    return true;
+  }
+
+  // Our close frame (WebSocket) or the end of the stream (SSE), then the socket is closed
+  // once the peer answers or after kCloseLinger.
+  asio::awaitable<void> send_close(std::string frame) {
+    close_sent_ = true;
+    if (!frame.empty()) {
+      asio::steady_timer limit(socket_.get_executor());
+      limit.expires_after(kCloseLinger);
+      limit.async_wait([weak = weak_from_this()](error_code ec) {
+        if (auto self = weak.lock(); self && !ec) self->abort();
+      });
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame), use_tuple);
+      if (!ec && !peer_closed_) {
+        // The reader sees the peer's close frame or the socket closing. Closing before that
+        // would reset the connection, and a reset can destroy our close frame in flight.
+        error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        const auto deadline = steady_now() + kCloseLinger;
+        while (!peer_closed_ && !done_ && steady_now() < deadline) {
+          wake_.expires_at(to_steady_time_point(deadline));
+          waiting_ = true;
+          co_await wake_.async_wait(use_tuple);
+          waiting_ = false;
+        }
+      }
+    }
+    abort();
+  }
+
+  void abort() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);  // ends the reader
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);  // ends the reader
   }
 
   std::shared_ptr<ClientSession> session_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   asio::steady_timer wake_;
+  ws::FrameParser parser_;
+  std::vector<asio::const_buffer> buffers_;
+  std::optional<std::string> protocol_close_;
+  std::chrono::milliseconds last_read_{0}, last_write_{0};
+  bool websocket_;
+  bool waiting_ = false;     // the writer waits on wake_: an event cancels it (once per batch)
   bool done_ = false;
+  bool peer_closed_ = false;
+  bool close_sent_ = false;
+  bool ping_sent_ = false;
 };
 
 }  // namespace
@@ -259,6 +329,15 @@ asio::awaitable<void> LocalServer::Impl::accept_loop() {
     pause = kFirstPause;
     asio::co_spawn(io, serve(std::move(socket)), log_failure("local connection"));
   }
+}
+
+asio::awaitable<void> run_stream(std::shared_ptr<ClientSession> session, beast::tcp_stream& stream,
+                                 beast::flat_buffer& buffer, std::string head) {
+  stream.expires_never();
+  const auto data = buffer.data();
+  std::string pending(static_cast<const char*>(data.data()), data.size());
+  auto connection = std::make_shared<StreamConnection>(std::move(session), stream.release_socket());
+  co_await connection->run(std::move(head), std::move(pending));
 }
 
 asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
@@ -304,13 +383,27 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   switch (answer.action) {
     case HttpAnswer::Action::reply: co_await write_answer(stream, answer, request.method() == http::verb::head); break;
     case HttpAnswer::Action::websocket: {
-      auto connection = std::make_shared<WebSocketConnection>(answer.session, std::move(stream));
-      co_await connection->run(std::move(request));
+      std::string error;
+      auto head = ws::upgrade_response({request[http::field::sec_websocket_version], request[http::field::sec_websocket_key]},
+                                       "streambridge/" STREAMBRIDGE_VERSION, error);
+      if (!head) {
+        answer.session->end();
+        HttpAnswer bad;
+        bad.status = request[http::field::sec_websocket_version] == "13" ? 400 : 426;
+        bad.headers.emplace_back("Sec-WebSocket-Version", "13");
+        bad.body = error + "\n";
+        co_await write_answer(stream, bad, false);
+        break;
+      }
+      co_await run_stream(std::move(answer.session), stream, buffer, std::move(*head));
       break;
     }
     case HttpAnswer::Action::sse: {
-      auto connection = std::make_shared<SseConnection>(answer.session, std::move(stream));
-      co_await connection->run();
+      static constexpr std::string_view kHead =
+          "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
+          "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
+          "Connection: close\r\n\r\nretry: 2000\n\n";
+      co_await run_stream(std::move(answer.session), stream, buffer, std::string(kHead));
       break;
     }
   }

@@ -1,18 +1,19 @@
 #include <catch2/catch.hpp>
 
 #include "publish/client_queue.hpp"
+#include "websocket/ws_frame.hpp"
 
 namespace {
 
 sb::PublishedEventPtr event(std::uint64_t seq) {
   auto e = std::make_shared<sb::PublishedEvent>();
   e->event.seq = seq;
-  e->ws_frame = "event " + std::to_string(seq);
+  sb::frame_event(*e, "event " + std::to_string(seq));
   return e;
 }
 
 std::string front(const sb::ClientQueue& q) {
-  return q.front_event() ? q.front_event()->ws_frame : std::string(q.front_control());
+  return q.front_event() ? std::string(q.front_event()->json()) : std::string(q.front_control());
 }
 
 std::vector<std::string> drain(sb::ClientQueue& q) {
@@ -28,7 +29,7 @@ std::vector<std::string> drain(sb::ClientQueue& q) {
 
 TEST_CASE("client queue: in order, control messages within the byte bound never dropped") {
   sb::ClientQueue q(3);
-  CHECK(q.push_control("hello"));
+  CHECK(q.push_control(sb::ws::make_frame(sb::ws::Opcode::text, "hello")));
   q.push_event(event(1));
   q.push_event(event(2));
   CHECK(drain(q) == std::vector<std::string>{"hello", "event 1", "event 2"});
@@ -68,7 +69,7 @@ TEST_CASE("client queue: events are shared, not copied") {
 
 TEST_CASE("client queue: replayed events do not count against the limit, and a resume clears queued events") {
   sb::ClientQueue q(1);
-  CHECK(q.push_control("hello"));
+  CHECK(q.push_control(sb::ws::make_frame(sb::ws::Opcode::text, "hello")));
   q.push_replay(event(1));
   q.push_replay(event(2));
   CHECK(q.push_event(event(3)));
@@ -96,7 +97,8 @@ TEST_CASE("client queue: control messages are bounded in bytes; one always fits 
   CHECK(q.push_control(std::string(500, 'c')));  // alone, however big
   CHECK(q.push_event(event(1)));
   CHECK(q.push_event(event(2)));
-  q.clear_behind_front();
+  q.sending(1);
+  q.clear_unsent();
   CHECK(q.size() == 1);
   CHECK(q.control_bytes() == 500);
 }

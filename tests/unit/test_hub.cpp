@@ -30,10 +30,10 @@ TEST_CASE("hub: monotonic seq, one serialization shared by every subscriber") {
   CHECK(a.events[0]->event.seq == 1);
   CHECK(a.events[2]->event.seq == 3);
   CHECK(a.events[1].get() == b.events[1].get());  // the same bytes for both
-  CHECK(a.events[0]->ws_frame.rfind(R"({"op":"event","d":{"v":1,"seq":1,)", 0) == 0);
+  CHECK(a.events[0]->ws_frame().rfind(R"({"op":"event","d":{"v":1,"seq":1,)", 0) == 0);
   CHECK(a.events[0]->json().front() == '{');
   CHECK(a.events[0]->json().back() == '}');
-  CHECK(a.events[0]->ws_frame.size() == a.events[0]->json().size() + 19);
+  CHECK(a.events[0]->ws_frame().size() == a.events[0]->json().size() + 19);
   CHECK(hub.history().size() == 2);  // bounded
   CHECK(hub.history().front()->event.seq == 2);
   CHECK(hub.last_seq() == 3);

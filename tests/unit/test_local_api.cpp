@@ -379,7 +379,7 @@ TEST_CASE("journal: events survive a restart with their seq and epoch; it rotate
   REQUIRE(tail.size() == 5);
   CHECK(tail.front()->event.seq == 36);
   CHECK(tail.back()->event.kind == sb::Kind::tip);
-  CHECK(tail.back()->ws_frame.starts_with(R"({"op":"event","d":{"v":1,"seq":40,)"));
+  CHECK(tail.back()->ws_frame().starts_with(R"({"op":"event","d":{"v":1,"seq":40,)"));
   CHECK(journal.bad_lines() == 1);
   const auto first = journal.first_seq();
   CHECK(first > 1);  // rotated away

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "hub/published_event.hpp"
+
 #include "event/event_json.hpp"
 #include "publish/udp_trim.hpp"
 
@@ -8,8 +10,9 @@ namespace {
 sb::PublishedEvent published(sb::Event e) {
   sb::PublishedEvent p;
   p.event = std::move(e);
-  sb::append_event_json(p.ws_frame, p.event);
-  p.json_size = p.ws_frame.size();
+  std::string json;
+  sb::append_event_json(json, p.event);
+  sb::frame_event(p, json);
   return p;
 }
 

@@ -1,0 +1,96 @@
+#pragma once
+// RFC 6455 data-phase framing, sans-I/O, for the local server: the frames it writes (server
+// frames are unmasked, so one event's bytes are the same for every client and are built once)
+// and a parser of the frames clients send (masked, maybe fragmented, with control frames,
+// the close handshake, UTF-8 and size limits). Beast still does HTTP and the upgrade; the
+// data phase is ours so that a client's writer can gather everything queued into one write.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sb::ws {
+
+enum class Opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
+
+// Close codes this side sends for protocol faults (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t kCloseNormal = 1000;
+inline constexpr std::uint16_t kCloseGoingAway = 1001;
+inline constexpr std::uint16_t kCloseProtocolError = 1002;
+inline constexpr std::uint16_t kCloseInvalidPayload = 1007;  // text that is not UTF-8
+inline constexpr std::uint16_t kCloseTooBig = 1009;
+
+// A server frame header is at most 10 bytes (2 + 8 for a 64-bit length).
+inline constexpr std::size_t kMaxServerHeader = 10;
+
+// Writes the header of a final, unmasked frame into `out` (room for kMaxServerHeader bytes);
+// returns its size.
+std::size_t write_header(char* out, Opcode opcode, std::uint64_t payload_size);
+// The size of the server frame header that starts at `frame` (its first two bytes suffice).
+std::size_t header_size(std::string_view frame);
+// A whole server frame.
+std::string make_frame(Opcode opcode, std::string_view payload);
+// A close frame: the code, then the reason cut to 123 bytes on a UTF-8 boundary.
+std::string make_close_frame(std::uint16_t code, std::string_view reason);
+
+// Codes a peer may send in a close frame: 1000-1003, 1007-1014, 3000-4999.
+bool is_valid_close_code(std::uint16_t code);
+// Whole-string UTF-8 validation (RFC 3629: no overlongs, surrogates or code points past U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+class FrameHandler {
+ public:
+  virtual ~FrameHandler() = default;
+  // A complete message (fragments joined). `data` is valid until the next feed().
+  virtual void on_message(std::string_view data, bool binary) = 0;
+  virtual void on_ping(std::string_view payload) = 0;
+  virtual void on_pong(std::string_view payload) = 0;
+  // The peer's close frame: its code (1005 when it sent none) and reason.
+  virtual void on_close(std::uint16_t code, std::string_view reason) = 0;
+};
+
+// What broke the protocol: the close code to answer with, and why (for the log and the frame).
+struct FrameError {
+  std::uint16_t code = kCloseProtocolError;
+  std::string reason;
+};
+
+// Parses the frames a client sends. Feed it bytes as they arrive, split anywhere.
+class FrameParser {
+ public:
+  explicit FrameParser(std::size_t max_message) : max_message_(max_message) {}
+
+  // Consumes `bytes`, calling `handler` for each frame that completes. Returns false once the
+  // peer broke the protocol (see error()); after that, and after a close frame, it takes nothing.
+  bool feed(std::string_view bytes, FrameHandler& handler);
+  const std::optional<FrameError>& error() const { return error_; }
+  bool closed() const { return closed_; }
+
+ private:
+  bool fail(std::uint16_t code, std::string reason);
+  bool on_header();
+  bool on_frame_complete(FrameHandler& handler);
+
+  std::size_t max_message_;
+  // Header accumulation.
+  unsigned char header_[14] = {};
+  std::size_t header_have_ = 0;
+  std::size_t header_need_ = 2;
+  bool in_payload_ = false;
+  // The current frame.
+  bool fin_ = false;
+  Opcode opcode_ = Opcode::continuation;
+  std::uint64_t payload_left_ = 0;
+  unsigned char mask_[4] = {};
+  std::size_t mask_pos_ = 0;
+  // Data message being assembled (across fragments), and the current control frame.
+  std::string message_;
+  bool message_binary_ = false;
+  bool in_message_ = false;
+  std::string control_;
+  std::optional<FrameError> error_;
+  bool closed_ = false;
+};
+
+}  // namespace sb::ws
