@@ -115,13 +115,10 @@ void Deduplicator::remember_id(std::uint64_t key, Millis now) {
 void Deduplicator::forget_oldest_fingerprint() {
   const auto [key, at] = fingerprint_order_.front();
   fingerprint_order_.pop_front();
-  auto [begin, end] = fingerprints_.equal_range(key);
-  for (auto it = begin; it != end; ++it) {
-    if (it->second.at == at) {
-      fingerprints_.erase(it);
-      break;
-    }
-  }
+  const auto it = fingerprints_.find(key);
+  if (it == fingerprints_.end()) return;
+  std::erase_if(it->second, [at = at](const Slot& slot) { return slot.at <= at; });
+  if (it->second.empty()) fingerprints_.erase(it);
 }
 
 bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now,
@@ -130,9 +127,10 @@ bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const 
     forget_oldest_fingerprint();
   const bool has_id = !event.id.empty();
   for (std::uint64_t key : keys) {
-    auto [begin, end] = fingerprints_.equal_range(key);
-    for (auto it = begin; it != end; ++it) {
-      const Fingerprint& f = it->second;
+    const auto found = fingerprints_.find(key);
+    if (found == fingerprints_.end()) continue;
+    for (const Slot& f : found->second) {
+      if (now - f.at > config_.window) continue;
       // The same source twice is a real repeat, unless one copy is an id-less other shape.
       if (f.source == event.source && f.had_id == has_id) continue;
       if (!f.platform.empty() && !event.platform.empty() && f.platform != event.platform) continue;
@@ -151,7 +149,13 @@ void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys,
       forget_oldest_fingerprint();
       ++counters_.evicted;
     }
-    fingerprints_.emplace(key, Fingerprint{now, event.source, event.platform, !event.id.empty()});
+    auto& slots = fingerprints_[key];
+    const bool had_id = !event.id.empty();
+    auto slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
+      return s.had_id == had_id && s.source == event.source && s.platform == event.platform;
+    });
+    if (slot == slots.end()) slots.push_back(Slot{now, event.source, event.platform, had_id});
+    else slot->at = now;
     fingerprint_order_.emplace_back(key, now);
   }
 }

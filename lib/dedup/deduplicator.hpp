@@ -65,14 +65,17 @@ class Deduplicator {
   const DedupCounters& counters() const { return counters_; }
   std::size_t remembered_ids() const { return id_index_.size(); }
   std::size_t open_bundles() const { return bundles_.size(); }
-  std::size_t remembered_fingerprints() const { return fingerprints_.size(); }
+  std::size_t remembered_fingerprints() const { return fingerprint_order_.size(); }
 
  private:
   struct Seen {
     std::uint64_t key;
     Millis at;
   };
-  struct Fingerprint {
+  // The latest sighting of one fingerprint key from one source in one shape. Only the latest
+  // matters ("was it seen from elsewhere within the window?"), so a user tipping the same
+  // amount a thousand times keeps one slot, not a thousand entries: O(sources) per look-up.
+  struct Slot {
     Millis at;
     std::string source;
     std::string platform;  // "" matches any: widget-shaped payloads do not name it
@@ -103,9 +106,10 @@ class Deduplicator {
   // Upstream ids: oldest first, and an index for look-ups.
   std::list<Seen> ids_;
   std::unordered_map<std::uint64_t, std::list<Seen>::iterator> id_index_;
-  // Fingerprints by key for look-ups, and their keys in arrival order for expiry (one window
-  // for all, so the oldest are at the front).
-  std::unordered_multimap<std::uint64_t, Fingerprint> fingerprints_;
+  // Fingerprints by key (a few slots each), and every sighting in arrival order for expiry
+  // (one window for all, so the oldest are at the front). A popped sighting removes its slot
+  // only if the slot was not seen again since (its time is still the sighting's).
+  std::unordered_map<std::uint64_t, std::vector<Slot>> fingerprints_;
   std::deque<std::pair<std::uint64_t, Millis>> fingerprint_order_;
   std::vector<Bundle> bundles_;
   std::vector<std::uint64_t> keys_;  // reused
