@@ -1,5 +1,6 @@
 #include "config/config_loader.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -47,6 +48,11 @@ constexpr std::array<std::string_view, 20> kAnySourceKeys = {
     "enabled",    "idle_timeout", "max_line", "max_event"};
 
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+bool is_ip_address(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
 constexpr std::size_t kMaxTokenFileBytes = 64 * 1024;
 
 class Loader {
@@ -318,6 +324,10 @@ class Loader {
     constexpr std::string_view ctx = "[server]";
     check_keys(t, ctx, kServerKeys);
     get(t, ctx, "bind", s.bind);
+    if (const toml::node* node = t.get("bind"); node && node->is_string() && !is_ip_address(s.bind))
+      error(node->source(), ctx,
+            fmt::format("\"bind\": \"{}\" is not an IP address (e.g. \"127.0.0.1\" or \"::1\")",
+                        log_text(s.bind, 64)));
     get_int(t, ctx, "port", 0, 65535, s.port);
     get_secret(t, ctx, s.token, false);
     get_strings(t, ctx, "allowed_origins", s.allowed_origins);

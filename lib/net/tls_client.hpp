@@ -33,10 +33,15 @@ inline std::unique_ptr<boost::asio::ssl::context> make_tls_client_context(const 
 }
 
 // Host name (or IP) verification and SNI for one stream; false if `host` cannot be a server name.
+// The name is checked by OpenSSL itself (not a verify callback), so a mismatch is reported as
+// "hostname mismatch" / "IP address mismatch" rather than an unspecified error.
 template <class SslStream>
 bool prepare_tls_stream(SslStream& stream, const std::string& host) {
-  stream.set_verify_callback(boost::asio::ssl::host_name_verification(host));
-  return is_ip_literal(host) || SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+  X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+  if (is_ip_literal(host)) return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1 &&
+         SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) == 1;
 }
 
 // Why a handshake failed, naming an untrusted certificate as such.

@@ -35,6 +35,8 @@ struct WsConnectResult {
   int http_status = 0;        // the upgrade was answered with this instead of 101
   bool untrusted_peer = false;  // TLS verification failed
   bool ok() const { return !ec; }
+  // The peer refused us (untrusted certificate, HTTP 401/403 to the upgrade): retry slowly.
+  bool rejected() const { return untrusted_peer || http_status == 401 || http_status == 403; }
 };
 
 class WebSocketConnection {

@@ -247,7 +247,7 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
       current.reset();
       Outcome o;
       o.reason = connected.message;
-      o.kind = connected.untrusted_peer ? FailureKind::auth : FailureKind::network;
+      o.kind = connected.rejected() ? FailureKind::auth : FailureKind::network;
       o.eio_refused = connected.http_status == 400;
       co_return o;
     }

@@ -94,7 +94,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     options.ca_file = config_.ca_file;
     options.idle_timeout = config_.idle_timeout;  // Beast pings at half of it; silence for all of it = dead
     const WsConnectResult connected = co_await ws->connect(options);
-    if (!connected.ok()) co_return std::pair{connected.untrusted_peer ? FailureKind::auth : FailureKind::network, connected.message};
+    if (!connected.ok()) co_return std::pair{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
 
     astro::SessionConfig session_config;
     session_config.topics = topics();
