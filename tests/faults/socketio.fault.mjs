@@ -179,3 +179,42 @@ test('flapping: the server is closed and reopened 10 times quickly; the source c
     await up.close().catch(() => {});
   }
 });
+
+// README "Bad input never ends a connection", its one exception: a text frame that is not
+// UTF-8 is fatal to a WebSocket (RFC 6455), so the source reconnects at network pace and says
+// why; what was sent before and after the bad frame arrives once, in order.
+test('a text frame that is not UTF-8: the link is rebuilt with a clear reason, tips around it arrive once', async () => {
+  let round = 0;
+  const up = await startStreamElements({
+    onAuthenticated: (s) => {
+      round += 1;
+      if (round === 1) {
+        for (let i = 1; i <= 3; i++) s.emit('event', seTip(i, 8));
+        // Engine.IO 3 message "42" + broken bytes, sent as a text frame by the server's own `ws`
+        // once engine.io has flushed the tips (it writes its buffer on the next tick).
+        s.conn.once('drain', () => s.conn.transport.socket.send(
+          Buffer.from([0x34, 0x32, 0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d]), { binary: false }));
+      } else {
+        for (let i = 4; i <= 6; i++) s.emit('event', seTip(i, 8));
+      }
+    },
+  });
+  const daemon = await startDaemon(`[server]\nport = 0\n${seSource('se', up.url)}`);
+  try {
+    const c = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    await c.until(() => tipsOf(c).length >= 6, 15000, 'six tips across the reconnect');
+    assert.deepEqual(tipsOf(c), range(1, 6));
+    assertStrictlyIncreasing(c.events(), 'client');
+    const lost = c.events().find((e) => e.kind === 'status' && e.source === 'se' && e.data.state === 'reconnecting');
+    assert.ok(lost, 'a reconnecting status event');
+    assert.match(lost.data.reason, /connection lost/);
+    assert.ok(lost.data.nextRetryMs <= 1000, `network pace: ${lost.data.nextRetryMs} ms`);
+    const s = await sourceStatus(daemon.port, 'se');
+    assert.equal(s.state, 'connected');
+    assert.equal(s.counters.reconnects, 1);
+    assert.equal(daemon.proc.exitCode, null);
+  } finally {
+    await daemon.stop();
+    await up.close();
+  }
+});
