@@ -98,18 +98,18 @@ bool Deduplicator::seen_id(std::uint64_t key, Millis now) {
     id_index_.erase(ids_.front().key);
     ids_.pop_front();
   }
-  return id_index_.count(key) != 0;
+  return id_index_.contains(key);
 }
 
 void Deduplicator::remember_id(std::uint64_t key, Millis now) {
-  if (id_index_.count(key)) return;
+  if (id_index_.contains(key)) return;
   if (ids_.size() >= limits_.max_ids) {
     id_index_.erase(ids_.front().key);
     ids_.pop_front();
     ++counters_.evicted;
   }
   ids_.push_back({key, now});
-  id_index_.emplace(key, std::prev(ids_.end()));
+  id_index_.insert(key);
 }
 
 void Deduplicator::forget_oldest_fingerprint() {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "dedup/key_set.hpp"
 #include "event/event.hpp"
 
 namespace sb {
@@ -104,8 +105,8 @@ class Deduplicator {
   Limits limits_;
   DedupCounters counters_;
   // Upstream ids: oldest first, and an index for look-ups.
-  std::list<Seen> ids_;
-  std::unordered_map<std::uint64_t, std::list<Seen>::iterator> id_index_;
+  std::deque<Seen> ids_;
+  KeySet id_index_;
   // Fingerprints by key (a few slots each), and every sighting in arrival order for expiry
   // (one window for all, so the oldest are at the front). A popped sighting removes its slot
   // only if the slot was not seen again since (its time is still the sighting's).

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <regex>
+#include <set>
 
 #include "dedup/deduplicator.hpp"
 #include "fixture_lookup.hpp"
@@ -308,4 +310,29 @@ TEST_CASE("dedup: memory is bounded whatever the input") {
   CHECK(dedup.open_bundles() <= 4);
   CHECK(dedup.counters().evicted > 0);
   for (const Event& b : out) CHECK(b.recipients.size() <= 3);
+}
+
+TEST_CASE("key set: insert, find and erase with collisions and wrap-around, against std::set") {
+  sb::KeySet set;
+  std::set<std::uint64_t> model;
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 200'000; ++i) {
+    // Few distinct keys with clustered values: long probe runs, many erases.
+    const std::uint64_t key = (random() % 3000) << (i % 3 == 0 ? 44 : 0);
+    if (random() % 3 == 0) {
+      set.erase(key);
+      model.erase(key == 0 ? 1 : key);
+    } else {
+      set.insert(key);
+      model.insert(key == 0 ? 1 : key);
+    }
+    if (i % 1000 == 0) {
+      REQUIRE(set.size() == model.size());
+      for (std::uint64_t k : model) REQUIRE(set.contains(k));
+    }
+  }
+  for (int i = 0; i < 5000; ++i) {
+    const std::uint64_t key = random() % 3000;
+    CHECK(set.contains(key == 0 ? 1 : key) == (model.count(key == 0 ? 1 : key) == 1));
+  }
 }
