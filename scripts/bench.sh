@@ -1,9 +1,36 @@
 #!/usr/bin/env bash
-# Benchmarks of the data path (normalize, serialize once, fan out). Release build in build-bench/.
-# Usage: scripts/bench.sh [rounds]
+# The fan-out benchmark: streambridge, the Node bridge it replaces and a raw ceiling side by
+# side on loopback, plus the in-process pipeline; one table, and JSON for comparing commits
+# (build-bench/bench-results.json, and FILE with --json). Release build in build-bench/.
+# Usage: scripts/bench.sh [--quick] [--json FILE] [--only streambridge,reference,ceiling] [--rounds N]
+# --quick takes about 2 minutes, the full run about 10 (after the first build). See tests/bench/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$here/build-bench"
+
+args=()
+for a in "$@"; do
+  # A bare number is the pipeline's rounds, as this script took before.
+  if [[ "$a" =~ ^[0-9]+$ ]]; then args+=(--rounds "$a"); else args+=("$a"); fi
+done
+
 "$here/scripts/deps.sh"
-cmake -S "$here" -B "$here/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$here/build-bench" --target bench_pipeline -j "${STREAMBRIDGE_JOBS:-2}" >/dev/null
-"$here/build-bench/tests/bench_pipeline" "$@"
+
+# The reference bridge's npm packages, from its own lockfile; reinstalled only when it changed.
+ref="$here/tests/bench/reference"
+stamp="$ref/node_modules/.lock-stamp"
+if [[ ! -f "$stamp" ]] || ! cmp -s "$ref/package-lock.json" "$stamp"; then
+  echo "bench: npm ci in tests/bench/reference"
+  (cd "$ref" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$ref/package-lock.json" "$stamp"
+fi
+
+echo "bench: building the Release targets in build-bench/ (the first build takes minutes)" >&2
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+if ! cmake --build "$build" -j "${STREAMBRIDGE_JOBS:-2}" \
+    --target streambridged bench_pipeline bench_upstream bench_subscribers bench_ceiling >"$build/bench-build.log" 2>&1; then
+  cat "$build/bench-build.log" >&2
+  exit 1
+fi
+
+exec node "$here/tests/bench/run.mjs" --build "$build" "${args[@]}"
