@@ -95,9 +95,11 @@ class Loader {
   void warning(const toml::source_region& where, std::string_view context, std::string message) {
     result_.warnings.push_back(format(where, context, message));
   }
+  // Messages quote the file's own text (values, names): escaped and cut, so that a value can
+  // neither forge a second line nor make a megabyte-long one.
   std::string format(const toml::source_region& where, std::string_view context, std::string_view message) const {
-    return fmt::format("{}:{}:{}: {}{}{}", path_, where.begin.line, where.begin.column, context,
-                       context.empty() ? "" : ": ", message);
+    return fmt::format("{}:{}:{}: {}{}{}", path_, where.begin.line, where.begin.column, log_text(context, 160),
+                       context.empty() ? "" : ": ", log_text(message, 400));
   }
 
   ConfigLoadResult finish(std::optional<Config> config) {

@@ -180,7 +180,9 @@ void Journal::read_range(std::uint64_t from, std::uint64_t to,
       std::uint64_t seq = 0;
       for (std::size_t i = at + 6; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) seq = seq * 10 + (line[i] - '0');
       if (seq < from || seq > to) return;
-      if (auto event = event_from_journal_line(line)) sink(std::move(event));
+      // The pre-check read digits only; the parser takes any JSON number ("1e3"): check again.
+      auto event = event_from_journal_line(line);
+      if (event && event->event.seq >= from && event->event.seq <= to) sink(std::move(event));
     });
   }
 }

@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -37,13 +38,55 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kSseKeepalive = 15s;
 constexpr std::uint32_t kMaxRequestHead = 16 * 1024;  // bytes; larger gets 431  // a comment line: proxies keep the stream, dead peers show
 
+// Wakes the writers of clients that have something new to send, all at once. The upstream
+// reader delivers one message per reactor step, so waking a writer per event would mean one
+// sendmsg per event per client. Instead: a flush runs after the current step (a post) when the
+// last one is older than kCoalesce, else at last + kCoalesce (a timer). At low rates that adds
+// no delay; under load each client's write carries every event of the last kCoalesce.
+namespace {
+class StreamConnection;
+}  // namespace
+
+class FlushScheduler {
+ public:
+  static constexpr std::chrono::microseconds kCoalesce{250};
+
+  explicit FlushScheduler(asio::io_context& io) : io_(io), timer_(io) {}
+
+  void request(std::weak_ptr<StreamConnection> connection) {
+    due_.push_back(std::move(connection));
+    if (scheduled_) return;
+    scheduled_ = true;
+    const auto next = last_ + kCoalesce;
+    if (std::chrono::steady_clock::now() >= next) {
+      asio::post(io_, [this] { flush(); });
+    } else {
+      timer_.expires_at(next);
+      timer_.async_wait([this](error_code ec) {
+        if (!ec) flush();
+      });
+    }
+  }
+
+ private:
+  void flush();
+
+  asio::io_context& io_;
+  asio::steady_timer timer_;
+  std::vector<std::weak_ptr<StreamConnection>> due_, running_;
+  std::chrono::steady_clock::time_point last_{};
+  bool scheduled_ = false;
+};
+
 struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
   asio::io_context& io;
   std::shared_ptr<LocalApi> api;
   tcp::acceptor acceptor;
+  FlushScheduler flusher;
   bool stopping = false;
 
-  Impl(asio::io_context& io_, std::shared_ptr<LocalApi> api_) : io(io_), api(std::move(api_)), acceptor(io_) {}
+  Impl(asio::io_context& io_, std::shared_ptr<LocalApi> api_)
+      : io(io_), api(std::move(api_)), acceptor(io_), flusher(io_) {}
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(tcp::socket socket);
@@ -77,8 +120,9 @@ asio::awaitable<void> write_answer(beast::tcp_stream& stream, const HttpAnswer& 
 //  - /events: the reader only notices the peer going away; a comment keeps the stream alive.
 class StreamConnection : public std::enable_shared_from_this<StreamConnection>, private ws::FrameHandler {
  public:
-  StreamConnection(std::shared_ptr<ClientSession> session, tcp::socket socket)
-      : session_(std::move(session)),
+  StreamConnection(std::shared_ptr<ClientSession> session, tcp::socket socket, std::shared_ptr<FlushScheduler> flusher)
+      : flusher_(std::move(flusher)),
+        session_(std::move(session)),
         socket_(std::move(socket)),
         wake_(socket_.get_executor()),
         parser_(kMaxClientMessage),
@@ -93,7 +137,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
     }
     last_read_ = steady_now();
     session_->start([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->wake();
+      if (auto self = weak.lock()) self->request_wake();
     }, steady_now());
     asio::co_spawn(socket_.get_executor(), writer(shared_from_this()), log_failure("local client writer"));
     if (!pending.empty()) on_bytes(pending);
@@ -114,6 +158,20 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
     if (!waiting_) return;
     waiting_ = false;
     wake_.cancel();
+  }
+
+  // Something was queued: the writer is woken by the next flush, with whatever else came by
+  // then. A busy writer needs nothing: it looks at the queue when its write completes.
+  void request_wake() {
+    if (!waiting_ || wake_requested_) return;
+    wake_requested_ = true;
+    flusher_->request(weak_from_this());
+  }
+
+  friend class sb::FlushScheduler;
+  void on_flush() {
+    wake_requested_ = false;
+    wake();
   }
 
   // --- reader
@@ -282,6 +340,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
     socket_.close(ignored);  // ends the reader
   }
 
+  std::shared_ptr<FlushScheduler> flusher_;
   std::shared_ptr<ClientSession> session_;
   tcp::socket socket_;
   asio::steady_timer wake_;
@@ -290,7 +349,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
   std::optional<std::string> protocol_close_;
   std::chrono::milliseconds last_read_{0}, last_write_{0};
   bool websocket_;
-  bool waiting_ = false;     // the writer waits on wake_: an event cancels it (once per batch)
+  bool waiting_ = false;     // the writer waits on wake_: a flush cancels it (once per batch)
+  bool wake_requested_ = false;
   bool done_ = false;
   bool peer_closed_ = false;
   bool close_sent_ = false;
@@ -331,12 +391,21 @@ asio::awaitable<void> LocalServer::Impl::accept_loop() {
   }
 }
 
+void FlushScheduler::flush() {
+  scheduled_ = false;
+  last_ = std::chrono::steady_clock::now();
+  due_.swap(running_);
+  for (auto& weak : running_)
+    if (auto connection = weak.lock()) connection->on_flush();
+  running_.clear();
+}
+
 asio::awaitable<void> run_stream(std::shared_ptr<ClientSession> session, beast::tcp_stream& stream,
-                                 beast::flat_buffer& buffer, std::string head) {
+                                 beast::flat_buffer& buffer, std::string head, std::shared_ptr<FlushScheduler> flusher) {
   stream.expires_never();
   const auto data = buffer.data();
   std::string pending(static_cast<const char*>(data.data()), data.size());
-  auto connection = std::make_shared<StreamConnection>(std::move(session), stream.release_socket());
+  auto connection = std::make_shared<StreamConnection>(std::move(session), stream.release_socket(), std::move(flusher));
   co_await connection->run(std::move(head), std::move(pending));
 }
 
@@ -395,7 +464,7 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
         co_await write_answer(stream, bad, false);
         break;
       }
-      co_await run_stream(std::move(answer.session), stream, buffer, std::move(*head));
+      co_await run_stream(std::move(answer.session), stream, buffer, std::move(*head), std::shared_ptr<FlushScheduler>(self, &flusher));
       break;
     }
     case HttpAnswer::Action::sse: {
@@ -403,7 +472,7 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
           "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
           "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
           "Connection: close\r\n\r\nretry: 2000\n\n";
-      co_await run_stream(std::move(answer.session), stream, buffer, std::string(kHead));
+      co_await run_stream(std::move(answer.session), stream, buffer, std::string(kHead), std::shared_ptr<FlushScheduler>(self, &flusher));
       break;
     }
   }

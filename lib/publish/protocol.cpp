@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 
 #include "event/event_json.hpp"
+#include "util/json_writer.hpp"
 
 namespace sb {
 
 CloseRequest make_close(CloseCode code, std::string_view reason) {
   constexpr std::size_t kMaxReason = 123;
-  std::string text(reason);
+  // A close reason must be UTF-8 (RFC 6455): it may quote a client's bad bytes, which become
+  // U+FFFD (the JSON writer's rule); then it is cut on a code point boundary.
+  std::string text;
+  append_valid_utf8(text, reason);
   text.resize(utf8_prefix_length(text, kMaxReason));
   return CloseRequest{code, std::move(text)};
 }

@@ -252,7 +252,8 @@ bool split_event(std::string_view data, std::string& name, std::vector<std::stri
 std::string connect_error_message(std::string_view data) {
   data = trim(data);
   std::string message;
-  if (data.starts_with('"') && unescape_json_string(data, message)) return message;
+  if (data.starts_with('"') && unescape_json_string(data, message))
+    return message.empty() ? std::string("no reason given") : message;
   if (data.starts_with('{')) {
     JsonReader reader;
     std::string error;

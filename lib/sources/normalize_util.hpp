@@ -22,4 +22,9 @@ void copy_fields(JsonWriter& writer, const JsonNode* node, std::initializer_list
 // Copies every field of `node` except `skip`.
 void copy_all_fields(JsonWriter& writer, const JsonNode* node, std::initializer_list<std::string_view> skip = {});
 
+// Sets the event's `raw` from the parsed upstream payload, re-serialized: compact (one line
+// whatever the upstream's formatting: the journal and SSE data lines need that) and readable
+// by every JSON reader. Never the payload text as it came.
+void set_raw_json(Event& event, const JsonNode& root);
+
 }  // namespace sb

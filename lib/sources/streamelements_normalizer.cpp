@@ -268,7 +268,7 @@ NormalizeStatus StreamElementsNormalizer::normalize(std::string_view socket_even
     reason = "unhandled socket event";
     return NormalizeStatus::ignored;
   }
-  if (status == NormalizeStatus::event && out.kind == Kind::unknown) out.raw_json = payload;
+  if (status == NormalizeStatus::event && out.kind == Kind::unknown) set_raw_json(out, *root);
   return status;
 }
 

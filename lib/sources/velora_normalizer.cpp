@@ -147,7 +147,7 @@ NormalizeStatus VeloraNormalizer::normalize(std::string_view payload, std::int64
       break;
     default:
       reason = "unknown Velora event";
-      e.raw_json = payload;
+      set_raw_json(e, *root);
       break;
   }
   w.end_object();

@@ -1,6 +1,7 @@
 #include "util/json_reader.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <simdjson.h>
 
 #include "util/json_writer.hpp"
@@ -17,10 +18,12 @@ std::string_view trim_token(std::string_view token) {
   return token;
 }
 
+// A finite number: from_chars also reads "nan", "inf" and "infinity", which numeric strings
+// must not smuggle in (an amount of NaN is written as null).
 std::optional<double> parse_double(std::string_view text) {
   double value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   return value;
 }
 
@@ -70,11 +73,37 @@ const JsonNode* JsonNode::array(std::string_view key) const {
   return v && v->type == JsonType::array ? v->node : nullptr;
 }
 
+namespace {
+
+// A number token goes out as it came, unless it is an integer beyond 64 bits: valid JSON, but
+// many readers refuse it (simdjson's DOM parser among them), so it is written as the double
+// that every reader makes of it.
+void write_number_token(JsonWriter& w, std::string_view token) {
+  if (token.find_first_of(".eE") == std::string_view::npos) {
+    const char* end = token.data() + token.size();
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    const auto as_signed = std::from_chars(token.data(), end, i);
+    const auto as_unsigned = std::from_chars(token.data(), end, u);
+    const bool fits = (as_signed.ec == std::errc{} && as_signed.ptr == end) ||
+                      (as_unsigned.ec == std::errc{} && as_unsigned.ptr == end);
+    if (!fits) {
+      if (const auto d = parse_double(token)) {
+        w.number(*d);
+        return;
+      }
+    }
+  }
+  w.raw(token);
+}
+
+}  // namespace
+
 void write_json_value(JsonWriter& w, const JsonValue& value) {
   switch (value.type) {
     case JsonType::null: w.null(); break;
     case JsonType::boolean: w.boolean(value.text == "true"); break;
-    case JsonType::number: w.raw(value.text); break;
+    case JsonType::number: write_number_token(w, value.text); break;
     case JsonType::string: w.string(value.text); break;
     case JsonType::object:
     case JsonType::array: {

@@ -18,6 +18,10 @@ void append_json_string(std::string& out, std::string_view text);
 // upstream payloads kept verbatim: every event is one line of SSE `data:` and of the journal.
 void append_json_compact(std::string& out, std::string_view json);
 
+// Appends `text` with every byte that does not start a well-formed UTF-8 sequence replaced
+// by U+FFFD (the same rule as append_json_string, without the quoting).
+void append_valid_utf8(std::string& out, std::string_view text);
+
 // Appends a JSON number: integral values print without a fraction, NaN/Inf print as null.
 void append_json_number(std::string& out, double value);
 

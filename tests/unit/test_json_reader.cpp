@@ -55,3 +55,37 @@ TEST_CASE("json reader: one reader parses many documents") {
     CHECK(root->integer("i") == i);
   }
 }
+
+// Found by fuzz_normalizers: an integer beyond 64 bits was copied verbatim into events' data,
+// where simdjson's DOM parser (and other 64-bit readers) refuse the whole event.
+TEST_CASE("json reader: integers beyond 64 bits are re-serialized as doubles, others as they came") {
+  sb::JsonReader reader;
+  std::string error;
+  const auto* root = reader.parse(
+      R"({"big":400000000000000000000000000000000000000000000000,"neg":-9223372036854775809,)"
+      R"("u":18446744073709551615,"i":-9223372036854775808,"f":1.50,"e":2E3,"z":-0})",
+      error);
+  REQUIRE(root);
+  std::string out;
+  sb::JsonWriter w(out);
+  sb::write_json_value(w, sb::JsonValue{sb::JsonType::object, {}, root});
+  CHECK(out == R"({"big":4e+47,"neg":-9.223372036854776e+18,"u":18446744073709551615,)"
+               R"("i":-9223372036854775808,"f":1.50,"e":2E3,"z":-0})");
+}
+
+// Found by fuzz_json_reader: numeric strings "nan"/"inf" were read as numbers (from_chars takes
+// them), so an amount of NaN went out as `"amount":null`, against the event schema.
+TEST_CASE("json reader: numeric strings must be finite numbers") {
+  sb::JsonReader reader;
+  std::string error;
+  const auto* root =
+      reader.parse(R"j({"a":"nan","b":"inf","c":"-Infinity","d":"NAN(1)","e":"1e999","f":"12.5","g":"-3"})j", error);
+  REQUIRE(root);
+  for (const char* key : {"a", "b", "c", "d", "e"}) {
+    INFO(key);
+    CHECK_FALSE(root->number(key));
+    CHECK_FALSE(root->integer(key));
+  }
+  CHECK(root->number("f") == 12.5);
+  CHECK(root->integer("g") == -3);
+}

@@ -16,6 +16,7 @@
 #include "hub/journal.hpp"
 #include "publish/client_session.hpp"
 #include "publish/local_api.hpp"
+#include "publish/protocol.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/log_text.hpp"
@@ -281,4 +282,33 @@ TEST_CASE("robustness: outside text in log lines: controls escaped, invalid UTF-
   CHECK(sb::log_text("a\x1b[31mb\nc\rd\te\x7f") == "a\\x1b[31mb\\nc\\rd\\te\\x7f");
   CHECK(sb::log_text("caf\xc3\xa9 \xff \xc2\x9b") == "caf\xc3\xa9 \\xff \\xc2\\x9b");
   CHECK(sb::log_text(std::string(100, 'x'), 10) == "xxxxxxxxxx... (90 more bytes)");
+}
+
+TEST_CASE("robustness: a close reason quoting a client's bad bytes is valid UTF-8, cut on a boundary") {
+  const auto close = sb::make_close(sb::CloseCode::bad_filter, "bad filter: got \"on\xff\"");
+  CHECK(close.reason == "bad filter: got \"on\xef\xbf\xbd\"");
+  const auto long_close = sb::make_close(sb::CloseCode::bad_filter, std::string(122, 'x') + "\xc3\xa9\xc3\xa9");
+  CHECK(long_close.reason.size() == 122);
+}
+
+TEST_CASE("robustness: a config value cannot forge a second error line") {
+  auto result = sb::load_config_text("[[source]]\nname=\"d\"\ntype=\"demo\"\ninterval='''x\nfake: line'''\n", "v.toml");
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].find('\n') == std::string::npos);
+  CHECK_THAT(result.errors[0], Catch::Contains("x\\nfake: line"));
+}
+
+TEST_CASE("robustness: journal read_range returns only the seqs asked for, whatever the number's form") {
+  const auto dir = scratch_dir("range");
+  const std::string path = (dir / "events.jsonl").string();
+  std::ofstream(path) << R"({"v":1,"seq":1e3,"id":"a","kind":"tip"})" << "\n" << R"({"v":1,"seq":2,"id":"b","kind":"tip"})" << "\n";
+  sb::Journal journal(path, 1 << 20);
+  std::vector<sb::PublishedEventPtr> tail;
+  std::uint64_t last = 0;
+  std::string error;
+  REQUIRE(journal.open(10, tail, last, error));
+  std::vector<std::uint64_t> seqs;
+  journal.read_range(1, 3, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); });
+  CHECK(seqs == std::vector<std::uint64_t>{2});
+  std::filesystem::remove_all(dir);
 }

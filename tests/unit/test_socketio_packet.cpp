@@ -117,3 +117,9 @@ TEST_CASE("socketio: encoders produce whole Engine.IO frames") {
   CHECK(sio::encode_ack("/", 5, "true") == "435[true]");
   CHECK(sio::encode_disconnect("/ws/events") == "41/ws/events,");
 }
+
+// Found by fuzz_socketio_packet: `44""` ended the session with an empty reason.
+TEST_CASE("socketio: an empty CONNECT_ERROR message still gives a reason") {
+  CHECK(sio::connect_error_message(R"("")") == "no reason given");
+  CHECK(sio::connect_error_message(R"(  ""  )") == "no reason given");
+}

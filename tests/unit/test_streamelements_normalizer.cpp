@@ -228,3 +228,25 @@ TEST_CASE("se: odd field types do not break normalization") {
   CHECK(e.id.empty());
   CHECK(e.at_ms == kNow);
 }
+
+// Found by fuzz_normalizers: `raw` was the payload as it came (several lines when pretty-printed).
+TEST_CASE("se: raw is the payload re-serialized on one line") {
+  sb::StreamElementsNormalizer normalizer;
+  sb::Event e;
+  std::string reason;
+  const std::string payload = "{\n  \"type\": \"charityCampaignDonation\",\n  \"_id\": \"x1\",\n  \"data\": {\"amount\": 5}\n}";
+  REQUIRE(normalizer.normalize("event", payload, kNow, e, reason) == NormalizeStatus::event);
+  CHECK(e.kind == Kind::unknown);
+  CHECK(e.raw_json == R"({"type":"charityCampaignDonation","_id":"x1","data":{"amount":5}})");
+}
+
+// Found by fuzz_json_reader: "amount": "nan" gave a NaN amount, serialized as null.
+TEST_CASE("se: a non-finite numeric string is no amount") {
+  sb::StreamElementsNormalizer normalizer;
+  sb::Event e;
+  std::string reason;
+  REQUIRE(normalizer.normalize("event", R"({"type":"tip","_id":"t","data":{"amount":"nan","username":"a"}})", kNow, e,
+                               reason) == NormalizeStatus::event);
+  CHECK(e.kind == Kind::tip);
+  CHECK_FALSE(e.amount);
+}

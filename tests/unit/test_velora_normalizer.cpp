@@ -115,3 +115,29 @@ TEST_CASE("velora: unknown events keep the raw payload - malformed ones are reje
     CHECK_FALSE(reason.empty());
   }
 }
+
+// Found by fuzz_normalizers: `raw` was the payload as it came. A pretty-printed payload (the
+// SSE transport joins multi-line data with LF) made the event JSON span lines (the journal and
+// SSE need one line), and an integer beyond 64 bits made it unreadable for 64-bit readers.
+TEST_CASE("velora: raw is the payload re-serialized: one line, 64-bit numbers") {
+  std::string reason;
+  auto unknown = normalize_text("{\n  \"event\": \"channel.shoutout\",\r\n\t\"data\": {\"x\": [1, "
+                                "20000000000000000000000000000]}\n}",
+                                &reason);
+  CHECK(unknown.kind == Kind::unknown);
+  CHECK(unknown.raw_json == R"({"event":"channel.shoutout","data":{"x":[1,2e+28]}})");
+}
+
+// Found by fuzz_normalizers: a numeric timestamp beyond year 9999 gave "at" a five-digit year
+// (against the schema), and one beyond 2^63 ms was an undefined double -> int64 conversion.
+TEST_CASE("velora: timestamps out of the four-digit-year range fall back to receivedAt") {
+  for (const char* ts : {"177072479924799999", "1e300", "253402300800000", "\"0000-01-01T00:00:00+00:01\""}) {
+    INFO(ts);
+    auto e = normalize_text(std::string(R"({"event":"channel.follow","timestamp":)") + ts + R"(,"data":{}})");
+    CHECK(e.at_ms == kNow);
+  }
+  CHECK(normalize_text(R"({"event":"channel.follow","timestamp":253402300799999,"data":{}})").at_ms ==
+        253402300799999);
+  CHECK(normalize_text(R"({"event":"channel.follow","timestamp":"0000-01-01T00:00:00Z","data":{}})").at_ms ==
+        -62167219200000);
+}
