@@ -8,7 +8,7 @@
 #include "dedup/deduplicator.hpp"
 #include "hub/hub.hpp"
 #include "socketio/socketio_session.hpp"
-#include "publish/client_queue.hpp"
+#include "server/client_queue.hpp"
 #include "sources/fixtures.hpp"
 #include "sources/streamelements_normalizer.hpp"
 #include "sources/velora_normalizer.hpp"

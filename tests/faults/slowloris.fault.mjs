@@ -70,7 +70,7 @@ test('200 slowloris connections: /healthz and /ws stay prompt for a normal clien
     assert.ok(Math.max(...latencies) < 1000, `prompt answers: slowest ${Math.max(...latencies)} ms`);
     assert.ok(cpu < 2.5, `the slow connections do not eat the CPU: ${cpu.toFixed(2)} s`);
 
-    // Nor are they held forever: a request head has a deadline (30 s in lib/publish/local_server.cpp).
+    // Nor are they held forever: a request head has a deadline (30 s in lib/server/local_server.cpp).
     await waitFor(() => slow.every((s) => s.closedAt), 60000, 'the daemon to drop the slow heads').catch((e) => {
       throw new Error(`${e.message}: ${slow.filter((s) => !s.closedAt).length} of 200 still open`);
     });

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "publish/access_policy.hpp"
+#include "server/access_policy.hpp"
 
 TEST_CASE("origin: non-browser, OBS local files, own pages and allow-listed origins pass") {
   sb::ServerConfig config;

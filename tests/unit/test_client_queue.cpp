@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "publish/client_queue.hpp"
+#include "server/client_queue.hpp"
 #include "websocket/ws_frame.hpp"
 
 namespace {

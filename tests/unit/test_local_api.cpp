@@ -10,10 +10,10 @@
 
 #include "hub/hub.hpp"
 #include "hub/journal.hpp"
-#include "publish/client_session.hpp"
-#include "publish/local_api.hpp"
-#include "publish/query_string.hpp"
-#include "publish/test_event.hpp"
+#include "server/client_session.hpp"
+#include "server/local_api.hpp"
+#include "server/query_string.hpp"
+#include "server/test_event.hpp"
 #include "util/json_reader.hpp"
 
 namespace {

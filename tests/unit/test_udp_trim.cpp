@@ -3,7 +3,7 @@
 #include "hub/published_event.hpp"
 
 #include "event/event_json.hpp"
-#include "publish/udp_trim.hpp"
+#include "udp/udp_trim.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "publish/client_session.hpp"
+#include "server/client_session.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -7,9 +7,9 @@
 
 #include "hub/hub.hpp"
 #include "hub/journal.hpp"
-#include "publish/access_policy.hpp"
-#include "publish/local_api.hpp"
-#include "publish/local_request.hpp"
+#include "server/access_policy.hpp"
+#include "server/local_api.hpp"
+#include "server/local_request.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "websocket/ws_frame.hpp"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "dedup/deduplicator.hpp"
-#include "publish/local_request.hpp"
+#include "server/local_request.hpp"
 #include "sources/source_status.hpp"
 
 namespace sb {

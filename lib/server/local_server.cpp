@@ -1,4 +1,4 @@
-#include "publish/local_server.hpp"
+#include "server/local_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,8 +17,8 @@
 #include <array>
 
 #include "hub/published_event.hpp"
-#include "publish/client_session.hpp"
-#include "publish/local_api.hpp"
+#include "server/client_session.hpp"
+#include "server/local_api.hpp"
 #include "util/log_failure.hpp"
 #include "util/steady_time.hpp"
 #include "websocket/ws_frame.hpp"

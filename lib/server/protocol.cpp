@@ -1,4 +1,4 @@
-#include "publish/protocol.hpp"
+#include "server/protocol.hpp"
 
 #include <fmt/format.h>
 

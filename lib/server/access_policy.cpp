@@ -1,4 +1,4 @@
-#include "publish/access_policy.hpp"
+#include "server/access_policy.hpp"
 
 #include <algorithm>
 #include <cctype>

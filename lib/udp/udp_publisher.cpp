@@ -1,11 +1,11 @@
-#include "publish/udp_publisher.hpp"
+#include "udp/udp_publisher.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "publish/udp_trim.hpp"
+#include "udp/udp_trim.hpp"
 
 namespace sb {
 

@@ -1,4 +1,4 @@
-#include "publish/client_queue.hpp"
+#include "server/client_queue.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "publish/local_request.hpp"
+#include "server/local_request.hpp"
 
 #include <fmt/format.h>
 

@@ -16,8 +16,8 @@
 
 #include "config/config.hpp"
 #include "hub/published_event.hpp"
-#include "publish/local_request.hpp"
-#include "publish/protocol.hpp"
+#include "server/local_request.hpp"
+#include "server/protocol.hpp"
 
 namespace sb {
 

@@ -12,8 +12,8 @@
 
 #include "hub/event_filter.hpp"
 #include "hub/published_event.hpp"
-#include "publish/client_queue.hpp"
-#include "publish/protocol.hpp"
+#include "server/client_queue.hpp"
+#include "server/protocol.hpp"
 
 namespace sb {
 

@@ -1,4 +1,4 @@
-#include "publish/udp_trim.hpp"
+#include "udp/udp_trim.hpp"
 
 #include "event/event_json.hpp"
 

@@ -1,4 +1,4 @@
-#include "publish/local_api.hpp"
+#include "server/local_api.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -7,12 +7,12 @@
 
 #include "hub/event_filter.hpp"
 #include "hub/hub.hpp"
-#include "publish/access_policy.hpp"
-#include "publish/client_session.hpp"
-#include "publish/metrics.hpp"
-#include "publish/query_string.hpp"
-#include "publish/test_event.hpp"
-#include "publish/web_assets.hpp"
+#include "server/access_policy.hpp"
+#include "server/client_session.hpp"
+#include "server/metrics.hpp"
+#include "server/query_string.hpp"
+#include "server/test_event.hpp"
+#include "server/web_assets.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/steady_time.hpp"

@@ -1,4 +1,4 @@
-#include "publish/metrics.hpp"
+#include "server/metrics.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "publish/test_event.hpp"
+#include "server/test_event.hpp"
 
 #include <fmt/format.h>
 

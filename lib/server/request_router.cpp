@@ -1,4 +1,4 @@
-#include "publish/request_router.hpp"
+#include "server/request_router.hpp"
 
 #include <fmt/format.h>
 

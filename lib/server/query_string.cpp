@@ -1,4 +1,4 @@
-#include "publish/query_string.hpp"
+#include "server/query_string.hpp"
 
 namespace sb {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "hub/published_event.hpp"
-#include "publish/protocol.hpp"
+#include "server/protocol.hpp"
 
 namespace sb {
 
