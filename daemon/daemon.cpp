@@ -81,25 +81,18 @@ void reload_config(Config& live, const ConfigReloader& reload, SourceSet& source
 
 }  // namespace
 
-void block_stop_and_reload_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
 namespace {
-void unblock_stop_and_reload_signals() {
+void mask_stop_and_reload_signals(int how) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  pthread_sigmask(how, &set, nullptr);
 }
 }  // namespace
+
+void block_stop_and_reload_signals() { mask_stop_and_reload_signals(SIG_BLOCK); }
 
 int run_daemon(Config config, const ConfigReloader& reload) {
   Hub hub(config.server.history);
@@ -125,7 +118,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   asio::io_context io(1);
   // Installed before anything is announced: a signal during start-up is queued, not fatal.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  unblock_stop_and_reload_signals();  // a signal that came earlier is delivered to the set now
+  mask_stop_and_reload_signals(SIG_UNBLOCK);  // a signal that came earlier is delivered to the set now
 
   LocalServer server(io, api);
   if (!server.start(error)) {

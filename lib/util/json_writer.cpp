@@ -3,44 +3,28 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "util/utf8.hpp"
+
 namespace sb {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
-// Length of the well-formed UTF-8 sequence at text[i], or 0 if it is not one (RFC 3629).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = byte(i);
-  const std::size_t left = text.size() - i;
-  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return k < text.size() && byte(k) >= lo && byte(k) <= hi;
-  };
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) return left >= 2 && cont(i + 1) ? 2 : 0;
-  if (b0 == 0xE0) return left >= 3 && cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
-  if (b0 == 0xED) return left >= 3 && cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;  // no surrogates
-  if (b0 >= 0xE1 && b0 <= 0xEF) return left >= 3 && cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (b0 == 0xF0) return left >= 4 && cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 >= 0xF1 && b0 <= 0xF3) return left >= 4 && cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 == 0xF4) return left >= 4 && cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;
+// Appends the UTF-8 sequence at text[i], or U+FFFD for one bad byte; returns the next index.
+std::size_t append_sequence_or_replacement(std::string& out, std::string_view text, std::size_t i) {
+  const std::size_t len = utf8_sequence_length(text, i);
+  if (len == 0) {
+    out.append(kReplacement);
+    return i + 1;
+  }
+  out.append(text.substr(i, len));
+  return i + len;
 }
 
 }  // namespace
 
 void append_valid_utf8(std::string& out, std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t len = utf8_sequence_length(text, i);
-    if (len == 0) {
-      out.append(kReplacement);
-      ++i;
-    } else {
-      out.append(text.substr(i, len));
-      i += len;
-    }
-  }
+  for (std::size_t i = 0; i < text.size();) i = append_sequence_or_replacement(out, text, i);
 }
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -60,14 +44,7 @@ void append_json_string(std::string& out, std::string_view text) {
 
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t len = utf8_sequence_length(text, i);
-      if (len == 0) {
-        out.append(kReplacement);
-        ++i;
-      } else {
-        out.append(text.substr(i, len));
-        i += len;
-      }
+      i = append_sequence_or_replacement(out, text, i);
       continue;
     }
     switch (c) {

@@ -2,30 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "util/utf8.hpp"
+
 namespace sb {
 namespace {
 
-// Length of the well-formed UTF-8 sequence of 2..4 bytes at text[i], or 0.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b = at(i);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b >= 0xC2 && b <= 0xDF) n = 2;
-  else if (b == 0xE0) n = 3, lo = 0xA0;
-  else if (b == 0xED) n = 3, hi = 0x9F;
-  else if (b >= 0xE1 && b <= 0xEF) n = 3;
-  else if (b == 0xF0) n = 4, lo = 0x90;
-  else if (b >= 0xF1 && b <= 0xF3) n = 4;
-  else if (b == 0xF4) n = 4, hi = 0x8F;
-  else return 0;
-  if (i + n > text.size()) return 0;
-  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
-  // C1 controls (U+0080..U+009F) are encoded C2 80..C2 9F: escaped like C0.
-  if (n == 2 && b == 0xC2 && at(i + 1) <= 0x9F) return 0;
-  return n;
+// A well-formed UTF-8 sequence of 2..4 bytes at text[i] that is not a C1 control
+// (U+0080..U+009F, encoded C2 80..C2 9F: escaped like C0), or 0.
+std::size_t printable_utf8_length(std::string_view text, std::size_t i) {
+  const std::size_t n = utf8_sequence_length(text, i);
+  if (n == 2 && static_cast<unsigned char>(text[i]) == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return 0;
+  return n > 1 ? n : 0;
 }
 
 }  // namespace
@@ -44,7 +31,7 @@ void append_log_text(std::string& out, std::string_view text, std::size_t max_by
       continue;
     }
     if (c >= 0x80) {
-      const std::size_t n = utf8_length(text, i);
+      const std::size_t n = printable_utf8_length(text, i);
       if (n > 0 && i + n <= shown) {
         out.append(text.substr(i, n));
         i += n;

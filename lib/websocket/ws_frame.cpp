@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/utf8.hpp"
+
 namespace sb::ws {
 
 std::size_t write_header(char* out, Opcode opcode, std::uint64_t payload_size) {
@@ -51,7 +53,8 @@ bool is_valid_close_code(std::uint16_t code) {
 }
 
 bool is_valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* p = begin;
   const auto* end = p + text.size();
   while (p < end) {
     // ASCII runs, eight bytes at a time where aligned enough to matter.
@@ -62,25 +65,8 @@ bool is_valid_utf8(std::string_view text) {
       p += 8;
     }
     if (p >= end) break;
-    const unsigned char b = *p;
-    if (b < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) n = 2;
-    else if (b == 0xE0) n = 3, lo = 0xA0;
-    else if (b == 0xED) n = 3, hi = 0x9F;
-    else if (b >= 0xE1 && b <= 0xEF) n = 3;
-    else if (b == 0xF0) n = 4, lo = 0x90;
-    else if (b >= 0xF1 && b <= 0xF3) n = 4;
-    else if (b == 0xF4) n = 4, hi = 0x8F;
-    else return false;
-    if (static_cast<std::size_t>(end - p) < n) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (std::size_t k = 2; k < n; ++k)
-      if (p[k] < 0x80 || p[k] > 0xBF) return false;
+    const std::size_t n = utf8_sequence_length(text, static_cast<std::size_t>(p - begin));
+    if (n == 0) return false;
     p += n;
   }
   return true;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "make_event.hpp"
+#include "session_drain.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -62,29 +63,7 @@ struct Fixture {
   }
 };
 
-// Drains a session: every message, as the op names, with events as "event:SEQ".
-std::vector<std::string> drain(sb::ClientSession& s) {
-  std::vector<std::string> out;
-  sb::JsonReader reader;
-  while (!s.queue().empty()) {
-    if (const auto* e = s.queue().front_event()) {
-      out.push_back("event:" + std::to_string(e->event.seq));
-    } else {
-      std::string error;
-      const auto* root = reader.parse(s.queue().front_control(), error);
-      REQUIRE(root);
-      std::string op(root->string("op"));
-      if (op == "gap") {
-        const auto* d = root->object("d");
-        op += ":" + std::string(d->string("reason"));
-        if (d->integer("from")) op += ":" + std::to_string(*d->integer("from")) + "-" + std::to_string(*d->integer("to"));
-      }
-      out.push_back(op);
-    }
-    s.queue().pop();
-  }
-  return out;
-}
+using sb::testing::drain;
 
 using Lines = std::vector<std::string>;
 

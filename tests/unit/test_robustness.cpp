@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "make_event.hpp"
+#include "session_drain.hpp"
 
 #include "config/config_loader.hpp"
 #include "config/toml_bounds.hpp"
@@ -59,29 +60,7 @@ struct Api {
   }
 };
 
-// The gaps and events a session holds, in order ("gap:REASON:F-T", "event:SEQ", other ops).
-std::vector<std::string> drain(sb::ClientSession& s) {
-  std::vector<std::string> out;
-  sb::JsonReader reader;
-  while (!s.queue().empty()) {
-    if (const auto* e = s.queue().front_event()) {
-      out.push_back("event:" + std::to_string(e->event.seq));
-    } else {
-      std::string error;
-      const auto* root = reader.parse(s.queue().front_control(), error);
-      REQUIRE(root);
-      std::string op(root->string("op"));
-      if (op == "gap") {
-        const auto* d = root->object("d");
-        op += ":" + std::string(d->string("reason"));
-        if (d->integer("from")) op += ":" + std::to_string(*d->integer("from")) + "-" + std::to_string(*d->integer("to"));
-      }
-      out.push_back(op);
-    }
-    s.queue().pop();
-  }
-  return out;
-}
+using sb::testing::drain;
 
 }  // namespace
 
