@@ -64,6 +64,14 @@ void fill_amounts(Event& e, const JsonNode& fields) {
   e.tier = fields.string("tier");
 }
 
+// StreamElements' "emulate" button and simulated events arrive as ordinary activities marked
+// `isMock: true` (on the activity or in its data); `isTest` is seen too. Either makes the
+// event a test event: a streamer testing alerts must never get a real-looking one.
+bool has_test_marker(const JsonNode* node) {
+  if (!node) return false;
+  return node->boolean("isMock").value_or(false) || node->boolean("isTest").value_or(false);
+}
+
 // An activity: the payload of socket event `event` (and of widget listener `event`).
 NormalizeStatus normalize_activity(const JsonNode& activity, Event& e, std::string& reason) {
   const std::string_view type = activity.string("type");
@@ -77,6 +85,7 @@ NormalizeStatus normalize_activity(const JsonNode& activity, Event& e, std::stri
 
   e.kind = activity_kind(type);
   if (e.kind == Kind::subscription) e.kind = subscriber_kind(fields);
+  if (has_test_marker(&activity) || has_test_marker(data)) e.test = true;
   e.id = first_string(&activity, {"activityId", "_id"});
   if (e.id.empty()) e.id = first_string(data, {"tipId", "msgId", "redemptionId"});
   // A tip also comes as a tip object (Astro's channel.tips) whose id is this tipId.
@@ -114,6 +123,7 @@ NormalizeStatus normalize_widget(const JsonNode& root, Event& e, std::string& re
     return NormalizeStatus::malformed;
   }
   if (listener == "event") return normalize_activity(*ev, e, reason);
+  if (has_test_marker(ev) || has_test_marker(ev->object("data"))) e.test = true;
 
   e.platform = first_string(ev, {"provider", "service"});
   e.id = first_string(ev, {"activityId", "_id", "tipId", "msgId", "redemptionId"});

@@ -250,3 +250,19 @@ TEST_CASE("se: a non-finite numeric string is no amount") {
   CHECK(e.kind == Kind::tip);
   CHECK_FALSE(e.amount);
 }
+
+TEST_CASE("se activity: an emulated event (isMock) is a test event, on the activity or in its data") {
+  sb::StreamElementsNormalizer normalizer;
+  std::string reason;
+  const auto run = [&](std::string_view socket_event, std::string_view json) {
+    sb::Event e;
+    REQUIRE(normalizer.normalize(socket_event, json, 0, e, reason) == sb::NormalizeStatus::event);
+    return e;
+  };
+  const std::string tip = R"({"_id":"m1","type":"tip","provider":"twitch","createdAt":"2025-05-01T10:00:00Z",)";
+  CHECK(run("event", tip + R"("isMock":true,"data":{"amount":5,"currency":"USD","username":"u"}})").test);
+  CHECK(run("event", tip + R"("data":{"amount":5,"currency":"USD","username":"u","isMock":true}})").test);
+  CHECK_FALSE(run("event", tip + R"("isMock":false,"data":{"amount":5,"currency":"USD","username":"u"}})").test);
+  CHECK_FALSE(run("event", tip + R"("data":{"amount":5,"currency":"USD","username":"u"}})").test);
+  CHECK(run("event:test", R"({"listener":"tip-latest","event":{"name":"u","amount":5,"isMock":true}})").test);
+}
