@@ -136,6 +136,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
       co_return;
     }
     last_read_ = steady_now();
+    error_code ignored;
+    socket_.non_blocking(true, ignored);  // the flush writes without blocking (write_now)
     session_->start([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->request_wake();
     }, steady_now());
@@ -169,9 +171,72 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
   }
 
   friend class sb::FlushScheduler;
+  // The flush: with the writer asleep (no write in flight) the batch is written right here, one
+  // non-blocking sendmsg, as a "cork" would; the writer coroutine is woken only when the socket
+  // cannot take it all (it then waits for room), or for a close.
   void on_flush() {
     wake_requested_ = false;
-    wake();
+    if (!waiting_) return;
+    if (done_ || close_frame() || !write_now()) wake();
+  }
+
+  // Gathers the queue's front into buffers_ (the front item from front_offset_); returns the
+  // number of items.
+  std::size_t gather() {
+    ClientQueue& queue = session_->queue();
+    buffers_.clear();
+    std::size_t bytes = 0;
+    const std::size_t items = std::min(queue.size(), kMaxGather);
+    std::size_t taken = 0;
+    for (; taken < items; ++taken) {
+      std::string_view wire = queue.wire(taken);
+      if (taken == 0) wire.remove_prefix(front_offset_);
+      if (taken > 0 && bytes + wire.size() > kMaxGatherBytes) break;
+      buffers_.emplace_back(wire.data(), wire.size());
+      bytes += wire.size();
+    }
+    queue.sending(taken);
+    return taken;
+  }
+
+  // `n` bytes of the gathered `taken` items went out: pops the whole ones; a partly written
+  // front stays in flight (a resume or a close must not drop it) with its offset.
+  void consumed(std::size_t n, std::size_t taken) {
+    ClientQueue& queue = session_->queue();
+    std::size_t whole = 0;
+    for (; whole < taken; ++whole) {
+      const std::size_t size = queue.wire(whole).size() - (whole == 0 ? front_offset_ : 0);
+      if (n < size) break;
+      n -= size;
+    }
+    const std::size_t partial = whole < taken ? n + (whole == 0 ? front_offset_ : 0) : 0;
+    queue.sending(whole);
+    queue.sent();
+    front_offset_ = partial;
+    queue.sending(partial > 0 ? 1 : 0);
+  }
+
+  // Writes what the socket takes now without blocking; true when the queue is empty.
+  bool write_now() {
+    ClientQueue& queue = session_->queue();
+    while (!queue.empty()) {
+      const std::size_t taken = gather();
+      error_code ec;
+      const std::size_t n = socket_.write_some(buffers_, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        consumed(0, taken);
+        return false;
+      }
+      if (ec) {
+        spdlog::debug("local client {}: write failed: {}", session_->peer(), ec.message());
+        abort();
+        return false;
+      }
+      last_write_ = steady_now();
+      consumed(n, taken);
+      if (front_offset_ > 0) return false;
+    }
+    return true;
   }
 
   // --- reader
@@ -245,9 +310,12 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
     buffers_.reserve(kMaxGather);
     last_write_ = steady_now();
     while (!done_) {
-      if (auto frame = close_frame()) {
-        co_await send_close(std::move(*frame));
-        co_return;
+      // A partly written frame is finished first: nothing may cut into it, not even a close.
+      if (front_offset_ == 0) {
+        if (auto frame = close_frame()) {
+          co_await send_close(std::move(*frame));
+          co_return;
+        }
       }
       if (queue.empty()) {
         const auto now = steady_now();
@@ -262,18 +330,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
         waiting_ = false;
         continue;
       }
-      // Everything queued, up to the batch bounds, in one write.
-      buffers_.clear();
-      std::size_t bytes = 0;
-      const std::size_t items = std::min(queue.size(), kMaxGather);
-      std::size_t taken = 0;
-      for (; taken < items; ++taken) {
-        const std::string_view wire = queue.wire(taken);
-        if (taken > 0 && bytes + wire.size() > kMaxGatherBytes) break;
-        buffers_.emplace_back(wire.data(), wire.size());
-        bytes += wire.size();
-      }
-      queue.sending(taken);
+      // Everything queued, up to the batch bounds, in one write (it waits for room).
+      const std::size_t taken = gather();
       auto [ec, n] = co_await asio::async_write(socket_, buffers_, use_tuple);
       if (ec) {
         spdlog::debug("local client {}: write failed: {}", session_->peer(), ec.message());
@@ -281,7 +339,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
         co_return;
       }
       last_write_ = steady_now();
-      queue.sent();
+      consumed(n, taken);
     }
   }
 
@@ -346,6 +404,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
   asio::steady_timer wake_;
   ws::FrameParser parser_;
   std::vector<asio::const_buffer> buffers_;
+  std::size_t front_offset_ = 0;  // bytes of the front item already written (a partial write)
   std::optional<std::string> protocol_close_;
   std::chrono::milliseconds last_read_{0}, last_write_{0};
   bool websocket_;
