@@ -83,12 +83,7 @@ class Ceiling {
   }
 
  private:
-  void add(int fd, std::uint32_t ev) {
-    epoll_event e{};
-    e.events = ev;
-    e.data.fd = fd;
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e);
-  }
+  void add(int fd, std::uint32_t ev) { bench::epoll_add(epoll_, fd, ev); }
   void watch(int fd, bool output) {
     epoll_event e{};
     e.events = EPOLLIN | (output ? EPOLLOUT : 0u);

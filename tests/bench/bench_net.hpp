@@ -3,6 +3,7 @@
 // epoll-driven). Header-only so each program stays one translation unit and builds in seconds.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
@@ -31,6 +32,14 @@ inline std::int64_t now_ns() {
 [[noreturn]] inline void die(const char* what) {
   std::fprintf(stderr, "%s: %s\n", what, std::strerror(errno));
   std::exit(1);
+}
+
+// Watches `fd` for `events` (EPOLLIN, EPOLLOUT, ...) on the epoll instance `epoll_fd`.
+inline void epoll_add(int epoll_fd, int fd, std::uint32_t events) {
+  epoll_event e{};
+  e.events = events;
+  e.data.fd = fd;
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &e);
 }
 
 inline void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }

@@ -77,12 +77,7 @@ class Upstream {
   }
 
  private:
-  void add(int fd, std::uint32_t ev) {
-    epoll_event e{};
-    e.events = ev;
-    e.data.fd = fd;
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e);
-  }
+  void add(int fd, std::uint32_t ev) { bench::epoll_add(epoll_, fd, ev); }
   void watch_output(Peer& p, bool on) {
     epoll_event e{};
     e.events = EPOLLIN | (on ? EPOLLOUT : 0u);
