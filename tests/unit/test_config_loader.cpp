@@ -275,6 +275,9 @@ max_messages_per_second = 7
             .find("streambridge.toml:2:15: [server]: \"slow_client\" must be one of \"gap\", \"close\", got \"drop\"") == 0);
   CHECK(only_error("[server]\nmax_clients = 0\n").find("streambridge.toml:2:15: [server]: \"max_clients\" must be between 1") == 0);
   CHECK(only_error("[server]\njournal_size = 10\n").find("streambridge.toml:2:16:") == 0);
+  CHECK(only_error("[server]\nclient_queue_bytes = 10\n").find("streambridge.toml:2:22: [server]: \"client_queue_bytes\" must be between 4096") == 0);
+  CHECK(only_error("[server]\nclient_queue_bytes = \"1MB\"\n").find("streambridge.toml:2:22:") == 0);
+  CHECK(load_config_text("[server]\nclient_queue_bytes = 65536\n", "streambridge.toml").config->server.client_queue_bytes == 65536);
   CHECK(only_error("[server]\nmax_message_per_second = 5\n").find("did you mean \"max_messages_per_second\"") != std::string::npos);
 }
 
