@@ -27,8 +27,11 @@ class Journal final : public EventSubscriber {
 
   void on_event(const PublishedEventPtr& event) override;
 
-  // Events with from <= seq <= to, oldest first, read back from the files.
-  void read_range(std::uint64_t from, std::uint64_t to, const std::function<void(PublishedEventPtr)>& sink) const;
+  // Events with from <= seq <= to, oldest first, read back from the files, until the lines
+  // given reach `max_bytes`: true when the whole range was read, false when it stopped there
+  // (go on from the seq after the last one given). Reading starts near `from`, not at the top.
+  bool read_range(std::uint64_t from, std::uint64_t to, const std::function<void(PublishedEventPtr)>& sink,
+                  std::size_t max_bytes = SIZE_MAX) const;
   // The oldest seq the files still hold (0: none).
   std::uint64_t first_seq() const { return first_seq_rotated_ ? first_seq_rotated_ : first_seq_current_; }
   const std::string& epoch() const { return epoch_; }
@@ -36,6 +39,14 @@ class Journal final : public EventSubscriber {
   std::uint64_t bad_lines() const { return bad_lines_; }
 
  private:
+  // Where a read may start: the seq and byte offset of a line, about every kMarkStride bytes of
+  // a file (in increasing seq order), so that a resume does not scan 16 MiB from the top.
+  struct SeekMark {
+    std::uint64_t seq;
+    std::uint64_t offset;
+  };
+  static constexpr std::uint64_t kMarkStride = 64 * 1024;
+  static void note_line(std::vector<SeekMark>& marks, std::uint64_t seq, std::uint64_t offset);
   bool start_file(std::string& error);
   void rotate();
 
@@ -46,6 +57,8 @@ class Journal final : public EventSubscriber {
   std::string epoch_;
   std::uint64_t first_seq_current_ = 0;
   std::uint64_t first_seq_rotated_ = 0;
+  std::vector<SeekMark> marks_current_;
+  std::vector<SeekMark> marks_rotated_;
   std::uint64_t write_errors_ = 0;
   std::uint64_t bad_lines_ = 0;
 };

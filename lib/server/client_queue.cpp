@@ -28,9 +28,12 @@ std::string_view ClientQueue::wire(std::size_t i) const {
 }
 
 void ClientQueue::sent() {
-  const std::size_t count = in_flight_;
+  // in_flight_ counts down as they go: pop() sees 0 at the last one (on_empty may queue more).
+  while (in_flight_ > 0 && !items_.empty()) {
+    --in_flight_;
+    pop();
+  }
   in_flight_ = 0;
-  for (std::size_t i = 0; i < count && !items_.empty(); ++i) pop();
 }
 
 bool ClientQueue::push_event(const PublishedEventPtr& event) {
@@ -84,6 +87,7 @@ void ClientQueue::pop() {
   if (front.control) control_bytes_ -= front.control->size();
   items_.pop_front();
   if (queued_events_ < limit_) flush_gap();
+  if (items_.empty() && in_flight_ == 0 && on_empty_) on_empty_();
 }
 
 void ClientQueue::flush_gap() {

@@ -7,6 +7,7 @@
 // reading). Sans-I/O: the session's writer coroutine drains it.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,6 +51,9 @@ class ClientQueue {
   void sending(std::size_t count) { in_flight_ = count; }
   void sent();
   void pop();
+  // Called when the last queued item has been sent (a resume reads the journal in chunks: the
+  // next one when the client has taken this one). It may queue more.
+  void on_empty(std::function<void()> fn) { on_empty_ = std::move(fn); }
 
   std::size_t control_bytes() const { return control_bytes_; }
   std::size_t max_control_bytes() const { return max_control_bytes_; }
@@ -70,6 +74,7 @@ class ClientQueue {
   std::size_t control_bytes_ = 0;  // bytes of control messages queued
   std::size_t in_flight_ = 0;      // items at the front the writer is sending
   std::deque<Item> items_;
+  std::function<void()> on_empty_;
   std::size_t queued_events_ = 0;  // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)
   std::uint64_t missed_last_ = 0;

@@ -25,7 +25,9 @@ ClientSession::ClientSession(std::shared_ptr<LocalApi> api, Framing framing, std
       epoch_(std::move(params.epoch)),
       authorized_(params.authorized),
       queue_(api_->config().client_queue, framing, api_->config().client_queue_bytes),
-      close_(std::move(params.refuse)) {}
+      close_(std::move(params.refuse)) {
+  queue_.on_empty([this] { on_queue_empty(); });
+}
 
 ClientSession::~ClientSession() { end(); }
 
@@ -52,8 +54,14 @@ void ClientSession::start(std::function<void()> on_output, std::chrono::millisec
 }
 
 void ClientSession::activate(std::optional<std::uint64_t> since, const std::string& epoch) {
-  // Replay and subscribe in one reactor step: no event can slip between them.
+  // Replay and subscribe in one reactor step: no event can slip between them. A replay that
+  // must read more of the journal than one chunk subscribes when it has caught up.
   if (since) replay(*since, epoch);
+  if (catching_up_) {
+    if (subscribed_) api_->hub().unsubscribe(this);
+    subscribed_ = false;
+    return;
+  }
   if (!subscribed_) {
     api_->hub().subscribe(this);
     subscribed_ = true;
@@ -61,8 +69,7 @@ void ClientSession::activate(std::optional<std::uint64_t> since, const std::stri
 }
 
 void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
-  Hub& hub = api_->hub();
-  const std::uint64_t last = hub.last_seq();
+  const std::uint64_t last = api_->hub().last_seq();
   if ((!epoch.empty() && epoch != api_->epoch()) || since > last) {
     // The seq numbers the client has are from an earlier run (no journal kept them): all we
     // hold is new to it, and what happened in between cannot be known.
@@ -73,9 +80,19 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
     send_control(frame_control(framing_, "gap", d));
     since = 0;
   }
-  // Every seq after `since` is either replayed (when the filter takes it) or named in a gap:
-  // a hole in what is held (a journal line that could not be read) is never silent.
-  std::uint64_t next = since + 1;
+  replay_next_ = since + 1;
+  catching_up_ = true;
+  // A chunk the filter drops entirely queues nothing, and no drain would ask for the next.
+  while (!catch_up() && queue_.empty() && !close_) {
+  }
+}
+
+bool ClientSession::catch_up() {
+  Hub& hub = api_->hub();
+  const std::uint64_t last = hub.last_seq();
+  // Every seq from replay_next_ on is either replayed (when the filter takes it) or named in a
+  // gap: a hole in what is held (a journal line that could not be read) is never silent.
+  std::uint64_t& next = replay_next_;
   const auto gap_to = [&](std::uint64_t to, std::string_view reason) {
     if (to < next) return;
     send_control(frame_control(framing_, "gap", make_gap_json(next, to, to - next + 1, reason)));
@@ -83,7 +100,7 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
   };
   const auto take = [&](const PublishedEventPtr& event) {
     const std::uint64_t seq = event->event.seq;
-    if (seq < next) return;
+    if (seq < next || close_) return;
     gap_to(seq - 1, "journal");
     next = seq + 1;
     if (filter_.matches(event->event)) queue_.push_replay(event);
@@ -95,7 +112,8 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
     const std::uint64_t on_disk = journal ? journal->first_seq() : 0;
     if (on_disk > 0 && on_disk < oldest_in_memory) {
       gap_to(on_disk - 1, "history");
-      journal->read_range(next, oldest_in_memory - 1, take);
+      // Events read back from the journal are this client's own copies: a chunk at a time.
+      if (!journal->read_range(next, oldest_in_memory - 1, take, kReplayChunkBytes)) return false;
       gap_to(oldest_in_memory - 1, "journal");
     } else {
       gap_to(oldest_in_memory - 1, "history");
@@ -103,6 +121,18 @@ void ClientSession::replay(std::uint64_t since, const std::string& epoch) {
   }
   for (const auto& event : history) take(event);
   gap_to(last, "journal");
+  catching_up_ = false;
+  return true;
+}
+
+void ClientSession::on_queue_empty() {
+  if (!catching_up_ || ended_ || close_) return;
+  while (!catch_up()) {
+    if (!queue_.empty() || close_) return wake();
+  }
+  api_->hub().subscribe(this);
+  subscribed_ = true;
+  wake();
 }
 
 void ClientSession::on_event(const PublishedEventPtr& event) {

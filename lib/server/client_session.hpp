@@ -30,6 +30,9 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
     std::optional<CloseRequest> refuse;   // close at once after the upgrade, with this code
   };
   static constexpr std::chrono::milliseconds kIdentifyTimeout{10'000};
+  // A resume reads the journal this many bytes at a time, the next chunk once the client has
+  // taken the last: resuming from seq 1 must not queue a 16 MiB journal for each client.
+  static constexpr std::size_t kReplayChunkBytes = 256 * 1024;
 
   ClientSession(std::shared_ptr<LocalApi> api, Framing framing, std::string peer, Params params);
   ~ClientSession();
@@ -63,7 +66,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   const std::optional<CloseRequest>& close_request() const { return close_; }
   Framing framing() const { return framing_; }
   const std::string& peer() const { return peer_; }
-  bool active() const { return subscribed_; }
+  bool active() const { return subscribed_ || catching_up_; }
 
  private:
   void close(CloseCode code, std::string_view reason);
@@ -72,6 +75,9 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   void backlog_overflow();
   void activate(std::optional<std::uint64_t> since, const std::string& epoch);
   void replay(std::uint64_t since, const std::string& epoch);
+  // One step of a replay from replay_next_: true when it has reached the last seq.
+  bool catch_up();
+  void on_queue_empty();
   void handle_request(const LocalRequest& request);
   std::string history_json(const LocalRequest& request, std::string& error) const;
   std::string hello_json() const;
@@ -93,6 +99,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   std::function<void()> wake_;
   std::chrono::milliseconds deadline_ = std::chrono::milliseconds::max();
   bool subscribed_ = false;
+  bool catching_up_ = false;        // a replay is still reading the journal (not yet subscribed)
+  std::uint64_t replay_next_ = 0;   // the replay's next seq
   bool ended_ = false;
   bool overflow_reported_ = false;  // once per session: a slow client must not flood the log
   double tokens_ = 0;               // the message rate limit's bucket

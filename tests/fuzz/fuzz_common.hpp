@@ -21,12 +21,6 @@
     }                                                                            \
   } while (0)
 
-// Checks of findings reported but not fixed yet (they are in files this fuzz work does not
-// own): off by default so that a run goes on past them; -DFUZZ_KNOWN_FINDINGS=1 turns them on.
-#ifndef FUZZ_KNOWN_FINDINGS
-#define FUZZ_KNOWN_FINDINGS 0
-#endif
-
 namespace fuzz {
 
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {

@@ -291,3 +291,109 @@ TEST_CASE("robustness: journal read_range returns only the seqs asked for, whate
   CHECK(seqs == std::vector<std::uint64_t>{2});
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// A journal of `count` tips of about 1 KiB each at `path` (one rotation at most).
+std::string fill_journal(const std::string& path, int count) {
+  sb::Journal journal(path, 64 << 20);
+  std::vector<sb::PublishedEventPtr> tail;
+  std::uint64_t last = 0;
+  std::string error;
+  REQUIRE(journal.open(0, tail, last, error));
+  sb::Hub hub(10);
+  hub.subscribe(&journal);
+  for (int i = 0; i < count; ++i) {
+    auto e = sb::testing::make_event(sb::Kind::tip);
+    e.message = std::string(900, 'm');
+    hub.publish(std::move(e));
+  }
+  hub.unsubscribe(&journal);
+  return journal.epoch();
+}
+
+}  // namespace
+
+TEST_CASE("robustness: journal reads start near the seq asked for and can go on in chunks") {
+  const auto dir = scratch_dir("chunks");
+  const std::string path = (dir / "events.jsonl").string();
+  fill_journal(path, 3000);  // ~3.3 MB: about 50 seek marks
+  sb::Journal journal(path, 64 << 20);
+  std::vector<sb::PublishedEventPtr> tail;
+  std::uint64_t last = 0;
+  std::string error;
+  REQUIRE(journal.open(0, tail, last, error));
+  REQUIRE(last == 3000);
+  for (const auto& [from, to] : {std::pair<std::uint64_t, std::uint64_t>{1, 1}, {1234, 1240}, {2999, 5000}, {3000, 3000}}) {
+    std::vector<std::uint64_t> seqs;
+    CHECK(journal.read_range(from, to, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); }));
+    std::vector<std::uint64_t> expected;
+    for (auto s = from; s <= std::min<std::uint64_t>(to, 3000); ++s) expected.push_back(s);
+    CHECK(seqs == expected);
+  }
+  // 100 KiB at a time, each read going on after the last seq given: every seq once, in order.
+  std::vector<std::uint64_t> seqs;
+  int reads = 0;
+  for (std::uint64_t from = 1;; ++reads) {
+    const bool done = journal.read_range(from, 3000, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); },
+                                         100 * 1024);
+    if (done) break;
+    REQUIRE(seqs.back() >= from);
+    from = seqs.back() + 1;
+  }
+  CHECK(reads > 25);
+  REQUIRE(seqs.size() == 3000);
+  for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i] == i + 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("robustness: a resume from a big journal queues one chunk at a time, then goes live in order") {
+  const auto dir = scratch_dir("resume");
+  const std::string path = (dir / "events.jsonl").string();
+  fill_journal(path, 3000);
+  sb::Journal journal(path, 64 << 20);
+  std::vector<sb::PublishedEventPtr> tail;
+  std::uint64_t last = 0;
+  std::string error;
+  REQUIRE(journal.open(100, tail, last, error));
+  Api f(100, &journal, journal.epoch());
+  f.hub.restore(tail, last);
+  f.hub.subscribe(&journal);
+
+  // Clients that resume from seq 1 and never read: each holds one chunk of the ~3 MB, not all.
+  std::vector<std::shared_ptr<sb::ClientSession>> idle;
+  for (int i = 0; i < 20; ++i) idle.push_back(f.connect("/ws?since=0"));
+  for (const auto& s : idle) {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < s->queue().size(); ++i) bytes += s->queue().wire(i).size();
+    CHECK(bytes < sb::ClientSession::kReplayChunkBytes * 11 / 10);  // + framing, hello, status
+    CHECK_FALSE(s->close_request());
+  }
+
+  // One that reads gets every seq once, in order, with the events published while it catches up.
+  auto s = f.connect("/ws?since=0");
+  std::vector<std::uint64_t> seqs;
+  std::size_t most_queued = 0;
+  int published = 0;
+  while (!s->queue().empty()) {
+    most_queued = std::max(most_queued, s->queue().size());
+    const auto* e = s->queue().front_event();
+    if (e) seqs.push_back(e->event.seq);
+    else CHECK_THAT(std::string(s->queue().front_control()), !Catch::Contains(R"("op":"gap")"));
+    s->queue().sending(1);
+    s->queue().sent();
+    if (e && published < 50 && seqs.size() % 50 == 0) {
+      f.hub.publish(sb::testing::make_event(sb::Kind::tip));
+      ++published;
+    }
+  }
+  CHECK(published == 50);
+  CHECK(most_queued < 400);
+  f.hub.publish(sb::testing::make_event(sb::Kind::tip));  // live now
+  if (const auto* e = s->queue().empty() ? nullptr : s->queue().front_event()) seqs.push_back(e->event.seq);
+  for (std::size_t i = 0; i < seqs.size(); ++i) if (seqs[i] != i + 1) { INFO(i); CHECK(seqs[i] == i + 1); break; }
+  REQUIRE(seqs.size() == 3051);
+  for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
+  f.hub.unsubscribe(&journal);
+  std::filesystem::remove_all(dir);
+}
