@@ -29,6 +29,8 @@
 #include "config/config_reload.hpp"
 #include "service/logging.hpp"
 #include "sources/source_set.hpp"
+#include "widgets/widget_host.hpp"
+#include "widgets/widget_state.hpp"
 
 namespace sb {
 
@@ -46,6 +48,21 @@ asio::awaitable<void> feed_watchdog(asio::steady_timer& timer, std::chrono::mill
     timer.expires_after(every);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
+  }
+}
+
+// The widget state file, at most once a second (session data changes with every event).
+asio::awaitable<void> persist_widget_state(asio::steady_timer& timer, WidgetState& state, const std::string& path) {
+  bool failing = false;
+  for (;;) {
+    timer.expires_after(1s);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    std::string error;
+    const bool ok = state.save_if_changed(path, error);
+    if (!ok && !failing) spdlog::error("{}; SE_API.store and session data will not survive a restart", error);
+    if (ok && failing) spdlog::info("widget state {}: written again", path);
+    failing = !ok;
   }
 }
 
@@ -114,6 +131,16 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   }
   auto api = std::make_shared<LocalApi>(config.server, hub, journal.get(), epoch);
   hub.subscribe(api.get());
+  // SE widgets: the pages, and the runtime's session data, store and counters.
+  WidgetHost widget_host(config.widgets);
+  api->set_widget_host(&widget_host);
+  WidgetState widget_state(config.widgets);
+  const std::string widget_state_path = config.widgets.state;  // a reload does not move it
+  if (!widget_state.load(widget_state_path, error)) {
+    spdlog::critical("{} (move it away to start afresh)", error);
+    return 1;
+  }
+  hub.subscribe(&widget_state);
 
   asio::io_context io(1);
   // Installed before anything is announced: a signal during start-up is queued, not fatal.
@@ -138,8 +165,15 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   SourceSet source_set(io, publish);
   const auto& sources = source_set.sources();
   RequestRouter router(sources, dedup.counters());
-  api->set_request_handler([&router](const LocalRequest& request, LocalReply reply) {
-    router.handle(request, std::move(reply));
+  api->set_request_handler([&router, &widget_state, weak_api = std::weak_ptr<LocalApi>(api)](
+                               const LocalRequest& request, LocalReply reply) {
+    if (!request.type.starts_with("se.")) return router.handle(request, std::move(reply));
+    std::string result, error;
+    const auto broadcast = [&](std::string_view op, std::string_view d) {
+      if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
+    };
+    if (widget_state.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
+    reply(make_error_response(request, error));
   });
   api->set_status_provider([&router] { return router.status_json(); });
   api->set_health_check([&router] { return router.unhealthy_reason(); });
@@ -151,6 +185,10 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   });
   source_set.apply(config.sources);
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
+
+  asio::steady_timer widget_saver(io);
+  if (!widget_state_path.empty())
+    asio::co_spawn(io, persist_widget_state(widget_saver, widget_state, widget_state_path), asio::detached);
 
   asio::steady_timer watchdog(io);
   if (auto every = sd_watchdog_interval())
@@ -174,6 +212,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
     dedup.stop();
     server.stop();
     watchdog.cancel();
+    widget_saver.cancel();
     signals.cancel();
     asio::co_spawn(io, drain(io, server), asio::detached);
   };
@@ -188,6 +227,9 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   hub.unsubscribe(api.get());
   if (journal) hub.unsubscribe(journal.get());
   hub.unsubscribe(&udp);
+  hub.unsubscribe(&widget_state);
+  api->set_widget_host(nullptr);
+  if (std::string e; !widget_state.save_if_changed(widget_state_path, e)) spdlog::error("{}", e);
   spdlog::info("stopped after {} events", hub.last_seq());
   return 0;
 }

@@ -75,6 +75,24 @@ struct UdpConfig {
   bool operator==(const UdpConfig&) const = default;
 };
 
+// One StreamElements custom widget folder, served at /widgets/NAME/.
+struct WidgetConfig {
+  std::string name;
+  std::string path;
+  bool operator==(const WidgetConfig&) const = default;
+};
+
+// [widgets] and [[widget]]: the SE widget host and its runtime's data.
+struct WidgetsConfig {
+  std::vector<WidgetConfig> widgets;  // [[widget]]
+  std::string dir;                    // every folder in it is a widget named after the folder
+  std::string state;                  // session data, SE_API.store and counters ("" = in memory only)
+  std::string currency = "USD";       // onWidgetLoad's currency (ISO 4217 code)
+  std::string channel;                // onWidgetLoad's channel.username
+  std::string avatar;                 // onWidgetLoad's channel.avatar
+  bool operator==(const WidgetsConfig&) const = default;
+};
+
 struct Config {
   std::string path;
   ServerConfig server;
@@ -82,6 +100,7 @@ struct Config {
   DedupConfig dedup;
   std::vector<SourceConfig> sources;
   std::vector<UdpConfig> udp;
+  WidgetsConfig widgets;
 };
 
 std::string_view to_string(SourceType type);

@@ -21,13 +21,16 @@
 #include "config/toml_bounds.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
+#include "widgets/widget_name.hpp"
 
 namespace sb {
 namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 5> kRootKeys = {"server", "log", "dedup", "source", "udp"};
+constexpr std::array<std::string_view, 7> kRootKeys = {"server", "log", "dedup", "source", "udp", "widgets", "widget"};
+constexpr std::array<std::string_view, 5> kWidgetsKeys = {"dir", "state", "currency", "channel", "avatar"};
+constexpr std::array<std::string_view, 2> kWidgetKeys = {"name", "path"};
 constexpr std::array<std::string_view, 14> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
                                                          "allowed_origins", "history", "journal", "client_queue",
                                                          "journal_size", "slow_client", "max_clients",
@@ -84,6 +87,8 @@ class Loader {
     if (auto* t = section(root, "dedup")) load_dedup(*t, config.dedup);
     for_each_table_in_array(root, "source", [&](const toml::table& t) { load_source(t, config); });
     for_each_table_in_array(root, "udp", [&](const toml::table& t) { load_udp(t, config); });
+    if (auto* t = section(root, "widgets")) load_widgets(*t, config.widgets);
+    for_each_table_in_array(root, "widget", [&](const toml::table& t) { load_widget(t, config.widgets); });
     return finish(std::move(config));
   }
 
@@ -452,6 +457,52 @@ class Loader {
     } else {
       error(node->source(), ctx, "\"eio\" must be 3, 4 or \"auto\"");
     }
+  }
+
+  // A path in the file is relative to the file's folder.
+  std::string resolve(std::string path) const {
+    namespace fs = std::filesystem;
+    if (!path.empty() && fs::path(path).is_relative()) path = (fs::path(base_dir_) / path).lexically_normal().string();
+    return path;
+  }
+
+  void load_widgets(const toml::table& t, WidgetsConfig& w) {
+    constexpr std::string_view ctx = "[widgets]";
+    check_keys(t, ctx, kWidgetsKeys);
+    if (get(t, ctx, "dir", w.dir)) w.dir = resolve(w.dir);
+    if (get(t, ctx, "state", w.state)) w.state = resolve(w.state);
+    if (get(t, ctx, "currency", w.currency)) {
+      const bool iso = w.currency.size() == 3 &&
+                       std::all_of(w.currency.begin(), w.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (!iso)
+        error(t.get("currency")->source(), ctx,
+              fmt::format("\"currency\": \"{}\" is not an ISO 4217 code such as \"USD\" or \"EUR\"",
+                          log_text(w.currency, 32)));
+    }
+    get(t, ctx, "channel", w.channel);
+    get(t, ctx, "avatar", w.avatar);
+  }
+
+  void load_widget(const toml::table& t, WidgetsConfig& w) {
+    constexpr std::string_view ctx = "[[widget]]";
+    check_keys(t, ctx, kWidgetKeys);
+    WidgetConfig widget;
+    if (!t.get("name") || !t.get("path")) {
+      error(t.source(), ctx, "a [[widget]] needs a \"name\" (its URL: /widgets/NAME/) and a \"path\" (its folder)");
+      return;
+    }
+    if (get(t, ctx, "name", widget.name)) {
+      const bool ok = valid_widget_name(widget.name);
+      if (!ok)
+        error(t.get("name")->source(), ctx,
+              fmt::format("widget name \"{}\" must be 1 to 64 letters, digits, '-', '_' or '.' (it is a URL path)",
+                          log_text(widget.name, 80)));
+      for (const auto& other : w.widgets)
+        if (other.name == widget.name)
+          error(t.get("name")->source(), ctx, fmt::format("two widgets named \"{}\"", log_text(widget.name, 80)));
+    }
+    if (get(t, ctx, "path", widget.path)) widget.path = resolve(widget.path);
+    w.widgets.push_back(std::move(widget));
   }
 
   void load_udp(const toml::table& t, Config& config) {

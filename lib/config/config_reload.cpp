@@ -21,6 +21,12 @@ std::vector<std::string> apply_live_changes(Config& live, const Config& fresh) {
   s.max_clients = f.max_clients;
   s.max_messages_per_second = f.max_messages_per_second;
   live.log = fresh.log;
+  // Widgets: the folders, currency and channel apply at each page's next load; the state file
+  // is open for the daemon's life.
+  if (live.widgets.state != fresh.widgets.state) restart.push_back("[widgets] state");
+  const std::string state = live.widgets.state;
+  live.widgets = fresh.widgets;
+  live.widgets.state = state;
   return restart;
 }
 

@@ -282,6 +282,7 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
 
 void ClientSession::handle_request(const LocalRequest& request) {
   ++api_->counters().requests;
+  if (request.type.starts_with("se.")) runs_widget_ = true;
   if (request.type == "history") {
     std::string error;
     std::string result = history_json(request, error);

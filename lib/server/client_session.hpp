@@ -53,7 +53,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   void end();
 
   void on_event(const PublishedEventPtr& event) override;
-  // A source changed state: {"op":"status"} in this client's framing (both are prepared once).
+  // A source changed state: {"op":"status"} in this client's framing (both are prepared once);
+  // also the widget runtime's broadcasts.
   void push_status(const std::shared_ptr<const std::string>& ws_message,
                    const std::shared_ptr<const std::string>& sse_message);
   // A reply to one of this client's requests (ignored once it has ended).
@@ -67,6 +68,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   Framing framing() const { return framing_; }
   const std::string& peer() const { return peer_; }
   bool active() const { return subscribed_ || catching_up_; }
+  // It runs the SE widget runtime (it made an `se.*` request): it gets the runtime's broadcasts.
+  bool runs_widget() const { return runs_widget_; }
 
  private:
   void close(CloseCode code, std::string_view reason);
@@ -99,6 +102,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   std::function<void()> wake_;
   std::chrono::milliseconds deadline_ = std::chrono::milliseconds::max();
   bool subscribed_ = false;
+  bool runs_widget_ = false;
   bool catching_up_ = false;        // a replay is still reading the journal (not yet subscribed)
   std::uint64_t replay_next_ = 0;   // the replay's next seq
   bool ended_ = false;

@@ -17,6 +17,8 @@
 #include "util/json_writer.hpp"
 #include "util/steady_time.hpp"
 #include "util/time_format.hpp"
+#include "util/url_encode.hpp"
+#include "widgets/widget_host.hpp"
 
 namespace sb {
 namespace {
@@ -125,6 +127,18 @@ void LocalApi::on_event(const PublishedEventPtr& event) {
   for (ClientSession* session : sessions_) session->push_status(ws, sse);
 }
 
+void LocalApi::broadcast_to_widgets(std::string_view op, std::string_view d_json) {
+  std::shared_ptr<const std::string> ws, sse;
+  for (ClientSession* session : sessions_) {
+    if (!session->runs_widget()) continue;
+    if (!ws) {
+      ws = std::make_shared<const std::string>(frame_control(Framing::websocket, op, d_json));
+      sse = std::make_shared<const std::string>(frame_control(Framing::sse, op, d_json));
+    }
+    session->push_status(ws, sse);
+  }
+}
+
 bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::string& error) {
   Event event;
   if (!build_test_event(spec, system_now_ms(), event, error)) return false;
@@ -152,6 +166,8 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
     return text_answer(403, "origin not allowed\n");
   }
   const bool is_get = request.method == "GET" || request.method == "HEAD";
+  // Browsers (OBS's too) ask for it with every page: no icon, and no 404 in the console.
+  if (path == "/favicon.ico") return text_answer(204, "");
 
   // Open to anyone who passed the Origin check: health, and the static pages (they carry no
   // data; the overlay passes its own ?token= on to /ws).
@@ -172,12 +188,24 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
     answer.content_type = name.ends_with(".js") ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8";
     return answer;
   }
-  if (path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" && path != "/test")
+  const bool widgets = path == "/widgets" || path.starts_with("/widgets/");
+  if (!widgets && path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" && path != "/test")
     return text_answer(404, "not found; see / for the endpoints\n");
 
   const std::string_view query_token = target->param("token").value_or("");
   const bool token_given = !query_token.empty() || !request.authorization.empty();
   const bool token_ok = token_accepted(query_token, request.authorization, config_.token);
+
+  if (widgets && token_ok) {
+    // A widget's fieldData may hold the streamer's settings: the token rule applies.
+    if (!is_get) return text_answer(405, "method not allowed\n");
+    if (!widget_host_) return text_answer(404, "no widgets: see [widgets] in the README\n");
+    const auto page = widget_host_->serve(path, query_token.empty() ? "" : "?token=" + url_encode(query_token));
+    HttpAnswer answer = text_answer(page.status, page.body);
+    answer.content_type = page.content_type;
+    if (!page.location.empty()) answer.headers.emplace_back("Location", page.location);
+    return answer;
+  }
 
   if (path == "/ws") {
     if (!request.websocket_upgrade) return text_answer(426, "/ws is a WebSocket endpoint\n");

@@ -24,6 +24,7 @@ namespace sb {
 class Hub;
 class Journal;
 class ClientSession;
+class WidgetHost;
 
 struct HttpRequestInfo {
   std::string_view method;
@@ -72,7 +73,14 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // Appends the daemon's metrics (sources, dedup, hub) to the API's own.
   void set_metrics_provider(std::function<void(std::string&)> metrics) { metrics_ = std::move(metrics); }
 
+  // The SE widget pages (/widgets/...); none: 404.
+  void set_widget_host(const WidgetHost* host) { widget_host_ = host; }
+
   HttpAnswer route(const HttpRequestInfo& request);
+
+  // A message for every client running the SE widget runtime (one that made an `se.*`
+  // request), e.g. {"op":"kvstore"} after an SE_API.store.set.
+  void broadcast_to_widgets(std::string_view op, std::string_view d_json);
 
   // Source status changes go to every client as {"op":"status"}.
   void on_event(const PublishedEventPtr& event) override;
@@ -107,6 +115,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   std::string epoch_;
   std::uint16_t port_ = 0;
   LocalRequestHandler request_handler_;
+  const WidgetHost* widget_host_ = nullptr;
   std::function<std::string()> status_json_;
   std::function<std::string()> unhealthy_;
   std::function<void(std::string&)> metrics_;

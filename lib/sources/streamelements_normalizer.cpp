@@ -141,7 +141,7 @@ NormalizeStatus normalize_widget(const JsonNode& root, Event& e, std::string& re
     e.user.display_name = first_string(data, {"displayName", "nick"});
     e.message = first_string(data, {"text"});
     set_event_time(e, data ? data->find("time") : nullptr);
-    copy_fields(w, data, {"channel", "displayColor", "isAction", "badges", "emotes"});
+    copy_fields(w, data, {"channel", "displayColor", "isAction", "badges", "emotes", "tags"});
     if (const JsonNode* tags = data ? data->object("tags") : nullptr) {
       if (auto parent = tags->string("reply-parent-msg-id"); !parent.empty()) {
         w.key("replyTo").begin_object();

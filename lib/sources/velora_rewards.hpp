@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "util/url_encode.hpp"
 #include "sources/velora_source.hpp"
 
 namespace boost::asio {
@@ -19,7 +20,5 @@ void fetch_velora_rewards(boost::asio::io_context& io, const SourceConfig& confi
 
 // The `items` array of a REST answer, or of a socket answer (an array itself), re-serialized.
 RewardsResult rewards_from_json(std::string_view json, std::string_view via);
-
-std::string url_encode(std::string_view text);
 
 }  // namespace sb

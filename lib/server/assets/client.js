@@ -12,9 +12,9 @@
 // twice across a reconnect or a daemon restart with a journal. Events are also dispatched on
 // `window` as `streambridge:event` and `streambridge:<kind>`.
 //
-// streambridge.streamElementsShim(client) makes existing StreamElements custom widget code run
-// unchanged: it dispatches `onEventReceived` on window with `detail.listener` / `detail.event`
-// in StreamElements' shapes, and `onWidgetLoad` once.
+// streambridge.streamElementsShim(client, {fieldData}) runs existing StreamElements custom widget
+// code unchanged (onWidgetLoad, onEventReceived, onSessionUpdate, SE_API); the widget host's
+// pages (/widgets/NAME/) call streambridge.widget({name, fieldData}), which does it for them.
 (function (global) {
   'use strict';
 
@@ -156,21 +156,29 @@
     }
   }
 
-  // ---- StreamElements widget shim ------------------------------------------------------------
-  const seType = {
+  // ---- StreamElements widget runtime ----------------------------------------------------------
+  // Existing SE custom widget code runs unchanged: onWidgetLoad (channel, currency, fieldData,
+  // session data, recents), onEventReceived in SE's listener shapes, onSessionUpdate after every
+  // event that changes the session data, and SE_API (store and counters kept by the daemon).
+  const latestType = {
     follow: 'follower', subscription: 'subscriber', resubscription: 'subscriber', gift_subscription: 'subscriber',
-    gift_bundle: 'subscriber', cheer: 'cheer', tip: 'tip', raid: 'raid', host: 'host', merch: 'merch',
+    cheer: 'cheer', tip: 'tip', raid: 'raid', host: 'host', merch: 'merch',
   };
-  const eventType = {
+  const activityType = {
     follow: 'follow', subscription: 'subscriber', resubscription: 'subscriber', gift_subscription: 'subscriber',
-    gift_bundle: 'communityGiftPurchase', gift_purchase: 'communityGiftPurchase', cheer: 'cheer', tip: 'tip',
-    raid: 'raid', host: 'host', merch: 'merch', superchat: 'superchat',
+    gift_purchase: 'communityGiftPurchase', cheer: 'cheer', tip: 'tip', raid: 'raid', host: 'host', merch: 'merch',
+    superchat: 'superchat',
   };
+  // Kinds whose events change SE's session data (onSessionUpdate follows them).
+  const sessionKinds = new Set(['follow', 'subscription', 'resubscription', 'gift_subscription', 'cheer', 'tip',
+    'raid', 'host', 'merch', 'session']);
 
+  // One normalized event as the onEventReceived details SE would send, in SE's order.
   function seShapes(e) {
     const u = e.user || {};
     const data = e.data || {};
     const name = u.login || u.displayName || '';
+    const displayName = u.displayName || name;
     const id = e.id;
     if (e.kind === 'chat_message') {
       return [{
@@ -178,88 +186,208 @@
         event: {
           service: e.platform || 'twitch',
           data: {
-            time: Date.parse(e.at), tags: data.tags || {}, nick: name, userId: u.id || '', displayName: u.displayName || name,
+            time: Date.parse(e.at), tags: data.tags || {}, nick: name, userId: u.id || '', displayName,
             displayColor: data.displayColor || '', badges: data.badges || [], channel: data.channel || '',
-            text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId: id,
+            text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId: data.msgId || id,
           },
-          renderedText: e.message || '',
+          renderedText: escapeHtml(e.message || ''),
         },
       }];
     }
-    if (e.kind === 'chat_delete') return [{ listener: 'delete-message', event: { msgId: data.messageId || id } }];
+    if (e.kind === 'chat_delete') {
+      if (data.msgId) return [{ listener: 'delete-message', event: { msgId: data.msgId } }];
+      return [{ listener: 'delete-messages', event: { userId: data.userId || u.id || '' } }];
+    }
+    if (e.kind === 'counter') {
+      return [{ listener: 'bot:counter', event: { counter: data.counter || '', value: data.value ?? e.count ?? 0 } }];
+    }
     const out = [];
-    if (eventType[e.kind] || e.kind === 'redemption') {
-      const type = e.kind === 'redemption' ? (data.type === 'channel_points' ? 'channelPointsRedemption' : 'redemption') : eventType[e.kind];
+    const type = latestType[e.kind];
+    const communityGift = e.kind === 'gift_subscription' && !!(data.communityGift || data.isCommunityGift);
+    const amount = e.kind === 'raid' || e.kind === 'host' ? e.viewers
+      : e.kind === 'gift_purchase' ? e.count
+        : (type === 'subscriber' ? (e.months ?? 1) : e.amount);
+    if (type || e.kind === 'gift_purchase') {
+      const latest = 'subscriber-latest';
+      const event = {
+        name, displayName, amount: amount ?? 0, avatar: u.avatar || '', providerId: u.id || '',
+        _id: id, activityId: id, sessionTop: false, type: type || 'subscriber',
+        originalEventName: type ? `${type}-latest` : latest, isTest: !!e.test,
+      };
+      if (e.message) event.message = e.message;
+      if (e.tier) event.tier = e.tier;
+      if (e.kind === 'merch') event.items = e.item ? [{ name: e.item, quantity: e.count ?? 1 }] : [];
+      if (e.kind === 'gift_subscription') {
+        Object.assign(event, { gifted: true, sender: data.sender || '', communityGifted: communityGift });
+        if (communityGift) Object.assign(event, { isCommunityGift: true, playedAsCommunityGift: false });
+      }
+      if (e.kind === 'gift_purchase') {
+        // The INITIAL event of a community gift: the gifter, with the number of subs.
+        Object.assign(event, { sender: name, bulkGifted: true, message: '', count: e.count ?? 0 });
+        delete event._id;
+        delete event.activityId;
+      }
+      out.push({ listener: event.originalEventName, event });
+    }
+    const activity = e.kind === 'redemption'
+      ? (data.type === 'channel_points' ? 'channelPointsRedemption' : 'redemption') : activityType[e.kind];
+    if (activity) {
       out.push({
         listener: 'event',
         event: {
-          type,
-          provider: e.platform || 'twitch',
-          createdAt: e.at,
-          isMock: e.test,
+          type: activity, provider: e.platform || 'twitch', channel: '', flagged: false, createdAt: e.at,
+          isMock: !!e.test,
           data: {
-            amount: e.amount ?? e.months ?? e.count ?? e.viewers ?? 0,
-            username: name,
-            displayName: u.displayName || name,
-            providerId: u.id || undefined,
-            message: e.message,
-            currency: e.currency,
-            tier: e.tier,
-            redemption: e.item,
-            avatar: u.avatar,
-            gifted: e.kind === 'gift_subscription' || undefined,
-            sender: data.sender,
+            amount: amount ?? e.amount ?? 0, username: name, displayName, providerId: u.id || undefined,
+            message: e.message, currency: e.currency || undefined, tier: e.tier || undefined,
+            redemption: e.item || undefined, avatar: u.avatar || undefined, quantity: e.count ?? 0,
+            gifted: e.kind === 'gift_subscription' || undefined, sender: data.sender || (e.kind === 'gift_purchase' ? name : undefined),
           },
-          _id: id,
-          activityId: id,
-        },
-      });
-    }
-    if (seType[e.kind]) {
-      const latest = `${seType[e.kind]}-latest`;
-      const amount = e.kind === 'raid' || e.kind === 'host' ? e.viewers
-        : e.kind === 'gift_bundle' ? e.count
-          : (e.kind.includes('subscription') ? (e.months ?? 1) : e.amount);
-      out.push({
-        listener: latest,
-        event: {
-          name,
-          amount: amount ?? 0,
-          message: e.message,
-          tier: e.tier,
-          gifted: e.kind === 'gift_subscription' || undefined,
-          bulkGifted: e.kind === 'gift_bundle' || undefined,
-          sender: data.sender,
-          isTest: e.test,
-          activityId: id,
-          _id: id,
-          sessionTop: false,
-          type: seType[e.kind],
-          originalEventName: latest,
+          _id: id, activityId: id,
         },
       });
     }
     return out;
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+
+  function currencyInfo(code) {
+    const info = { code, name: code, symbol: code };
+    try {
+      const part = new Intl.NumberFormat('en', { style: 'currency', currency: code }).formatToParts(0).find((p) => p.type === 'currency');
+      if (part) info.symbol = part.value;
+    } catch (_) { /* not a currency Intl knows */ }
+    try { info.name = new Intl.DisplayNames(['en'], { type: 'currency' }).of(code) || code; } catch (_) { /* old browser */ }
+    return info;
+  }
+
+  // SE sends a community gift's purchase before its recipients; upstreams do not always. A
+  // recipient whose purchase has not been seen waits for it (at most holdMs), then goes on.
+  class GiftOrder {
+    constructor(deliver, holdMs = 2000) {
+      this.deliver = deliver;
+      this.holdMs = holdMs;
+      this.waiting = new Map();  // gifter -> {events, timer}
+      this.open = new Map();     // gifter -> recipients still expected after its purchase
+    }
+
+    push(e) {
+      const data = e.data || {};
+      const gifter = (data.sender || '').toLowerCase();
+      if (e.kind === 'gift_purchase') {
+        const key = ((e.user || {}).login || (e.user || {}).displayName || '').toLowerCase();
+        this.deliver(e);
+        const held = this.waiting.get(key);
+        this.waiting.delete(key);
+        let expected = (e.count ?? 0) - (held ? held.events.length : 0);
+        if (held) { clearTimeout(held.timer); for (const r of held.events) this.deliver(r); }
+        if (expected > 0) this.open.set(key, expected); else this.open.delete(key);
+        return;
+      }
+      if (e.kind === 'gift_bundle') return;  // our own summary: SE has no such event
+      if (e.kind !== 'gift_subscription' || !(data.communityGift || data.isCommunityGift) || !gifter) return this.deliver(e);
+      const expected = this.open.get(gifter);
+      if (expected) {
+        if (expected > 1) this.open.set(gifter, expected - 1); else this.open.delete(gifter);
+        return this.deliver(e);
+      }
+      let held = this.waiting.get(gifter);
+      if (!held) {
+        held = { events: [], timer: setTimeout(() => { this.waiting.delete(gifter); for (const r of held.events) this.deliver(r); }, this.holdMs) };
+        this.waiting.set(gifter, held);
+      }
+      held.events.push(e);
+    }
+  }
+
+  // The runtime on `client` (a streambridge.connect() client): window events and SE_API.
   function streamElementsShim(client, options = {}) {
     const target = options.target || global;
-    const fire = (detail) => target.dispatchEvent(new CustomEvent('onEventReceived', { detail }));
-    client.addEventListener('hello', () => {
-      if (client._widgetLoaded) return;
-      client._widgetLoaded = true;
-      target.dispatchEvent(new CustomEvent('onWidgetLoad', {
-        detail: { channel: {}, fieldData: options.fieldData || {}, session: { data: {} }, recents: [], currency: {} },
-      }));
+    const fieldData = options.fieldData || {};
+    const dispatch = (type, detail) => target.dispatchEvent(new CustomEvent(type, { detail }));
+    let loaded = false;
+    const early = [];  // events that came before onWidgetLoad was dispatched
+    const waiters = []; // SE_API calls made before the connection was up
+
+    const call = (type, fields) => new Promise((resolve, reject) => {
+      const send = () => client.request(type, fields).then(resolve, reject);
+      if (client.connected && client.ws && client.ws.readyState === 1) send(); else waiters.push(send);
     });
-    client.addEventListener('event', (e) => { for (const detail of seShapes(e.detail)) fire(detail); });
+
+    let sessionBusy = false;
+    let sessionAgain = false;
+    const sessionUpdate = () => {
+      if (sessionBusy) { sessionAgain = true; return; }
+      sessionBusy = true;
+      call('se.session', {}).then((r) => dispatch('onSessionUpdate', { session: r.data }), () => {})
+        .finally(() => { sessionBusy = false; if (sessionAgain) { sessionAgain = false; sessionUpdate(); } });
+    };
+
+    const order = new GiftOrder((e) => {
+      for (const detail of seShapes(e)) dispatch('onEventReceived', detail);
+      if (sessionKinds.has(e.kind) && !e.test) sessionUpdate();
+    });
+
+    client.addEventListener('hello', () => {
+      for (const send of waiters.splice(0)) send();
+      if (loaded) return;
+      const widgetLoad = (r) => {
+        if (loaded) return;
+        loaded = true;
+        r = r || {};
+        const code = (r.currency && r.currency.code) || options.currency || 'USD';
+        dispatch('onWidgetLoad', {
+          channel: r.channel || { username: '', apiToken: '', id: '', providerId: '', avatar: '' },
+          currency: Object.assign(currencyInfo(code), r.currency || {}),
+          fieldData,
+          recents: r.recents || [],
+          session: r.session || { data: {}, settings: { autoReset: false, calendar: false, resetOnStart: false } },
+          overlay: r.overlay || { isEditorMode: false, muted: false },
+          emulated: false,
+        });
+        for (const e of early.splice(0)) order.push(e);
+      };
+      client.request('se.load', { widget: options.name || '' }).then(widgetLoad, () => widgetLoad(null));
+    });
+    client.addEventListener('event', (ev) => { if (loaded) order.push(ev.detail); else early.push(ev.detail); });
+    client.addEventListener('kvstore', (ev) => dispatch('onEventReceived', { listener: 'kvstore:update', event: { data: ev.detail } }));
+
+    const status = { isEditorMode: false, muted: false };
+    global.SE_API = {
+      store: {
+        get: (key) => call('se.store.get', { key }).then((r) => r.value),
+        set: (key, value) => call('se.store.set', { key, value }),
+      },
+      counters: { get: (counter) => call('se.counters.get', { counter }) },
+      resumeQueue: () => {},  // events are never held back, so there is nothing to resume
+      sanitize: (arg) => Promise.resolve({ result: { message: (arg && arg.message) || '' }, skip: false }),
+      cheerFilter: (message) => Promise.resolve(String(message || '').replace(/(^|\s)[A-Za-z]+\d+(?=\s|$)/g, '$1').replace(/\s+/g, ' ').trim()),
+      setField: (key, value) => { fieldData[key] = value; },
+      getOverlayStatus: () => Object.assign({ then: (f) => Promise.resolve({ ...status }).then(f) }, status),
+    };
     return client;
+  }
+
+  // A widget page served by the daemon (/widgets/NAME/): connects once the widget's own
+  // scripts have run (so their listeners see onWidgetLoad), with the page's ?token=.
+  function widget(options = {}) {
+    const start = () => {
+      const token = new URLSearchParams(global.location.search).get('token') || undefined;
+      const client = new Client({ token, resume: false, chat: 1, url: options.url });
+      streamElementsShim(client, options);
+    };
+    if (global.document && global.document.readyState === 'loading') global.document.addEventListener('DOMContentLoaded', start);
+    else setTimeout(start, 0);
   }
 
   global.streambridge = {
     connect: (options) => new Client(options),
     streamElementsShim,
     streamElementsShapes: seShapes,
+    widget,
     Client,
   };
 })(typeof window !== 'undefined' ? window : globalThis);

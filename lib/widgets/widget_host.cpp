@@ -1,0 +1,153 @@
+#include "widgets/widget_host.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <system_error>
+
+#include "server/web_assets.hpp"
+#include "util/log_text.hpp"
+#include "util/read_file.hpp"
+#include "widgets/widget_name.hpp"
+
+namespace sb {
+namespace {
+
+constexpr std::size_t kMaxPartBytes = 4 * 1024 * 1024;
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The first of `names` (lower case, in order of preference) that `files` has, any case.
+const std::filesystem::path* pick(const std::vector<std::filesystem::path>& files,
+                                  std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names)
+    for (const auto& file : files)
+      if (lower(file.filename().string()) == name) return &file;
+  return nullptr;
+}
+
+WidgetResponse text(int status, std::string body) {
+  WidgetResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) {
+    error = fmt::format("\"{}\" is not a folder", folder);
+    return false;
+  }
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) files.push_back(it->path());
+  if (ec) {
+    error = fmt::format("cannot list \"{}\": {}", folder, ec.message());
+    return false;
+  }
+  const auto read = [&](const fs::path* file, std::string& out, bool required, std::string_view what) {
+    if (!file) {
+      if (required) error = fmt::format("no {} in \"{}\"", what, folder);
+      return !required;
+    }
+    std::string why;
+    if (read_small_file(file->string(), kMaxPartBytes, out, why)) return true;
+    error = fmt::format("cannot read {}: {}", file->string(), why);
+    return false;
+  };
+  parts = {};
+  return read(pick(files, {"widget.html", "html.html", "index.html"}), parts.html, true,
+              "HTML (widget.html or HTML.html)") &&
+         read(pick(files, {"widget.css", "css.css", "style.css"}), parts.css, false, "CSS") &&
+         read(pick(files, {"widget.js", "js.js", "script.js"}), parts.js, false, "JS") &&
+         read(pick(files, {"widget.json", "fields.json"}), parts.fields_json, false, "fields") &&
+         read(pick(files, {"data.json"}), parts.data_json, false, "data");
+}
+
+std::vector<WidgetConfig> WidgetHost::list() const {
+  namespace fs = std::filesystem;
+  std::vector<WidgetConfig> out = config_.widgets;
+  if (config_.dir.empty()) return out;
+  std::error_code ec;
+  std::vector<WidgetConfig> found;
+  for (fs::directory_iterator it(config_.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!it->is_directory(ec) || !valid_widget_name(name)) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const WidgetConfig& w) { return w.name == name; })) continue;
+    found.push_back(WidgetConfig{name, it->path().string()});
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  out.insert(out.end(), found.begin(), found.end());
+  return out;
+}
+
+WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) const {
+  std::string_view rest = path.substr(std::string_view("/widgets").size());
+  if (rest.empty() || rest == "/") {
+    std::string body =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>streambridge widgets</title></head><body>\n"
+        "<h1>Widgets</h1>\n<ul>\n";
+    for (const auto& w : list()) body += fmt::format("<li><a href=\"/widgets/{0}/\">{0}</a></li>\n", w.name);
+    body += "</ul>\n</body></html>\n";
+    WidgetResponse r;
+    r.body = std::move(body);
+    return r;
+  }
+  if (rest == "/jquery.js") {
+    const auto asset = web_asset("jquery.min.js");
+    if (!asset) return text(500, "jQuery is missing from this build\n");
+    WidgetResponse r;
+    r.content_type = "text/javascript; charset=utf-8";
+    r.body = std::string(*asset);
+    return r;
+  }
+  rest.remove_prefix(1);
+  const auto slash = rest.find('/');
+  const std::string_view name = rest.substr(0, slash);
+  const std::string_view file = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  const auto widgets = list();
+  const auto it = std::find_if(widgets.begin(), widgets.end(), [&](const WidgetConfig& w) { return w.name == name; });
+  if (!valid_widget_name(name) || it == widgets.end()) return text(404, "no such widget; the list is at /widgets/\n");
+  if (slash == std::string_view::npos) {
+    // Relative links (widget.css, widget.js) need the trailing slash.
+    WidgetResponse r = text(301, "moved\n");
+    r.location = fmt::format("/widgets/{}/{}", name, query);
+    return r;
+  }
+  if (!file.empty() && file != "widget.css" && file != "widget.js") return text(404, "not found\n");
+
+  WidgetParts parts;
+  std::string error;
+  FieldData fields;
+  if (!load_widget_folder(it->path, parts, error) ||
+      !build_field_data(parts.fields_json, parts.data_json, fields, error)) {
+    spdlog::warn("widget \"{}\": {}", name, log_text(error, 300));
+    return text(500, fmt::format("widget \"{}\": {}\n", name, error));
+  }
+  WidgetResponse r;
+  if (file == "widget.css") {
+    r.content_type = "text/css; charset=utf-8";
+    r.body = fill_placeholders(parts.css, fields);
+  } else if (file == "widget.js") {
+    r.content_type = "text/javascript; charset=utf-8";
+    r.body = fill_placeholders(parts.js, fields);
+  } else {
+    r.body = assemble_widget_page(name, fill_placeholders(parts.html, fields), fields, query);
+  }
+  return r;
+}
+
+}  // namespace sb

@@ -1,0 +1,41 @@
+#pragma once
+// The SE widget host: the pages under /widgets/. Each widget is a folder ([[widget]], or one
+// of the folders in [widgets] dir) read again at every load, so an edit shows on the page's
+// next load with no restart. Blocking reads of small local files on the reactor thread.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "widgets/widget_page.hpp"
+
+namespace sb {
+
+struct WidgetResponse {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::string location;  // a redirect's target
+};
+
+// The parts found in `folder` under the names public widget repositories use (any case):
+// widget.html / HTML.html, widget.css / CSS.css, widget.js / JS.js, widget.json / fields.json,
+// and an optional data.json. False with `error` when the folder or its HTML cannot be read.
+bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::string& error);
+
+class WidgetHost {
+ public:
+  // `config` is the live one: a reload changes what the next request sees.
+  explicit WidgetHost(const WidgetsConfig& config) : config_(config) {}
+
+  // A GET of `path` (it starts with /widgets); `query` ("?token=..." or "") is passed on to
+  // the page's own resources.
+  WidgetResponse serve(std::string_view path, std::string_view query) const;
+  // The widgets there are now: [[widget]] entries, then the folders of [widgets] dir.
+  std::vector<WidgetConfig> list() const;
+
+ private:
+  const WidgetsConfig& config_;
+};
+
+}  // namespace sb

@@ -1,0 +1,190 @@
+#include "widgets/widget_state.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+#include "util/read_file.hpp"
+#include "util/time_format.hpp"
+
+namespace sb {
+namespace {
+
+constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
+
+}  // namespace
+
+void WidgetState::on_event(const PublishedEventPtr& published) {
+  const Event& e = published->event;
+  if (e.kind == Kind::counter && !e.test) {
+    JsonReader reader;
+    std::string error;
+    const JsonNode* data = reader.parse(e.data_json, error);
+    const std::string_view name = data ? data->string("counter") : std::string_view();
+    if (!name.empty() && e.count) {
+      counters_[std::string(name)] = *e.count;
+      ++changes_;
+    }
+    return;
+  }
+  if (session_.apply(e)) ++changes_;
+}
+
+bool WidgetState::handle(const LocalRequest& request, std::string& result, std::string& error,
+                         const std::function<void(std::string_view, std::string_view)>& broadcast) {
+  JsonReader reader;
+  const JsonNode* d = reader.parse(request.params_json, error);
+  if (!d) return false;
+  result.clear();
+  JsonWriter w(result);
+  if (request.type == "se.load") {
+    session_.roll(system_now_ms());
+    w.begin_object().key("channel").begin_object();
+    w.field("username", std::string_view(config_.channel)).field("apiToken", "").field("id", "");
+    w.field("providerId", "").field("avatar", std::string_view(config_.avatar)).end_object();
+    w.key("currency").begin_object().field("code", std::string_view(config_.currency)).end_object();
+    w.key("session").begin_object().key("data");
+    session_.write_data(w);
+    w.key("settings").begin_object().field("autoReset", false).field("calendar", false);
+    w.field("resetOnStart", false).end_object().end_object();
+    w.key("recents");
+    session_.write_recents(w);
+    w.key("overlay").begin_object().field("isEditorMode", false).field("muted", false).end_object();
+    w.end_object();
+    return true;
+  }
+  if (request.type == "se.session") {
+    session_.roll(system_now_ms());
+    w.begin_object().key("data");
+    session_.write_data(w);
+    w.end_object();
+    return true;
+  }
+  if (request.type == "se.store.get" || request.type == "se.store.set") {
+    const std::string_view key = d->string("key");
+    if (key.empty() || key.size() > 256) {
+      error = "\"key\" must be a string of 1 to 256 bytes";
+      return false;
+    }
+    if (request.type == "se.store.get") {
+      const auto it = store_.find(key);
+      w.begin_object().field("key", key).key("value").raw(it == store_.end() ? "null" : it->second).end_object();
+      return true;
+    }
+    const JsonValue* value = d->find("value");
+    if (!value) {
+      error = "se.store.set needs \"value\"";
+      return false;
+    }
+    std::string json;
+    JsonWriter vw(json);
+    write_json_value(vw, *value);
+    if (json.size() > kMaxStoreValueBytes) {
+      error = fmt::format("the value is larger than {} bytes", kMaxStoreValueBytes);
+      return false;
+    }
+    if (!store_.contains(key) && store_.size() >= kMaxStoreKeys) {
+      error = fmt::format("the store holds {} keys already", kMaxStoreKeys);
+      return false;
+    }
+    std::string update;
+    // SE names a widget's key "customWidget.<key>" in kvstore:update.
+    JsonWriter(update).begin_object().field("key", "customWidget." + std::string(key)).key("value").raw(json).end_object();
+    store_[std::string(key)] = std::move(json);
+    ++changes_;
+    w.begin_object().field("key", key).field("message", "stored").end_object();
+    broadcast("kvstore", update);
+    return true;
+  }
+  if (request.type == "se.counters.get") {
+    std::string_view name = d->string("counter");
+    if (name.empty()) name = d->string("name");
+    const auto it = counters_.find(name);
+    w.begin_object().field("counter", name).field("value", it == counters_.end() ? std::int64_t{0} : it->second);
+    w.end_object();
+    return true;
+  }
+  error = fmt::format("unknown request type \"{}\"", request.type);
+  return false;
+}
+
+std::string WidgetState::state_json() const {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("streambridge", "widgets").field("version", std::int64_t{1}).key("session");
+  session_.write_state(w);
+  w.key("store").begin_object();
+  for (const auto& [key, json] : store_) w.key(key).raw(json);
+  w.end_object().key("counters").begin_object();
+  for (const auto& [name, value] : counters_) w.field(name, value);
+  w.end_object().end_object();
+  out.push_back('\n');
+  return out;
+}
+
+bool WidgetState::read_state(std::string_view json, std::string& error) {
+  JsonReader reader;
+  const JsonNode* root = reader.parse(json, error);
+  if (!root || root->is_array || root->string("streambridge") != "widgets") {
+    error = "not a streambridge widget state file" + (error.empty() ? std::string() : ": " + error);
+    return false;
+  }
+  const JsonNode* session = root->object("session");
+  if (!session || !session_.read_state(*session, error)) return false;
+  store_.clear();
+  counters_.clear();
+  if (const JsonNode* store = root->object("store"))
+    for (const JsonField& f : store->fields) {
+      std::string value;
+      JsonWriter vw(value);
+      write_json_value(vw, f.value);
+      store_[std::string(f.key)] = std::move(value);
+    }
+  if (const JsonNode* counters = root->object("counters"))
+    for (const JsonField& f : counters->fields)
+      if (const auto n = json_number(f.value)) counters_[std::string(f.key)] = static_cast<std::int64_t>(*n);
+  return true;
+}
+
+bool WidgetState::load(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::exists(path, ec)) return true;
+  std::string text, why;
+  if (!read_small_file(path, kMaxStateBytes, text, why)) {
+    error = fmt::format("widget state {}: {}", path, why);
+    return false;
+  }
+  if (!read_state(text, why)) {
+    error = fmt::format("widget state {}: {}", path, why);
+    return false;
+  }
+  saved_changes_ = changes_;
+  return true;
+}
+
+bool WidgetState::save_if_changed(const std::string& path, std::string& error) {
+  if (path.empty() || changes_ == saved_changes_) return true;
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << state_json();
+    out.flush();
+    if (!out) {
+      error = fmt::format("widget state {}: cannot write {}", path, temp);
+      return false;
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    error = fmt::format("widget state {}: cannot replace it", path);
+    return false;
+  }
+  saved_changes_ = changes_;
+  return true;
+}
+
+}  // namespace sb

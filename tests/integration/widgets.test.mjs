@@ -1,0 +1,244 @@
+// The StreamElements widget host in real headless Chromium, with look-alike widgets written for
+// these tests (tests/integration/widgets/): the page assembled as SE's renderer does it
+// (fieldData, {{key}} and {key}, jQuery), onWidgetLoad, onEventReceived in SE's shapes and
+// order, onSessionUpdate from the daemon's session data, SE_API.store across a daemon restart,
+// counters, kvstore:update, deletes, community gifts, edits without a restart, and a page
+// loaded before the daemon is up. Events come from a StreamElements stand-in (socket.io 2.5)
+// playing the recorded payloads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDaemon, tempDir, freePort, injectTest, SOURCE_DIR } from './lib/daemon.mjs';
+import { startStreamElements, seSource, waitFor } from './lib/faults.mjs';
+import { fixtures } from './lib/upstream.mjs';
+import { connect } from './lib/client.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WIDGETS = path.join(SOURCE_DIR, 'tests/integration/widgets');
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/deps.sh installs it`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+const payload = (socketEvent, name) => fixtures('streamelements', socketEvent).find((f) => f.name === name).payload;
+
+// A page that records its console errors and uncaught exceptions.
+async function openPage(url) {
+  const page = await browser.newPage({ viewport: { width: 600, height: 400 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  if (url) await page.goto(url);
+  return { page, errors };
+}
+
+// A daemon with the test widgets (copied: a test edits them), a state file and an SE stand-in.
+async function widgetDaemon({ port = 0, dir = tempDir(), se } = {}) {
+  const widgets = path.join(dir, 'widgets');
+  if (!existsSync(widgets)) cpSync(WIDGETS, widgets, { recursive: true });
+  const config = `[server]\nport = ${port}\n` +
+    `[widgets]\ndir = "${widgets}"\nstate = "${path.join(dir, 'widgets-state.json')}"\ncurrency = "EUR"\nchannel = "streamer"\n` +
+    (se ? seSource('se', `ws://127.0.0.1:${se.port}`) : '');
+  return { daemon: await startDaemon(config), dir, widgets };
+}
+
+test('widget host: the page is assembled as SE does it, and the runtime feeds it (screenshot)', async () => {
+  let socket;
+  const se = await startStreamElements({ onAuthenticated: (s) => { socket = s; } });
+  const { daemon } = await widgetDaemon({ se });
+  const { page, errors } = await openPage();
+  try {
+    await waitFor(() => socket, 15000, 'the daemon connected to the stand-in');
+    const emit = (name, p) => socket.emit(name, p);
+    // Before the page: a follow it will find in onWidgetLoad's recents and session data.
+    const watcher = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await watcher.opened;
+    emit('event', payload('event', 'follow'));
+    await watcher.until(() => watcher.events().some((e) => e.kind === 'follow'), 15000, 'the follow published');
+    watcher.ws.close();
+    await page.goto(`http://127.0.0.1:${daemon.port}/widgets/probe/`);
+    await page.waitForFunction(() => window.probe?.stored !== undefined && window.probe.loads.length === 1 && window.probe.counters.length === 1, null, { timeout: 15000 });
+
+    // Assembly: fieldData = defaults overlaid by data.json, placeholders filled in all three parts.
+    const load = await page.evaluate(() => window.probe.loads[0]);
+    assert.deepEqual(load.fieldData,
+      { title: 'Probe <b>widget</b>', background: '#202020', fontSize: 18, showTest: true, prefix: '>', testButton: '' });
+    assert.equal(await page.innerHTML('.title'), 'Probe <b>widget</b>');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), '18px');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(32, 32, 32)');
+    assert.equal(await page.evaluate(() => typeof jQuery), 'function');
+    // onWidgetLoad: channel and currency from the config, session data in SE's shape, recents.
+    assert.equal(load.channel.username, 'streamer');
+    assert.deepEqual(load.currency, { code: 'EUR', name: 'Euro', symbol: '€' });
+    assert.equal(load.session.data['follower-session'].count, 1);
+    assert.equal(load.session.data['follower-latest'].name, payload('event', 'follow').data.displayName);
+    assert.deepEqual(load.session.data['tip-latest'], { name: '', amount: 0 });
+    assert.deepEqual(load.session.data['tip-recent'], []);
+    assert.equal(load.recents.length, 1);
+    assert.equal(load.recents[0].type, 'follower');
+    assert.deepEqual(await page.evaluate(() => window.probe.counters[0]), { counter: 'deaths', value: 0 });
+    assert.equal(await page.evaluate(() => window.probe.stored), null);
+
+    // A real tip: tip-latest then the raw activity, then onSessionUpdate with the new sums.
+    const tip = payload('event', 'tip');
+    const before = await page.evaluate(() => window.probe.order.length);
+    emit('event', tip);
+    await page.waitForFunction(() => window.probe.sessions.length >= 1, null, { timeout: 15000 });
+    const order = (await page.evaluate(() => window.probe.order)).slice(before);
+    assert.deepEqual(order.slice(0, 3), ['tip-latest', 'event', 'session']);
+    const session = await page.evaluate(() => window.probe.sessions.at(-1));
+    assert.equal(session['tip-session'].amount, tip.data.amount);
+    assert.equal(session['tip-count'].count, 1);
+    assert.equal(await page.textContent('#tip-session'), String(tip.data.amount));
+    const latest = await page.evaluate(() => window.probe.events.find((d) => d.listener === 'tip-latest').event);
+    assert.equal(latest.amount, tip.data.amount);
+    assert.equal(latest.isTest, false);
+    assert.equal(latest.originalEventName, 'tip-latest');
+
+    // A community gift, recipients first on the wire: the bulk event still comes first, once.
+    for (const r of ['community_gift_recipient_1', 'community_gift_recipient_2']) emit('event', payload('event', r));
+    emit('event', payload('event', 'community_gift_purchase'));
+    await page.waitForFunction(() => window.probe.events.filter((d) => d.event.isCommunityGift).length >= 2, null, { timeout: 15000 });
+    const subs = await page.evaluate(() => window.probe.events.filter((d) => d.listener === 'subscriber-latest').map((d) => d.event));
+    assert.equal(subs[0].bulkGifted, true);
+    assert.equal(subs[0].amount, 5);
+    assert.ok(subs.slice(1).every((s) => s.isCommunityGift && s.gifted && s.sender === 'ahxxis'));
+    const purchases = await page.evaluate(() => window.probe.events.filter((d) => d.listener === 'event' && d.event.type === 'communityGiftPurchase').length);
+    assert.equal(purchases, 1);
+
+    // Chat, its deletion (by the deleted message's id), and a bot counter.
+    const message = payload('event:test', 'message_plain');
+    emit('event:test', message);
+    await page.waitForSelector('.row.chat', { timeout: 15000 });
+    const chat = await page.evaluate(() => window.probe.events.find((d) => d.listener === 'message').event);
+    assert.equal(chat.data.tags['display-name'], message.event.data.tags['display-name']);
+    emit('event:test', { listener: 'delete-message', event: { msgId: message.event.data.msgId } });
+    await page.waitForSelector('.row.chat', { state: 'detached', timeout: 15000 });
+    emit('bot:counter', { counter: 'deaths', value: 7 });
+    await page.waitForFunction(() => window.probe.events.some((d) => d.listener === 'bot:counter'), null, { timeout: 15000 });
+    assert.deepEqual(await page.evaluate(() => window.probe.events.find((d) => d.listener === 'bot:counter').event), { counter: 'deaths', value: 7 });
+    assert.deepEqual(await page.evaluate(() => SE_API.counters.get('deaths')), { counter: 'deaths', value: 7 });
+
+    // A test event is marked as one (and shown: the streamer ticked showTest).
+    await injectTest(daemon.port, { kind: 'cheer', user: 'tester', amount: 50 });
+    await page.waitForFunction(() => window.probe.events.some((d) => d.listener === 'cheer-latest'), null, { timeout: 15000 });
+    const cheer = await page.evaluate(() => window.probe.events.find((d) => d.listener === 'cheer-latest').event);
+    assert.equal(cheer.isTest, true);
+    assert.equal(cheer.name, 'tester');
+
+    const file = path.join(tempDir(), 'widget-probe.png');
+    await page.screenshot({ path: file });
+    assert.ok(statSync(file).size > 1000);
+    console.log(`screenshot: ${file}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+    await se.close();
+  }
+});
+
+test('widget host: SE_API.store survives a daemon restart and reaches the other widgets', async () => {
+  const port = await freePort();
+  let { daemon, dir } = await widgetDaemon({ port });
+  const url = `http://127.0.0.1:${port}/widgets/probe/`;
+  let { page, errors } = await openPage(url);
+  const other = await openPage(url);
+  try {
+    await page.waitForFunction(() => window.probe?.loads.length === 1 && window.probe.stored === null, null, { timeout: 15000 });
+    // Its own set() reaches the other page as kvstore:update, the key named as SE names it.
+    await other.page.waitForFunction(() => window.probe?.events.some((d) => d.listener === 'kvstore:update'), null, { timeout: 15000 });
+    const update = await other.page.evaluate(() => window.probe.events.find((d) => d.listener === 'kvstore:update').event);
+    assert.equal(update.data.key, 'customWidget.probe');
+    await daemon.stop();
+    assert.match(readFileSync(path.join(dir, 'widgets-state.json'), 'utf8'), /"visits":2/);
+    ({ daemon } = await widgetDaemon({ port, dir }));
+    await page.reload();
+    await page.waitForFunction(() => window.probe?.stored !== undefined && window.probe.loads.length === 1, null, { timeout: 15000 });
+    assert.deepEqual(await page.evaluate(() => window.probe.stored), { visits: 2 });
+    assert.deepEqual([...errors, ...other.errors], []);
+  } finally {
+    await page.close();
+    await other.page.close();
+    await daemon.stop();
+  }
+});
+
+test('widget host: SE editor file names, {key} placeholders, session data, and edits without a restart', async () => {
+  let socket;
+  const se = await startStreamElements({ onAuthenticated: (s) => { socket = s; } });
+  const { daemon, widgets } = await widgetDaemon({ se });
+  const url = `http://127.0.0.1:${daemon.port}/widgets/label/`;
+  const { page, errors } = await openPage(url);
+  try {
+    await page.waitForFunction(() => document.querySelector('#label')?.textContent === 'no tips yet', null, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#label')).color), 'rgb(255, 200, 0)');
+    await waitFor(() => socket, 15000, 'the daemon connected to the stand-in');
+    const tip = payload('event', 'tip');
+    socket.emit('event', tip);
+    const expected = `${tip.data.displayName ?? tip.data.username} ${tip.data.amount.toLocaleString('en-US', { style: 'currency', currency: 'EUR' })}`;
+    await page.waitForFunction((t) => document.querySelector('#label').textContent === t, expected, { timeout: 15000 });
+    // An edit of the widget's files shows at the page's next load.
+    writeFileSync(path.join(widgets, 'label', 'CSS.css'), '#label { color: {{color}}; font-size: 12px; }\n');
+    await page.reload();
+    await page.waitForFunction((t) => document.querySelector('#label')?.textContent === t, expected, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#label')).fontSize), '12px');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+    await se.close();
+  }
+});
+
+test('widget host: the token rule applies to widget pages, and unknown widgets are 404', async () => {
+  const dir = tempDir();
+  cpSync(WIDGETS, path.join(dir, 'widgets'), { recursive: true });
+  const daemon = await startDaemon(`[server]\nport = 0\ntoken = "s3cret"\n[[widget]]\nname = "probe"\npath = "${path.join(dir, 'widgets/probe')}"\n`);
+  try {
+    const base = `http://127.0.0.1:${daemon.port}`;
+    assert.equal((await fetch(`${base}/widgets/probe/`)).status, 401);
+    const page = await fetch(`${base}/widgets/probe/?token=s3cret`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /widget\.js\?token=s3cret/);
+    assert.equal((await fetch(`${base}/widgets/nope/?token=s3cret`)).status, 404);
+    assert.equal((await fetch(`${base}/widgets/probe?token=s3cret`, { redirect: 'manual' })).headers.get('location'), '/widgets/probe/?token=s3cret');
+    const jq = await fetch(`${base}/widgets/jquery.js?token=s3cret`);
+    assert.match(await jq.text(), /jQuery v3/);
+  } finally {
+    await daemon.stop();
+  }
+});
+
+test('widget runtime: a page loaded before the daemon is up starts once it answers', async () => {
+  const port = await freePort();
+  const dir = tempDir();
+  // A widget hosted elsewhere (a local file, as OBS loads one), with the README's loader line.
+  const file = path.join(dir, 'widget.html');
+  writeFileSync(file, `<!DOCTYPE html><html><body><div id="out">none</div>
+<script>window.addEventListener('onWidgetLoad', () => { document.getElementById('out').textContent = 'loaded'; });
+window.addEventListener('onEventReceived', (o) => { if (o.detail.listener.endsWith('-latest')) document.getElementById('out').textContent = o.detail.listener; });</script>
+<script>(function load(){var s=document.createElement('script');s.src='http://127.0.0.1:${port}/client.js';s.onload=function(){streambridge.widget({fieldData:{}})};s.onerror=function(){s.remove();setTimeout(load,1000)};document.head.appendChild(s)})();</script>
+</body></html>`);
+  const { page } = await openPage(`file://${file}`);
+  let daemon;
+  try {
+    await new Promise((r) => setTimeout(r, 1500));  // the page tries and fails at least once
+    assert.equal(await page.textContent('#out'), 'none');
+    daemon = await startDaemon(`[server]\nport = ${port}\n`);
+    await page.waitForFunction(() => document.getElementById('out').textContent === 'loaded', null, { timeout: 20000 });
+    await injectTest(port, { kind: 'follow', user: 'late' });
+    await page.waitForFunction(() => document.getElementById('out').textContent === 'follower-latest', null, { timeout: 15000 });
+  } finally {
+    await page.close();
+    await daemon?.stop();
+  }
+});

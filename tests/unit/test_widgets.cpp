@@ -1,0 +1,266 @@
+// The SE widget host's sans-I/O parts: fieldData and placeholders as SE's renderer does them,
+// the page, session data from events (periods, tops, SE's own updates, the state file's
+// round trip) and the runtime's requests (store, counters, load).
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "make_event.hpp"
+
+#include "hub/published_event.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+#include "widgets/session_data.hpp"
+#include "widgets/widget_host.hpp"
+#include "widgets/widget_page.hpp"
+#include "widgets/widget_state.hpp"
+
+namespace {
+
+constexpr std::int64_t kMonday = 1795392000000;  // 2026-11-23T00:00:00Z, a Monday
+
+sb::Event real(sb::Kind kind, std::string name, std::optional<double> amount = {}, std::int64_t at = kMonday) {
+  sb::Event e = sb::testing::make_event(kind);
+  e.user.login = name;
+  e.amount = amount;
+  e.at_ms = at;
+  return e;
+}
+
+// One value of the session data, e.g. at("tip-session", "amount").
+double at(const sb::SessionData& s, std::string_view key, std::string_view field) {
+  static sb::JsonReader reader;
+  std::string error;
+  static std::string json;
+  json = s.data_json();
+  const auto* root = reader.parse(json, error);
+  REQUIRE(root);
+  const auto* entry = root->object(key);
+  REQUIRE(entry);
+  return entry->number(field).value_or(-1);
+}
+
+std::string name_at(const sb::SessionData& s, std::string_view key) {
+  sb::JsonReader reader;
+  std::string error;
+  const std::string json = s.data_json();
+  const auto* root = reader.parse(json, error);
+  REQUIRE(root);
+  return std::string(root->object(key)->string("name"));
+}
+
+sb::PublishedEventPtr published(sb::Event e) {
+  auto p = std::make_shared<sb::PublishedEvent>();
+  p->event = std::move(e);
+  return p;
+}
+
+sb::LocalRequest request(std::string type, std::string params = "{}") {
+  sb::LocalRequest r;
+  r.id_json = "1";
+  r.type = std::move(type);
+  r.params_json = std::move(params);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("widgets: fieldData is the fields' defaults overlaid by data.json, in the fields' order") {
+  sb::FieldData f;
+  std::string error;
+  REQUIRE(sb::build_field_data(
+      R"({"title":{"type":"text","value":"Hi"},"size":{"type":"number","value":12},"on":{"type":"checkbox"},)"
+      R"("n":{"type":"slider"},"b":{"type":"button","label":"Go"},"list":{"type":"dropdown","value":"a","options":{"a":"A"}}})",
+      R"({"title":"Mine","extra":[1,2]})", f, error));
+  CHECK(f.json == R"({"title":"Mine","size":12,"on":false,"n":0,"b":"","list":"a","extra":[1,2]})");
+  CHECK(f.text.at("on") == "false");
+  CHECK(f.text.at("extra") == "[1,2]");
+  CHECK_FALSE(sb::build_field_data("[1]", "", f, error));
+  CHECK_THAT(error, Catch::Contains("fields JSON is not an object"));
+  CHECK_FALSE(sb::build_field_data("{}", "{oops", f, error));
+  CHECK_THAT(error, Catch::Contains("data.json"));
+}
+
+TEST_CASE("widgets: {{key}} and {key} of fields are filled raw; JS blocks, ${x} and other braces stay") {
+  sb::FieldData f;
+  std::string error;
+  REQUIRE(sb::build_field_data(R"({"color":{"value":"red"},"on":{"type":"checkbox","value":true},"n":{"value":3}})", "",
+                               f, error));
+  CHECK(sb::fill_placeholders("a {{color}} b {{ color }} c {color} d", f) == "a red b red c red d");
+  CHECK(sb::fill_placeholders("if ({{on}}) { x({n}); }", f) == "if (true) { x(3); }");
+  CHECK(sb::fill_placeholders("`${color}` {return 1} {{nope}} {", f) == "`${color}` {return 1} {{nope}} {");
+  CHECK(sb::fill_placeholders("{{color}}{{n}}{n}", f) == "red33");
+}
+
+TEST_CASE("widgets: the page loads jQuery, client.js and the widget's parts, fieldData safe in a script") {
+  sb::FieldData f;
+  std::string error;
+  REQUIRE(sb::build_field_data(R"({"t":{"value":"</script><b>"}})", "", f, error));
+  const std::string page = sb::assemble_widget_page("my-widget", "<div>x</div>", f, "?token=a&b");
+  CHECK_THAT(page, Catch::Contains(R"(<script src="/widgets/jquery.js?token=a&amp;b"></script>)"));
+  CHECK_THAT(page, Catch::Contains(R"(<link rel="stylesheet" href="widget.css?token=a&amp;b">)"));
+  CHECK_THAT(page, Catch::Contains(R"(streambridge.widget({name: "my-widget", fieldData: {"t":"\u003c/script>\u003cb>"}});)"));
+  CHECK(page.find("<div>x</div>") < page.find(R"(<script src="widget.js)"));
+}
+
+TEST_CASE("widgets: the folder's parts under the names widget repositories use, any case") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("sb-widget-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "HTML.html") << "<p>{x}</p>";
+  std::ofstream(dir / "Fields.json") << R"({"x":{"value":"y"}})";
+  std::ofstream(dir / "DATA.json") << R"({"x":"z"})";
+  sb::WidgetParts parts;
+  std::string error;
+  REQUIRE(sb::load_widget_folder(dir.string(), parts, error));
+  CHECK(parts.html == "<p>{x}</p>");
+  CHECK(parts.data_json == R"({"x":"z"})");
+  CHECK(parts.js.empty());
+  fs::remove(dir / "HTML.html");
+  CHECK_FALSE(sb::load_widget_folder(dir.string(), parts, error));
+  CHECK_THAT(error, Catch::Contains("no HTML"));
+  CHECK_FALSE(sb::load_widget_folder((dir / "nope").string(), parts, error));
+
+  sb::WidgetsConfig config;
+  config.widgets.push_back({"w", dir.string()});
+  sb::WidgetHost host(config);
+  CHECK(host.serve("/widgets/w/", "").status == 500);  // no HTML: a clear error
+  std::ofstream(dir / "widget.html") << "<p>{x}</p>";
+  const auto page = host.serve("/widgets/w/", "");
+  CHECK(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("<p>z</p>"));
+  CHECK(host.serve("/widgets/w", "?token=t").location == "/widgets/w/?token=t");
+  CHECK(host.serve("/widgets/w/../../etc/passwd", "").status == 404);
+  CHECK(host.serve("/widgets/other/", "").status == 404);
+  CHECK_THAT(host.serve("/widgets/jquery.js", "").body, Catch::Contains("jQuery"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("session data: every SE key is there from the start, zero or empty") {
+  sb::SessionData s;
+  const std::string json = s.data_json();
+  for (const char* key : {R"("follower-latest":{"name":"","amount":0})", R"("tip-session":{"amount":0})",
+                          R"("subscriber-session":{"count":0})", R"("merch-latest":{"name":"","amount":0,"items":[]})",
+                          R"("tip-recent":[])", R"("cheer-alltime-top-donator":{"name":"","amount":0})"})
+    CHECK_THAT(json, Catch::Contains(key));
+}
+
+TEST_CASE("session data: events add up per period; tops, points, gifters and recents follow; tests do not count") {
+  sb::SessionData s;
+  CHECK(s.apply(real(sb::Kind::tip, "ann", 5)));
+  CHECK(s.apply(real(sb::Kind::tip, "bob", 7)));
+  CHECK(s.apply(real(sb::Kind::tip, "ann", 4)));
+  CHECK_FALSE(s.apply(real(sb::Kind::chat_message, "ann")));
+  auto test_tip = real(sb::Kind::tip, "zed", 100);
+  test_tip.test = true;
+  CHECK_FALSE(s.apply(test_tip));
+  CHECK(at(s, "tip-session", "amount") == 16);
+  CHECK(at(s, "tip-total", "amount") == 16);
+  CHECK(at(s, "tip-goal", "amount") == 16);
+  CHECK(at(s, "tip-count", "count") == 3);
+  CHECK(name_at(s, "tip-latest") == "ann");
+  CHECK(name_at(s, "tip-session-top-donation") == "bob");
+  CHECK(name_at(s, "tip-session-top-donator") == "ann");  // 9 over bob's 7
+  CHECK(at(s, "tip-session-top-donator", "amount") == 9);
+
+  auto sub = real(sb::Kind::subscription, "cat");
+  sub.tier = "3000";
+  CHECK(s.apply(sub));
+  auto gift = real(sb::Kind::gift_subscription, "dan");
+  gift.data_json = R"({"sender":"eve","communityGift":true})";
+  CHECK(s.apply(gift));
+  CHECK(at(s, "subscriber-session", "count") == 2);
+  CHECK(at(s, "subscriber-new-session", "count") == 1);
+  CHECK(at(s, "subscriber-gifted-session", "count") == 1);
+  CHECK(at(s, "subscriber-points", "amount") == 7);  // tier 3 counts 6
+  CHECK(name_at(s, "subscriber-alltime-gifter") == "eve");
+  CHECK(name_at(s, "subscriber-latest") == "dan");
+
+  CHECK(s.apply(real(sb::Kind::follow, "fay")));
+  std::string recents;
+  sb::JsonWriter w(recents);
+  s.write_recents(w);
+  CHECK_THAT(recents, Catch::StartsWith(R"([{"type":"follower","name":"fay","amount":0,"createdAt":"2026-11-23T00:00:00.000Z"})"));
+}
+
+TEST_CASE("session data: a new week and a new month start over; the session and totals go on") {
+  sb::SessionData s;
+  s.apply(real(sb::Kind::cheer, "a", 100, kMonday + 3600'000));
+  s.apply(real(sb::Kind::cheer, "b", 50, kMonday + 6 * 86400'000));  // Sunday: same week
+  CHECK(at(s, "cheer-week", "amount") == 150);
+  s.apply(real(sb::Kind::cheer, "c", 10, kMonday + 7 * 86400'000));  // next Monday, 30 Nov
+  CHECK(at(s, "cheer-week", "amount") == 10);
+  CHECK(at(s, "cheer-month", "amount") == 160);
+  CHECK(name_at(s, "cheer-weekly-top-donation") == "c");
+  s.apply(real(sb::Kind::cheer, "d", 1, kMonday + 8 * 86400'000));  // 1 December
+  CHECK(at(s, "cheer-month", "amount") == 1);
+  CHECK(at(s, "cheer-session", "amount") == 161);
+  CHECK(at(s, "cheer-total", "amount") == 161);
+  CHECK(name_at(s, "cheer-alltime-top-donation") == "a");
+}
+
+TEST_CASE("session data: SE's own event:update, event:reset and session:reset are applied") {
+  sb::SessionData s;
+  s.apply(real(sb::Kind::follow, "a"));
+  auto update = real(sb::Kind::session, "");
+  update.data_json = R"({"action":"update","name":"follower-goal","data":{"amount":42}})";
+  CHECK(s.apply(update));
+  CHECK(at(s, "follower-goal", "amount") == 42);
+  auto reset = real(sb::Kind::session, "");
+  reset.data_json = R"({"action":"reset"})";
+  CHECK(s.apply(reset));
+  CHECK(at(s, "follower-session", "count") == 0);
+  CHECK(at(s, "follower-total", "count") == 1);
+  reset.data_json = R"({"action":"reset","name":"follower-total"})";
+  s.apply(reset);
+  CHECK(at(s, "follower-total", "count") == 0);
+}
+
+TEST_CASE("widget state: store, counters and session data survive the state file; the runtime's requests") {
+  sb::WidgetsConfig config;
+  config.currency = "EUR";
+  config.channel = "me";
+  sb::WidgetState state(config);
+  std::vector<std::pair<std::string, std::string>> broadcasts;
+  const auto broadcast = [&](std::string_view op, std::string_view d) { broadcasts.emplace_back(op, d); };
+  std::string result, error;
+  REQUIRE(state.handle(request("se.store.get", R"({"key":"k"})"), result, error, broadcast));
+  CHECK(result == R"({"key":"k","value":null})");
+  REQUIRE(state.handle(request("se.store.set", R"({"key":"k","value":{"n":[1,"x"]}})"), result, error, broadcast));
+  REQUIRE(broadcasts.size() == 1);
+  CHECK(broadcasts[0].first == "kvstore");
+  CHECK(broadcasts[0].second == R"({"key":"customWidget.k","value":{"n":[1,"x"]}})");
+  CHECK_FALSE(state.handle(request("se.store.set", R"({"key":""})"), result, error, broadcast));
+  CHECK_FALSE(state.handle(request("se.store.set", R"({"key":"k"})"), result, error, broadcast));
+  CHECK_FALSE(state.handle(request("se.nope"), result, error, broadcast));
+
+  auto counter = sb::testing::make_event(sb::Kind::counter);
+  counter.count = 3;
+  counter.data_json = R"({"counter":"deaths","value":3})";
+  state.on_event(published(counter));
+  state.on_event(published(real(sb::Kind::tip, "ann", 5)));
+  REQUIRE(state.handle(request("se.counters.get", R"({"counter":"deaths"})"), result, error, broadcast));
+  CHECK(result == R"({"counter":"deaths","value":3})");
+  REQUIRE(state.handle(request("se.load"), result, error, broadcast));
+  CHECK_THAT(result, Catch::Contains(R"("channel":{"username":"me")"));
+  CHECK_THAT(result, Catch::Contains(R"("currency":{"code":"EUR"})"));
+  CHECK_THAT(result, Catch::Contains(R"("tip-session":{"amount":5})"));
+
+  const auto path = (std::filesystem::temp_directory_path() / ("sb-wstate-" + std::to_string(::getpid()))).string();
+  REQUIRE(state.save_if_changed(path, error));
+  sb::WidgetState again(config);
+  REQUIRE(again.load(path, error));
+  REQUIRE(again.handle(request("se.store.get", R"({"key":"k"})"), result, error, broadcast));
+  CHECK(result == R"({"key":"k","value":{"n":[1,"x"]}})");
+  REQUIRE(again.handle(request("se.counters.get", R"({"counter":"deaths"})"), result, error, broadcast));
+  CHECK(result == R"({"counter":"deaths","value":3})");
+  CHECK(again.session().data_json() == state.session().data_json());
+  std::ofstream(path, std::ios::trunc) << "{not json";
+  sb::WidgetState broken(config);
+  CHECK_FALSE(broken.load(path, error));
+  CHECK_THAT(error, Catch::Contains("widget state"));
+  std::filesystem::remove(path);
+}
