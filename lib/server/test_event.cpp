@@ -83,6 +83,13 @@ bool build_test_event(const JsonNode& spec_node, std::int64_t now_ms, Event& out
   out.service = "streambridge";
   out.source = "test";
   out.at_ms = out.received_at_ms = now_ms;
+  // The recording gives the shape and the numbers only: its people (user, gifter, recipients,
+  // names inside the message) never show next to the user the caller gave.
+  out.user = EventUser{"", "streambridge_test", "TestUser", ""};
+  out.message.clear();
+  out.recipients.clear();
+  out.data_json = "{}";
+  out.platform = *kind == Kind::volts ? "velora" : "twitch";
 
   if (const JsonValue* user = spec->find("user"); user && user->type != JsonType::null) {
     out.user = {};

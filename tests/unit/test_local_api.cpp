@@ -15,6 +15,9 @@
 #include "server/local_api.hpp"
 #include "server/query_string.hpp"
 #include "server/test_event.hpp"
+#include "sources/fixtures.hpp"
+#include "event/event_json.hpp"
+#include <regex>
 #include "util/json_reader.hpp"
 
 namespace {
@@ -306,6 +309,37 @@ TEST_CASE("test events: fields given, the rest from fixtures, always test") {
   CHECK_FALSE(build_test(R"({"kind":"tip","amount":"lots"})", 5, e, error));
   CHECK_FALSE(build_test(R"([1])", 5, e, error));
   REQUIRE(build_test(R"({"kind":"poll"})", 5, e, error));
+}
+
+TEST_CASE("test events: no recorded person shows next to the user given; platform twitch by default") {
+  // The recorded names of every fixture: none may appear in a test event of any kind.
+  std::vector<std::string> recorded;
+  const std::regex person(R"re("(username|sender|name|displayName|nick)"\s*:\s*"([^"]{4,})")re");
+  for (const auto& fixture : sb::all_fixtures()) {
+    const std::string json(fixture.json);
+    for (std::sregex_iterator it(json.begin(), json.end(), person), end; it != end; ++it) recorded.push_back((*it)[2]);
+  }
+  REQUIRE(recorded.size() > 5);
+  for (const auto name : sb::all_kind_names()) {
+    sb::Event e;
+    std::string error;
+    REQUIRE(build_test(fmt::format(R"({{"kind":"{}","user":"alice"}})", name), 5, e, error));
+    std::string json;
+    sb::append_event_json(json, e);
+    for (const auto& person : recorded) {
+      INFO(name << ": " << json);
+      CHECK(json.find(person) == std::string::npos);
+    }
+    CHECK(e.platform == (name == "volts" ? "velora" : "twitch"));
+  }
+  sb::Event gift;
+  std::string error;
+  REQUIRE(build_test(R"({"kind":"gift_subscription","user":"alice","data":{"sender":"bob"},"message":"m"})", 5, gift, error));
+  CHECK(gift.data_json == R"({"sender":"bob"})");
+  CHECK(gift.message == "m");
+  REQUIRE(build_test(R"({"kind":"raid","platform":"kick"})", 5, gift, error));
+  CHECK(gift.platform == "kick");
+  CHECK(gift.user.display_name == "TestUser");
 }
 
 TEST_CASE("request target: path and decoded parameters") {
