@@ -62,6 +62,14 @@ constexpr auto kPeriods = std::to_array<Period>({{"session", "-session", "sessio
                                                  {"month", "-month", "monthly"},
                                                  {"total", "-total", "alltime"}});
 
+// SE's tier names ("1000", "2000", "3000", "prime") from any upstream's (Velora: "1", "2", "3").
+std::string se_tier(std::string_view tier) {
+  if (tier.empty() || tier == "1" || tier == "tier1") return "1000";
+  if (tier == "2" || tier == "tier2") return "2000";
+  if (tier == "3" || tier == "tier3") return "3000";
+  return std::string(tier);
+}
+
 // SE's sub points: Tier 3 counts 6, Tier 2 counts 2, Tier 1 and Prime 1.
 double tier_points(std::string_view tier) { return tier == "3000" ? 6 : tier == "2000" ? 2 : 1; }
 
@@ -165,7 +173,7 @@ bool SessionData::apply(const Event& e) {
     case Kind::gift_subscription: {
       roll(at);
       item.amount = static_cast<double>(e.months.value_or(1));
-      item.tier = e.tier.empty() ? "1000" : e.tier;
+      item.tier = se_tier(e.tier);
       item.message = e.message;
       if (e.kind == Kind::gift_subscription) item.sender = data_string(e, "sender");
       value("subscriber-latest") = item;

@@ -176,8 +176,14 @@ TEST_CASE("session data: events add up per period; tops, points, gifters and rec
   CHECK(at(s, "subscriber-new-session", "count") == 1);
   CHECK(at(s, "subscriber-gifted-session", "count") == 1);
   CHECK(at(s, "subscriber-points", "amount") == 7);  // tier 3 counts 6
+  auto velora = real(sb::Kind::subscription, "vel");
+  velora.tier = "2";  // Velora's tier 2 is SE's "2000"
+  CHECK(s.apply(velora));
+  CHECK(at(s, "subscriber-points", "amount") == 9);
+  CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-new-latest":{"name":"vel","amount":1,"tier":"2000")"));
   CHECK(name_at(s, "subscriber-alltime-gifter") == "eve");
-  CHECK(name_at(s, "subscriber-latest") == "dan");
+  CHECK(name_at(s, "subscriber-latest") == "vel");
+  CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-gifted-latest":{"name":"dan","amount":1,"tier":"1000","sender":"eve")"));
 
   CHECK(s.apply(real(sb::Kind::follow, "fay")));
   std::string recents;

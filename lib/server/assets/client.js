@@ -215,7 +215,7 @@
         originalEventName: type ? `${type}-latest` : latest, isTest: !!e.test,
       };
       if (e.message) event.message = e.message;
-      if (e.tier) event.tier = e.tier;
+      if (e.tier) event.tier = seTier(e.tier);
       if (e.kind === 'merch') event.items = e.item ? [{ name: e.item, quantity: e.count ?? 1 }] : [];
       if (e.kind === 'gift_subscription') {
         Object.assign(event, { gifted: true, sender: data.sender || '', communityGifted: communityGift });
@@ -239,7 +239,7 @@
           isMock: !!e.test,
           data: {
             amount: amount ?? e.amount ?? 0, username: name, displayName, providerId: u.id || undefined,
-            message: e.message, currency: e.currency || undefined, tier: e.tier || undefined,
+            message: e.message, currency: e.currency || undefined, tier: e.tier ? seTier(e.tier) : undefined,
             redemption: e.item || undefined, avatar: u.avatar || undefined, quantity: e.count ?? 0,
             gifted: e.kind === 'gift_subscription' || undefined, sender: data.sender || (e.kind === 'gift_purchase' ? name : undefined),
           },
@@ -248,6 +248,12 @@
       });
     }
     return out;
+  }
+
+  // SE's tiers are "1000", "2000", "3000" and "prime"; Velora says "1", "2", "3".
+  function seTier(tier) {
+    const t = String(tier ?? '').toLowerCase().replace(/^tier\s*/, '');
+    return { 1: '1000', 2: '2000', 3: '3000' }[t] || t;
   }
 
   function escapeHtml(text) {
