@@ -311,3 +311,26 @@ interval = "1s"
   CHECK(live->log.level == sb::LogLevel::debug);
   CHECK_FALSE(live->sources[0] == fresh->sources[0]);  // the interval changed: SourceSet restarts it
 }
+
+TEST_CASE("config: [widgets] and [[widget]]: paths relative to the file, bad values with their place") {
+  const auto result = sb::load_config_text(
+      "[widgets]\ndir = \"widgets\"\nstate = \"/var/lib/sb/widgets.json\"\ncurrency = \"EUR\"\nchannel = \"me\"\n"
+      "[[widget]]\nname = \"alerts\"\npath = \"w/alerts\"\n",
+      "/etc/streambridge/streambridge.toml", "/etc/streambridge");
+  for (const auto& e : result.errors) UNSCOPED_INFO(e);
+  REQUIRE(result.config);
+  const auto& w = result.config->widgets;
+  CHECK(w.dir == "/etc/streambridge/widgets");
+  CHECK(w.state == "/var/lib/sb/widgets.json");
+  CHECK(w.currency == "EUR");
+  REQUIRE(w.widgets.size() == 1);
+  CHECK(w.widgets[0].path == "/etc/streambridge/w/alerts");
+  CHECK(sb::load_config_text("", "x.toml").config->widgets.currency == "USD");
+
+  CHECK_THAT(only_error("[widgets]\ncurrency = \"euro\"\n"), Catch::Contains("streambridge.toml:2:12: [widgets]: \"currency\": \"euro\" is not an ISO 4217 code"));
+  CHECK_THAT(only_error("[[widget]]\nname = \"../x\"\npath = \"p\"\n"), Catch::Contains("streambridge.toml:2:8: [[widget]]: widget name \"../x\" must be"));
+  CHECK_THAT(only_error("[[widget]]\nname = \"a\"\n"), Catch::Contains("needs a \"name\""));
+  CHECK_THAT(only_error("[[widget]]\nname = \"a\"\npath = \"p\"\n[[widget]]\nname = \"a\"\npath = \"q\"\n"),
+             Catch::Contains("two widgets named \"a\""));
+  CHECK_THAT(only_error("[widgets]\ndirs = \"x\"\n"), Catch::Contains("did you mean \"dir\""));
+}
