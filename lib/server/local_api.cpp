@@ -76,17 +76,6 @@ bool read_stream_params(const RequestTarget& target, bool sse, std::string_view 
   return true;
 }
 
-constexpr std::string_view kIndex =
-    "streambridge local API\n"
-    "  /ws             WebSocket: events, requests (protocol 1)\n"
-    "  /events         Server-Sent Events\n"
-    "  /status         sources and counters (JSON)\n"
-    "  /metrics        Prometheus metrics\n"
-    "  /healthz        health\n"
-    "  POST /test      inject a test event\n"
-    "  /client.js      browser client library\n"
-    "  /overlay/alerts alert box for OBS browser sources\n";
-
 }  // namespace
 
 LocalApi::LocalApi(const ServerConfig& config, Hub& hub, Journal* journal, std::string epoch)
@@ -177,10 +166,9 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
       std::string reason = unhealthy_ ? unhealthy_() : std::string();
       return reason.empty() ? text_answer(200, "ok\n") : text_answer(503, std::move(reason));
     }
-    if (path == "/") return text_answer(200, std::string(kIndex));
-    std::string_view name = path == "/client.js" ? "client.js" : "overlay_alerts.html";
-    if (path != "/client.js" && path != "/overlay/alerts" && path != "/overlay/alerts/" && path != "/overlay" &&
-        path != "/overlay/")
+    std::string_view name = path == "/client.js" ? "client.js" : path == "/" ? "dashboard.html" : "overlay_alerts.html";
+    if (path != "/" && path != "/client.js" && path != "/overlay/alerts" && path != "/overlay/alerts/" &&
+        path != "/overlay" && path != "/overlay/")
       return text_answer(404, "not found; overlays: /overlay/alerts\n");
     const auto asset = web_asset(name);
     if (!asset) return text_answer(500, "asset missing from this build\n");
@@ -188,7 +176,7 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
     answer.content_type = name.ends_with(".js") ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8";
     return answer;
   }
-  const bool widgets = path == "/widgets" || path.starts_with("/widgets/");
+  const bool widgets = path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json";
   if (!widgets && path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" && path != "/test")
     return text_answer(404, "not found; see / for the endpoints\n");
 

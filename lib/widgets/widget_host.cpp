@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "server/web_assets.hpp"
+#include "util/json_writer.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
 #include "widgets/widget_name.hpp"
@@ -104,6 +105,16 @@ WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) 
     body += "</ul>\n</body></html>\n";
     WidgetResponse r;
     r.body = std::move(body);
+    return r;
+  }
+  if (rest == ".json") {
+    // The names, for the dashboard.
+    WidgetResponse r;
+    r.content_type = "application/json";
+    JsonWriter w(r.body);
+    w.begin_array();
+    for (const auto& widget : list()) w.string(widget.name);
+    w.end_array();
     return r;
   }
   if (rest == "/jquery.js") {

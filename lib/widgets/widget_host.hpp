@@ -28,7 +28,7 @@ class WidgetHost {
   // `config` is the live one: a reload changes what the next request sees.
   explicit WidgetHost(const WidgetsConfig& config) : config_(config) {}
 
-  // A GET of `path` (it starts with /widgets); `query` ("?token=..." or "") is passed on to
+  // A GET of `path` (/widgets/..., or /widgets.json: the names); `query` ("?token=..." or "") is passed on to
   // the page's own resources.
   WidgetResponse serve(std::string_view path, std::string_view query) const;
   // The widgets there are now: [[widget]] entries, then the folders of [widgets] dir.

@@ -242,3 +242,36 @@ window.addEventListener('onEventReceived', (o) => { if (o.detail.listener.endsWi
     await daemon?.stop();
   }
 });
+
+test('dashboard: sources, the last events with their TEST badge, test buttons, URLs, dedup (screenshot)', async () => {
+  const dir = tempDir();
+  cpSync(WIDGETS, path.join(dir, 'widgets'), { recursive: true });
+  const daemon = await startDaemon(`[server]\nport = 0\n[[source]]\nname = "demo"\ntype = "demo"\ninterval = "1h"\n` +
+    `[[widget]]\nname = "probe"\npath = "${path.join(dir, 'widgets/probe')}"\n`);
+  const before = await injectTest(daemon.port, { kind: 'follow', user: 'early' });
+  const { page, errors } = await openPage(`http://127.0.0.1:${daemon.port}/`);
+  try {
+    await page.setViewportSize({ width: 1200, height: 700 });
+    await page.waitForSelector('#sources tr[data-source="demo"] .state.connected', { timeout: 15000 });
+    // History: the event from before the page, then a button press, live.
+    await page.waitForSelector(`#events tr[data-seq="${before.seq}"]`, { timeout: 15000 });
+    await page.click('button[data-kind="tip"]');
+    await page.waitForFunction(() => window.dashboard.events.some((e) => e.kind === 'tip' && e.source === 'test'), null, { timeout: 15000 });
+    const row = await page.textContent('#events tbody tr:first-child');
+    assert.match(row, /tip/);
+    assert.match(row, /TEST/);
+    assert.match(row, /TestUser/);
+    await page.waitForFunction(() => document.querySelectorAll('#urls input').length >= 2, null, { timeout: 15000 });
+    const urls = await page.$$eval('#urls input', (inputs) => inputs.map((i) => i.value));
+    assert.deepEqual(urls, [`http://127.0.0.1:${daemon.port}/overlay/alerts`, `http://127.0.0.1:${daemon.port}/widgets/probe/`]);
+    assert.match(await page.textContent('#dedup'), /published/);
+    const file = path.join(tempDir(), 'dashboard.png');
+    await page.screenshot({ path: file });
+    assert.ok(statSync(file).size > 10000, 'a dashboard with content, not a blank page');
+    console.log(`screenshot: ${file}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+  }
+});
