@@ -310,10 +310,11 @@ void SessionData::write_data(JsonWriter& w) const {
     w.key(k.name);
     write_entry(w, k.name, it == values_.end() ? kEmpty : it->second);
   }
-  for (const auto& [key, entry] : values_) {
+  for (const auto& value : values_) {
+    const std::string& key = value.first;  // (clang 14 cannot capture a structured binding)
     if (std::any_of(kKeys.begin(), kKeys.end(), [&](const Key& k) { return k.name == key; })) continue;
     w.key(key);
-    write_entry(w, key, entry);
+    write_entry(w, key, value.second);
   }
   for (std::string_view name : kRecents) {
     w.key(name).begin_array();
