@@ -165,6 +165,11 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   SourceSet source_set(io, publish);
   const auto& sources = source_set.sources();
   RequestRouter router(sources, dedup.counters());
+  widget_state.set_channel_id_provider([&sources] {
+    for (const auto& source : sources)
+      if (auto id = source->channel_id(); !id.empty()) return id;
+    return std::string();
+  });
   api->set_request_handler([&router, &widget_state, weak_api = std::weak_ptr<LocalApi>(api)](
                                const LocalRequest& request, LocalReply reply) {
     if (!request.type.starts_with("se.")) return router.handle(request, std::move(reply));
@@ -228,6 +233,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   if (journal) hub.unsubscribe(journal.get());
   hub.unsubscribe(&udp);
   hub.unsubscribe(&widget_state);
+  widget_state.set_channel_id_provider({});
   api->set_widget_host(nullptr);
   if (std::string e; !widget_state.save_if_changed(widget_state_path, e)) spdlog::error("{}", e);
   spdlog::info("stopped after {} events", hub.last_seq());

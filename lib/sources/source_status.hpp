@@ -67,6 +67,8 @@ class Source {
   virtual const SourceStatus& status() const = 0;
   // Its counters (events by kind, ignored, malformed, connections) for /metrics.
   virtual const SourceEmitter& emitter() const = 0;
+  // The upstream's id of the streamer's channel, once it said ("": unknown): SE widgets get it.
+  virtual std::string channel_id() const { return {}; }
   // After stop(): true once nothing of it runs any more (no coroutine, no handler that uses
   // it), so a source retired by a reload can be destroyed.
   virtual bool finished() const = 0;

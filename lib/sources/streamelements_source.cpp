@@ -51,6 +51,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   }
 
   std::string_view name() const override { return config_.name; }
+  std::string channel_id() const override { return channel_id_; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }
@@ -127,6 +128,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
     std::string error;
     if (const JsonNode* root = reader_.parse(payload, error)) channel.assign(root->string("channelId"));
     spdlog::info("source \"{}\": authenticated for channel {}", config_.name, channel.empty() ? "?" : channel);
+    if (!channel.empty()) channel_id_ = channel;
     emitter_.status().set(SourceState::connected,
                           channel.empty() ? std::string("authenticated") : fmt::format("channel {}", channel));
     client_->established();
@@ -153,6 +155,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   StreamElementsNormalizer normalizer_;
   JsonReader reader_;
   std::string reason_;
+  std::string channel_id_;  // from "authenticated"
   std::string args_;
   std::optional<std::int64_t> token_expiry_s_;
 };

@@ -60,6 +60,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   }
 
   std::string_view name() const override { return config_.name; }
+  std::string channel_id() const override { return channel_id_; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }

@@ -55,6 +55,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   }
 
   std::string_view name() const override { return config_.name; }
+  std::string channel_id() const override { return channel_id_; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }

@@ -45,7 +45,8 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
   if (request.type == "se.load") {
     session_.roll(system_now_ms());
     w.begin_object().key("channel").begin_object();
-    w.field("username", std::string_view(config_.channel)).field("apiToken", "").field("id", "");
+    const std::string id = channel_id_ ? channel_id_() : std::string();
+    w.field("username", std::string_view(config_.channel)).field("apiToken", "").field("id", std::string_view(id));
     w.field("providerId", "").field("avatar", std::string_view(config_.avatar)).end_object();
     w.key("currency").begin_object().field("code", std::string_view(config_.currency)).end_object();
     w.key("session").begin_object().key("data");

@@ -44,6 +44,8 @@ class WidgetState final : public EventSubscriber {
               const std::function<void(std::string_view op, std::string_view d_json)>& broadcast);
 
   const SessionData& session() const { return session_; }
+  // Who knows the channel's id (the sources, once connected): onWidgetLoad's channel.id.
+  void set_channel_id_provider(std::function<std::string()> provider) { channel_id_ = std::move(provider); }
 
  private:
   bool read_state(std::string_view json, std::string& error);
@@ -52,6 +54,7 @@ class WidgetState final : public EventSubscriber {
   SessionData session_;
   std::map<std::string, std::string, std::less<>> store_;  // key -> value JSON
   std::map<std::string, std::int64_t, std::less<>> counters_;
+  std::function<std::string()> channel_id_;
   std::uint64_t changes_ = 0;
   std::uint64_t saved_changes_ = 0;
 };

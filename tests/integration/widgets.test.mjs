@@ -77,6 +77,7 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     assert.equal(await page.evaluate(() => typeof jQuery), 'function');
     // onWidgetLoad: channel and currency from the config, session data in SE's shape, recents.
     assert.equal(load.channel.username, 'streamer');
+    assert.equal(load.channel.id, 'fau1t5');  // from the stand-in's "authenticated"
     assert.deepEqual(load.currency, { code: 'EUR', name: 'Euro', symbol: '€' });
     assert.equal(load.session.data['follower-session'].count, 1);
     assert.equal(load.session.data['follower-latest'].name, payload('event', 'follow').data.displayName);

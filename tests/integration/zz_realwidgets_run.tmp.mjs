@@ -68,6 +68,28 @@ const recorder = () => {
   window.addEventListener('onSessionUpdate', keep(window.__rw.sessions));
 };
 
+// EXPERIMENT (mode burstq): SE's widgetDuration hold, done outside the runtime, to show the fix.
+const queuePrototype = (mode) => {
+  const skippable = ['bot:counter', 'event', 'event:test', 'event:skip', 'alertService:toggleSound', 'message', 'delete-message', 'delete-messages', 'kvstore:update'];
+  const original = window.dispatchEvent.bind(window);
+  let duration = 0, busy = false, timer = null;
+  const queue = [];
+  const next = () => {
+    clearTimeout(timer); busy = false;
+    const ev = queue.shift();
+    if (ev) run(ev);
+  };
+  const run = (ev) => { busy = true; timer = setTimeout(next, duration * 1000); original(ev); };
+  window.addEventListener('onWidgetLoad', (e) => { duration = Number(e.detail.fieldData.widgetDuration) || 0; });
+  window.dispatchEvent = (ev) => {
+    if (ev.type !== 'onEventReceived' || !duration || skippable.includes(ev.detail.listener)) return original(ev);
+    if (busy) { queue.push(ev); return true; }
+    run(ev); return true;
+  };
+  let api;
+  Object.defineProperty(window, 'SE_API', { configurable: true, get: () => api, set: (v) => { api = v; api.resumeQueue = () => { if (busy && mode === 'burstq') next(); }; } });
+};
+
 const pages = {};
 for (const name of WIDGETS) {
   const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
@@ -76,6 +98,7 @@ for (const name of WIDGETS) {
   page.on('console', (m) => rec.console.push(`${m.type()}: ${m.text()}${m.location()?.url ? ` @ ${m.location().url}:${m.location().lineNumber}` : ''}`));
   page.on('requestfailed', (r) => rec.failed.push(`${r.method()} ${r.url()} -> ${r.failure()?.errorText}`));
   await page.addInitScript(recorder);
+  if (mode === 'burstq' || mode === 'burstt') await page.addInitScript(queuePrototype, mode);
   await page.goto(`${base}/widgets/${name}/`);
   pages[name] = { page, rec };
 }
@@ -175,7 +198,7 @@ if (mode === 'empty') {
   await settle(1500);
 }
 
-if (mode === 'burst') {
+if (mode === 'burst' || mode === 'burstq' || mode === 'burstt') {
   // Alerts closer together than the widget's widgetDuration (5 s): SE would hold them.
   emit('event', activity('follow', 'Burst1'), 'follow Burst1');
   await settle(300);
@@ -192,10 +215,21 @@ if (mode === 'burst') {
   emit('event:test', { listener: 'delete-message', event: { msgId: m.event.data.msgId } }, `delete-message ${m.event.data.msgId}`);
   await settle(800);
   await shot('CustomChat', 'steps/CustomChat-after-delete.png');
+  await test({ kind: 'chat_message', user: { login: 'emoter', displayName: 'Emoter' }, message: 'hi Kappa there',
+    data: { displayColor: '#00AAFF', emotes: [{ type: 'twitch', name: 'Kappa', id: '25', gif: false, urls: { 1: 'https://static-cdn.jtvnw.net/emoticons/v1/25/1.0', 2: 'https://static-cdn.jtvnw.net/emoticons/v1/25/2.0', 4: 'https://static-cdn.jtvnw.net/emoticons/v1/25/3.0' }, start: 3, end: 7 }] } });
+  await settle(800);
+  note(`CustomChat row HTML: ${await pages.CustomChat.page.evaluate(() => document.querySelector('.main-container').innerHTML.replace(/\s+/g, ' '))}`);
+  note(`CustomChat event as dispatched: ${await pages.CustomChat.page.evaluate(() => JSON.stringify(window.__rw.events.filter((d) => d.listener === 'message').at(-1)))}`);
 }
 
 await settle(2500);
 for (const name of WIDGETS) await shot(name, `${name}.png`);
+
+if (mode === 'restart') {
+  // DIAGNOSTIC only: the event list's rows with `justify-content: right` read as flex-start (older Chromium).
+  await pages.CustomEventList.page.addStyleTag({ content: '.event-container { justify-content: flex-start !important; }' });
+  await shot('CustomEventList', 'steps/diag-CustomEventList-flex-start.png');
+}
 
 // Per widget: what it was given, and what went wrong.
 const report = {};
