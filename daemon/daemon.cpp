@@ -29,6 +29,7 @@
 #include "config/config_reload.hpp"
 #include "service/logging.hpp"
 #include "sources/source_set.hpp"
+#include "mqtt/mqtt_publisher.hpp"
 #include "widgets/widget_host.hpp"
 #include "widgets/widget_state.hpp"
 
@@ -164,7 +165,16 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   const EventSink publish = [&dedup](Event&& event) { dedup.push(std::move(event)); };
   SourceSet source_set(io, publish);
   const auto& sources = source_set.sources();
+  // [[mqtt]]: a publisher per broker; its link's status events enter like a source's.
+  std::vector<std::unique_ptr<MqttPublisher>> mqtt;
+  std::vector<const OutputLink*> outputs;
+  for (const MqttConfig& m : config.mqtt) {
+    mqtt.push_back(std::make_unique<MqttPublisher>(io, m, config.server.instance, publish));
+    outputs.push_back(mqtt.back().get());
+    hub.subscribe(mqtt.back().get());
+  }
   RequestRouter router(sources, dedup.counters());
+  router.set_outputs(outputs);
   widget_state.set_channel_id_provider([&sources] {
     for (const auto& source : sources)
       if (auto id = source->channel_id(); !id.empty()) return id;
@@ -184,10 +194,12 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   api->set_health_check([&router] { return router.unhealthy_reason(); });
   api->set_metrics_provider([&](std::string& out) {
     write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
+    write_output_metrics(out, outputs);
     PrometheusWriter(out)
         .family("streambridge_sources_retired", "gauge", "Sources removed by a reload whose coroutines still wind down")
         .sample("streambridge_sources_retired", static_cast<double>(source_set.retired()));
   });
+  for (auto& m : mqtt) m->start();
   source_set.apply(config.sources);
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
 
@@ -214,6 +226,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
     spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     sd_notify_message("STOPPING=1");
     source_set.stop_all();
+    for (auto& m : mqtt) m->stop();
     dedup.stop();
     server.stop();
     watchdog.cancel();
@@ -233,6 +246,7 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   if (journal) hub.unsubscribe(journal.get());
   hub.unsubscribe(&udp);
   hub.unsubscribe(&widget_state);
+  for (auto& m : mqtt) hub.unsubscribe(m.get());
   widget_state.set_channel_id_provider({});
   api->set_widget_host(nullptr);
   if (std::string e; !widget_state.save_if_changed(widget_state_path, e)) spdlog::error("{}", e);

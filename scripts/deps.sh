@@ -8,7 +8,7 @@ apt_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev catch2
-  nodejs npm openssl ca-certificates python3-websockets libjs-jquery
+  nodejs npm openssl ca-certificates python3-websockets libjs-jquery libmosquitto-dev mosquitto mosquitto-clients
 )
 if [[ "${1:-}" == "--with-browser" ]]; then apt_packages+=(chromium); fi
 

@@ -32,7 +32,7 @@ if [[ -n "$runs" && ! "$runs" =~ ^[0-9]+$ ]]; then echo "fuzz: --runs needs a nu
 apt_packages=(
   cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
-  libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libjs-jquery
+  libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libjs-jquery libmosquitto-dev
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -13,6 +13,7 @@ namespace sb {
 using Millis = std::chrono::milliseconds;
 
 struct ServerConfig {
+  std::string instance;  // this daemon's name between machines (MQTT topics); default: the host name
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7480;  // 0 = any free port (the bound port is logged)
   Secret token;
@@ -75,6 +76,21 @@ struct UdpConfig {
   bool operator==(const UdpConfig&) const = default;
 };
 
+// [[mqtt]]: one broker that every event is published to.
+struct MqttConfig {
+  std::string url;        // mqtt://host[:1883] or mqtts://host[:8883]
+  std::string client_id;  // default "streambridge-{instance}" (the persistent session's name)
+  std::string username;
+  Secret password;
+  std::string ca_file;    // mqtts: the CA that signed the broker (default: the system's)
+  Millis keepalive{30'000};
+  int qos = 1;
+  KindSet kinds;          // empty: every kind
+  std::string prefix;     // default "streambridge/{instance}"
+  std::size_t queue = 10'000;  // events held while the broker is away; past it the oldest go
+  bool operator==(const MqttConfig&) const = default;
+};
+
 // One StreamElements custom widget folder, served at /widgets/NAME/.
 struct WidgetConfig {
   std::string name;
@@ -100,6 +116,7 @@ struct Config {
   DedupConfig dedup;
   std::vector<SourceConfig> sources;
   std::vector<UdpConfig> udp;
+  std::vector<MqttConfig> mqtt;
   WidgetsConfig widgets;
 };
 

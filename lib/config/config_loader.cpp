@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <unistd.h>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -22,16 +23,21 @@
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
 #include "widgets/widget_name.hpp"
+#include "net/url.hpp"
 
 namespace sb {
 namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 7> kRootKeys = {"server", "log", "dedup", "source", "udp", "widgets", "widget"};
+constexpr std::array<std::string_view, 8> kRootKeys = {"server", "log",     "dedup",  "source",
+                                                       "udp",    "widgets", "widget", "mqtt"};
+constexpr std::array<std::string_view, 12> kMqttKeys = {"url",       "client_id", "username", "password",
+                                                        "password_file", "password_env", "ca_file", "keepalive",
+                                                        "qos",       "kinds",     "prefix",   "queue"};
 constexpr std::array<std::string_view, 5> kWidgetsKeys = {"dir", "state", "currency", "channel", "avatar"};
 constexpr std::array<std::string_view, 2> kWidgetKeys = {"name", "path"};
-constexpr std::array<std::string_view, 14> kServerKeys = {"bind",    "port",    "token",        "token_file", "token_env",
+constexpr std::array<std::string_view, 15> kServerKeys = {"instance", "bind",    "port",    "token",        "token_file", "token_env",
                                                          "allowed_origins", "history", "journal", "client_queue",
                                                          "journal_size", "slow_client", "max_clients",
                                                          "max_messages_per_second", "client_queue_bytes"};
@@ -51,6 +57,22 @@ constexpr std::array<std::string_view, 20> kAnySourceKeys = {
     "enabled",    "idle_timeout", "max_line", "max_event"};
 
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+// The host name, made one MQTT topic level ("streambridge" if there is none).
+std::string default_instance() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !*name) return "streambridge";
+  std::string out(name);
+  for (char& c : out)
+    if (c == '/' || c == '+' || c == '#' || c == ' ') c = '-';
+  return out.substr(0, 64);
+}
+
+// A name that is one MQTT topic level: no separators, wildcards or spaces.
+bool valid_topic_level(std::string_view name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c == '/' || c == '+' || c == '#' || c == ' '; });
+}
 
 bool is_ip_address(const std::string& text) {
   unsigned char buffer[sizeof(in6_addr)];
@@ -83,10 +105,12 @@ class Loader {
     config.path = path_;
     check_keys(root, "", kRootKeys);
     if (auto* t = section(root, "server")) load_server(*t, config.server);
+    if (config.server.instance.empty()) config.server.instance = default_instance();
     if (auto* t = section(root, "log")) load_log(*t, config.log);
     if (auto* t = section(root, "dedup")) load_dedup(*t, config.dedup);
     for_each_table_in_array(root, "source", [&](const toml::table& t) { load_source(t, config); });
     for_each_table_in_array(root, "udp", [&](const toml::table& t) { load_udp(t, config); });
+    for_each_table_in_array(root, "mqtt", [&](const toml::table& t) { load_mqtt(t, config); });
     if (auto* t = section(root, "widgets")) load_widgets(*t, config.widgets);
     for_each_table_in_array(root, "widget", [&](const toml::table& t) { load_widget(t, config.widgets); });
     return finish(std::move(config));
@@ -261,15 +285,17 @@ class Loader {
     out = value;
   }
 
-  // token / token_file / token_env: at most one of them.
-  void get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required) {
-    const std::array<std::string_view, 3> ways = {"token", "token_file", "token_env"};
+  // token / token_file / token_env (or `base`, `base`_file, `base`_env): at most one of them.
+  void get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required,
+                  std::string_view base = "token") {
+    const std::string file_key = std::string(base) + "_file", env_key = std::string(base) + "_env";
+    const std::array<std::string_view, 3> ways = {base, file_key, env_key};
     std::vector<std::string_view> given;
     for (auto way : ways)
       if (t.get(way)) given.push_back(way);
     if (given.size() > 1) {
       error(t.get(given[1])->source(), ctx,
-            fmt::format("the token is given two ways (\"{}\" and \"{}\"): keep one", given[0], given[1]));
+            fmt::format("the {} is given two ways (\"{}\" and \"{}\"): keep one", base, given[0], given[1]));
       return;
     }
     if (given.empty()) {
@@ -279,12 +305,12 @@ class Loader {
     std::string value;
     if (!get(t, ctx, given[0], value)) return;
     const auto where = t.get(given[0])->source();
-    if (given[0] == "token") {
+    if (given[0] == base) {
       out = Secret(std::move(value));
-    } else if (given[0] == "token_env") {
+    } else if (given[0] == env_key) {
       const char* env = std::getenv(value.c_str());
       if (!env || !*env) {
-        error(where, ctx, fmt::format("environment variable \"{}\" (token_env) is not set or empty", value));
+        error(where, ctx, fmt::format("environment variable \"{}\" ({}) is not set or empty", value, env_key));
         return;
       }
       out = Secret(env);
@@ -330,6 +356,11 @@ class Loader {
   void load_server(const toml::table& t, ServerConfig& s) {
     constexpr std::string_view ctx = "[server]";
     check_keys(t, ctx, kServerKeys);
+    if (get(t, ctx, "instance", s.instance) && !valid_topic_level(s.instance))
+      error(t.get("instance")->source(), ctx,
+            fmt::format("\"instance\": \"{}\" must be 1 to 64 characters without '/', '+', '#' or spaces (it is an "
+                        "MQTT topic level)",
+                        log_text(s.instance, 80)));
     get(t, ctx, "bind", s.bind);
     if (const toml::node* node = t.get("bind"); node && node->is_string() && !is_ip_address(s.bind))
       error(node->source(), ctx,
@@ -503,6 +534,42 @@ class Loader {
     }
     if (get(t, ctx, "path", widget.path)) widget.path = resolve(widget.path);
     w.widgets.push_back(std::move(widget));
+  }
+
+  void load_mqtt(const toml::table& t, Config& config) {
+    constexpr std::string_view ctx = "[[mqtt]]";
+    check_keys(t, ctx, kMqttKeys);
+    MqttConfig m;
+    if (!t.get("url")) {
+      error(t.source(), ctx, "an [[mqtt]] entry needs a \"url\" such as \"mqtt://127.0.0.1:1883\"");
+    } else if (get(t, ctx, "url", m.url)) {
+      std::string why;
+      const auto url = parse_url(m.url, why);
+      if (!url || (url->scheme != "mqtt" && url->scheme != "mqtts") || !url->path.empty() || !url->query.empty())
+        error(t.get("url")->source(), ctx,
+              fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(m.url, 200)));
+    }
+    get(t, ctx, "client_id", m.client_id);
+    if (m.client_id.size() > 128) error(t.get("client_id")->source(), ctx, "\"client_id\" is longer than 128 bytes");
+    get(t, ctx, "username", m.username);
+    get_secret(t, ctx, m.password, false, "password");
+    if (!m.password.empty() && m.username.empty())
+      error(t.source(), ctx, "a password needs a \"username\"");
+    get(t, ctx, "ca_file", m.ca_file);
+    if (!m.ca_file.empty()) m.ca_file = resolve(m.ca_file);
+    get_duration(t, ctx, "keepalive", m.keepalive);
+    if (m.keepalive < Millis(5000) || m.keepalive > Millis(65535 * 1000LL))
+      error(t.get("keepalive") ? t.get("keepalive")->source() : t.source(), ctx, "\"keepalive\" must be 5s to 18h");
+    get_int(t, ctx, "qos", 0, 1, m.qos);
+    get_kinds(t, ctx, m.kinds);
+    if (get(t, ctx, "prefix", m.prefix) &&
+        (m.prefix.empty() || m.prefix.find_first_of("+#") != std::string::npos || m.prefix.starts_with('/') ||
+         m.prefix.ends_with('/')))
+      error(t.get("prefix")->source(), ctx,
+            fmt::format("\"prefix\": \"{}\" must be a topic without '+', '#' or a leading or trailing '/'",
+                        log_text(m.prefix, 120)));
+    get_int(t, ctx, "queue", 1, 10'000'000, m.queue);
+    config.mqtt.push_back(std::move(m));
   }
 
   void load_udp(const toml::table& t, Config& config) {

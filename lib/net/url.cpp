@@ -25,7 +25,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
   Url url;
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) {
-    error = "missing scheme (ws://, wss://, http:// or https://)";
+    error = "missing scheme (ws://, wss://, http://, https://, mqtt:// or mqtts://)";
     return std::nullopt;
   }
   url.scheme.assign(text.substr(0, scheme_end));
@@ -33,6 +33,8 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (url.scheme == "ws" || url.scheme == "http") url.port = 80;
   else if (url.scheme == "wss" || url.scheme == "https") url.port = 443;
+  else if (url.scheme == "mqtt") url.port = 1883;
+  else if (url.scheme == "mqtts") url.port = 8883;
   else {
     error = fmt::format("unsupported scheme \"{}\"", url.scheme);
     return std::nullopt;

@@ -1,5 +1,5 @@
 #pragma once
-// Upstream URLs (ws, wss, http, https). Sans-I/O, so the rules are unit-tested.
+// Upstream URLs (ws, wss, http, https) and MQTT brokers' (mqtt, mqtts). Sans-I/O, so the rules are unit-tested.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,13 +8,13 @@
 namespace sb {
 
 struct Url {
-  std::string scheme;  // lower case: ws, wss, http, https
+  std::string scheme;  // lower case: ws, wss, http, https, mqtt, mqtts
   std::string host;    // without brackets for IPv6 literals
   std::uint16_t port = 0;
   std::string path;    // "" or starting with '/'
   std::string query;   // without '?'
 
-  bool secure() const { return scheme == "wss" || scheme == "https"; }
+  bool secure() const { return scheme == "wss" || scheme == "https" || scheme == "mqtts"; }
   // "host:port" as written in a Host header and log lines (IPv6 literals in brackets).
   std::string authority() const;
 };

@@ -137,3 +137,24 @@ void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<
 }
 
 }  // namespace sb
+
+namespace sb {
+
+void write_output_metrics(std::string& out, const std::vector<const OutputLink*>& outputs) {
+  if (outputs.empty()) return;
+  PrometheusWriter w(out);
+  const auto labels = [](const OutputLink* o) {
+    return PrometheusWriter::Labels{{"output", o->name()}, {"type", o->type()}};
+  };
+  w.family("streambridge_output_up", "gauge", "1 while the output's link (an MQTT broker) is connected");
+  for (const OutputLink* o : outputs)
+    w.sample("streambridge_output_up", labels(o), o->status().current().state == SourceState::connected ? 1 : 0);
+  w.family("streambridge_output_published_total", "counter", "Messages handed to the output's link");
+  for (const OutputLink* o : outputs) w.sample("streambridge_output_published_total", labels(o), static_cast<double>(o->published()));
+  w.family("streambridge_output_dropped_total", "counter", "Messages dropped while the link was away, past its bound");
+  for (const OutputLink* o : outputs) w.sample("streambridge_output_dropped_total", labels(o), static_cast<double>(o->dropped()));
+  w.family("streambridge_output_queued", "gauge", "Messages waiting for the link or its acknowledgement");
+  for (const OutputLink* o : outputs) w.sample("streambridge_output_queued", labels(o), static_cast<double>(o->queued()));
+}
+
+}  // namespace sb

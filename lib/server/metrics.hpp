@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/output_link.hpp"
+
 namespace sb {
 
 class Hub;
@@ -31,5 +33,7 @@ class PrometheusWriter {
 // dedup drops, events out by source and kind, upstream latency, the journal.
 void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<Source>>& sources,
                             const DedupCounters& dedup, const Hub& hub, const Journal* journal);
+// streambridge_output_up / _published_total / _dropped_total / _queued {output, type}.
+void write_output_metrics(std::string& out, const std::vector<const OutputLink*>& outputs);
 
 }  // namespace sb

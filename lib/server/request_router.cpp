@@ -46,6 +46,20 @@ std::string RequestRouter::status_json() const {
   w.field("bundlesPartial", static_cast<std::int64_t>(dedup_.bundles_partial));
   w.field("evicted", static_cast<std::int64_t>(dedup_.evicted));
   w.end_object();
+  w.key("outputs").begin_array();
+  for (const OutputLink* output : outputs_) {
+    const SourceStatus& s = output->status().current();
+    w.begin_object().field("name", std::string_view(output->name())).field("type", output->type());
+    w.field("state", to_string(s.state));
+    if (!s.reason.empty()) w.field("reason", std::string_view(s.reason));
+    w.key("since").string(format_iso8601_ms(s.since_ms));
+    w.key("counters").begin_object();
+    w.field("published", static_cast<std::int64_t>(output->published()));
+    w.field("dropped", static_cast<std::int64_t>(output->dropped()));
+    w.field("queued", static_cast<std::int64_t>(output->queued()));
+    w.end_object().end_object();
+  }
+  w.end_array();
   w.end_object();
   return result;
 }

@@ -7,6 +7,7 @@
 
 #include "dedup/deduplicator.hpp"
 #include "server/local_request.hpp"
+#include "server/output_link.hpp"
 #include "sources/source_status.hpp"
 
 namespace sb {
@@ -16,7 +17,9 @@ class RequestRouter {
   RequestRouter(const std::vector<std::unique_ptr<Source>>& sources, const DedupCounters& dedup)
       : sources_(sources), dedup_(dedup) {}
   void handle(const LocalRequest& request, LocalReply reply);
-  // `{sources:[...], dedup:{...}}`: the `status` request's result and GET /status.
+  // The outputs' links (MQTT brokers) shown beside the sources.
+  void set_outputs(std::vector<const OutputLink*> outputs) { outputs_ = std::move(outputs); }
+  // `{sources:[...], dedup:{...}, outputs:[...]}`: the `status` request's result and GET /status.
   std::string status_json() const;
   // Why the daemon is not healthy ("" when it is): every configured source is in error.
   std::string unhealthy_reason() const;
@@ -24,6 +27,7 @@ class RequestRouter {
  private:
   const std::vector<std::unique_ptr<Source>>& sources_;
   const DedupCounters& dedup_;
+  std::vector<const OutputLink*> outputs_;
 };
 
 }  // namespace sb

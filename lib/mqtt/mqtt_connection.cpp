@@ -1,0 +1,252 @@
+#include "mqtt/mqtt_connection.hpp"
+
+#include <mosquitto.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "util/log_text.hpp"
+#include "util/steady_time.hpp"
+
+namespace sb {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// libmosquitto's global state, once per process.
+struct MosquittoLibrary {
+  MosquittoLibrary() { mosquitto_lib_init(); }
+  ~MosquittoLibrary() { mosquitto_lib_cleanup(); }
+};
+void init_library() { static MosquittoLibrary library; }
+
+std::string failure_text(int rc) {
+  if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+  if (rc == MOSQ_ERR_CONN_LOST) return "connection lost";
+  return mosquitto_strerror(rc);
+}
+
+double random01() {
+  static std::minstd_rand random{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
+
+}  // namespace
+
+// The socket libmosquitto made, watched by Asio (never closed by it: libmosquitto owns the fd),
+// and the timers: loop_misc (keepalive, resends) and the next connection attempt.
+struct MqttConnection::Io {
+  explicit Io(asio::io_context& io) : descriptor(io), misc(io), retry(io) {}
+  asio::posix::stream_descriptor descriptor;
+  asio::steady_timer misc;
+  asio::steady_timer retry;
+  bool reading = false;
+  bool writing = false;
+  void forget_socket() {
+    boost::system::error_code ignored;
+    descriptor.cancel(ignored);
+    if (descriptor.is_open()) (void)descriptor.release();
+    reading = writing = false;
+  }
+};
+
+MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handler& handler)
+    : io_(io), options_(std::move(options)), handler_(handler), io_state_(std::make_unique<Io>(io)) {
+  init_library();
+  mosq_ = mosquitto_new(options_.client_id.c_str(), /*clean_session=*/false, this);
+  if (!mosq_) throw std::runtime_error("mosquitto_new failed");
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_max_inflight_messages_set(mosq_, 100);
+  mosquitto_connect_callback_set(mosq_, &MqttConnection::on_connect_cb);
+  mosquitto_disconnect_callback_set(mosq_, &MqttConnection::on_disconnect_cb);
+  mosquitto_publish_callback_set(mosq_, &MqttConnection::on_publish_cb);
+  mosquitto_message_callback_set(mosq_, &MqttConnection::on_message_cb);
+  if (!options_.username.empty())
+    mosquitto_username_pw_set(mosq_, options_.username.c_str(),
+                              options_.password.empty() ? nullptr : options_.password.c_str());
+  if (options_.tls) {
+    // Verified as everywhere: the CA file (or the system's), the peer's certificate and name.
+    const char* ca_file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
+    const char* ca_path = options_.ca_file.empty() ? "/etc/ssl/certs" : nullptr;
+    if (const int rc = mosquitto_tls_set(mosq_, ca_file, ca_path, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
+      spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
+    mosquitto_tls_opts_set(mosq_, 1 /*SSL_VERIFY_PEER*/, nullptr, nullptr);
+    mosquitto_tls_insecure_set(mosq_, false);
+  }
+  if (!options_.will_topic.empty())
+    mosquitto_will_set(mosq_, options_.will_topic.c_str(), static_cast<int>(options_.will_payload.size()),
+                       options_.will_payload.data(), 1, options_.will_retain);
+}
+
+MqttConnection::~MqttConnection() {
+  *alive_ = false;
+  io_state_->forget_socket();
+  if (mosq_) mosquitto_destroy(mosq_);
+}
+
+void MqttConnection::start() {
+  stopped_ = false;
+  connect();
+  // loop_misc: keepalive pings and QoS 1 resends, whatever the traffic.
+  auto tick = std::make_shared<std::function<void()>>();
+  *tick = [this, alive = std::weak_ptr<bool>(alive_), tick] {
+    io_state_->misc.expires_after(1s);
+    io_state_->misc.async_wait([this, alive, tick](boost::system::error_code ec) {
+      if (ec || alive.expired() || stopped_) return;
+      if (socket_up_) {
+        const int rc = mosquitto_loop_misc(mosq_);
+        if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) down(failure_text(rc), FailureKind::network);
+        arm();
+      }
+      (*tick)();
+    });
+  };
+  (*tick)();
+}
+
+void MqttConnection::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  io_state_->retry.cancel();
+  io_state_->misc.cancel();
+  if (socket_up_) {
+    mosquitto_disconnect(mosq_);  // a DISCONNECT packet: the broker drops the will
+    mosquitto_loop_write(mosq_, 1);
+  }
+  io_state_->forget_socket();
+  socket_up_ = connected_ = false;
+}
+
+void MqttConnection::connect() {
+  if (stopped_) return;
+  handler_.on_mqtt_connecting(backoff_.attempt());
+  const int rc = configured_ ? mosquitto_reconnect_async(mosq_)
+                             : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
+  configured_ = configured_ || rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_ERRNO;
+  socket_up_ = true;
+  if (rc != MOSQ_ERR_SUCCESS) {
+    down(rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc)),
+         FailureKind::network);
+    return;
+  }
+  arm();
+}
+
+// Watches the socket: always for reading, for writing while libmosquitto has bytes to send.
+void MqttConnection::arm() {
+  if (!socket_up_ || stopped_) return;
+  const int fd = mosquitto_socket(mosq_);
+  if (fd < 0) return;
+  Io& s = *io_state_;
+  if (!s.descriptor.is_open()) {
+    boost::system::error_code ec;
+    s.descriptor.assign(fd, ec);
+    if (ec) return down("cannot watch the socket: " + ec.message(), FailureKind::network);
+  } else if (s.descriptor.native_handle() != fd) {
+    s.forget_socket();
+    return arm();
+  }
+  if (!s.reading) {
+    s.reading = true;
+    s.descriptor.async_wait(asio::posix::descriptor_base::wait_read,
+                            [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+                              if (alive.expired()) return;
+                              io_state_->reading = false;
+                              if (!ec) on_readable();
+                            });
+  }
+  if (!s.writing && mosquitto_want_write(mosq_)) {
+    s.writing = true;
+    s.descriptor.async_wait(asio::posix::descriptor_base::wait_write,
+                            [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+                              if (alive.expired()) return;
+                              io_state_->writing = false;
+                              if (!ec) on_writable();
+                            });
+  }
+}
+
+void MqttConnection::on_readable() {
+  if (!socket_up_) return;
+  const int rc = mosquitto_loop_read(mosq_, 100);
+  if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
+  arm();
+}
+
+void MqttConnection::on_writable() {
+  if (!socket_up_) return;
+  const int rc = mosquitto_loop_write(mosq_, 100);
+  if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
+  arm();
+}
+
+// Once per attempt: libmosquitto may report one failure twice (a callback and a result).
+void MqttConnection::down(const std::string& reason, FailureKind kind) {
+  if (!socket_up_) return;
+  socket_up_ = false;
+  connected_ = false;
+  io_state_->forget_socket();
+  if (stopped_) return;
+  const auto delay = backoff_.failed(kind, steady_now(), random01());
+  handler_.on_mqtt_down(reason, kind, backoff_.attempt(), delay);
+  schedule_retry(delay);
+}
+
+void MqttConnection::schedule_retry(std::chrono::milliseconds delay) {
+  io_state_->retry.expires_after(delay);
+  io_state_->retry.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (!ec && !alive.expired()) connect();
+  });
+}
+
+int MqttConnection::publish(std::string_view topic, std::string_view payload, int qos, bool retain, int* mid) {
+  const std::string topic_z(topic);
+  const int rc = mosquitto_publish(mosq_, mid, topic_z.c_str(), static_cast<int>(payload.size()), payload.data(), qos, retain);
+  if (rc == MOSQ_ERR_SUCCESS) arm();
+  return rc;
+}
+
+int MqttConnection::subscribe(std::string_view pattern, int qos) {
+  const std::string pattern_z(pattern);
+  const int rc = mosquitto_subscribe(mosq_, nullptr, pattern_z.c_str(), qos);
+  if (rc == MOSQ_ERR_SUCCESS) arm();
+  return rc;
+}
+
+void MqttConnection::on_connect_cb(mosquitto*, void* self, int rc) {
+  auto* c = static_cast<MqttConnection*>(self);
+  if (rc != 0) {
+    // The broker answered and said no: 4 bad user name or password, 5 not authorized.
+    const FailureKind kind = rc == 4 || rc == 5 ? FailureKind::auth : FailureKind::network;
+    c->down(fmt::format("the broker refused: {}", mosquitto_connack_string(rc)), kind);
+    return;
+  }
+  c->connected_ = true;
+  c->backoff_.connected(steady_now());
+  c->handler_.on_mqtt_connected();
+  c->arm();
+}
+
+void MqttConnection::on_disconnect_cb(mosquitto*, void* self, int rc) {
+  auto* c = static_cast<MqttConnection*>(self);
+  if (rc != 0) c->down("the broker closed the connection", FailureKind::network);
+}
+
+void MqttConnection::on_publish_cb(mosquitto*, void* self, int mid) {
+  static_cast<MqttConnection*>(self)->handler_.on_mqtt_published(mid);
+}
+
+void MqttConnection::on_message_cb(mosquitto*, void* self, const ::mosquitto_message* m) {
+  if (!m || !m->topic) return;
+  static_cast<MqttConnection*>(self)->handler_.on_mqtt_message(
+      m->topic, std::string_view(static_cast<const char*>(m->payload), static_cast<std::size_t>(m->payloadlen)));
+}
+
+}  // namespace sb

@@ -1,0 +1,90 @@
+#pragma once
+// One connection to an MQTT broker through libmosquitto, driven from our reactor with its
+// external-loop API (mosquitto_socket, loop_read, loop_write, loop_misc, want_write) on an
+// Asio descriptor: no thread of libmosquitto's. Reconnects with backoff until stop(): network
+// faults at network pace, a refused login (CONNACK 4/5) slowly. A persistent session
+// (clean_session false) with QoS 1 lets libmosquitto resend what the broker did not ack.
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "net/backoff.hpp"
+
+struct mosquitto;
+struct mosquitto_message;
+
+namespace sb {
+
+struct MqttOptions {
+  std::string host;
+  std::uint16_t port = 1883;
+  bool tls = false;
+  std::string ca_file;  // "" with tls: the system's CAs
+  std::string client_id;
+  std::string username;
+  std::string password;
+  int keepalive_s = 30;
+  std::string will_topic;  // "" = none
+  std::string will_payload;
+  bool will_retain = true;
+  std::string where;  // "mqtt://host:port", for messages
+};
+
+class MqttConnection {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void on_mqtt_connecting(int attempt) = 0;
+    virtual void on_mqtt_connected() = 0;
+    // The connection ended or could not be made; the next try is in `next_retry`.
+    virtual void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) = 0;
+    virtual void on_mqtt_published(int mid) = 0;
+    virtual void on_mqtt_message(std::string_view topic, std::string_view payload) { (void)topic, (void)payload; }
+  };
+
+  MqttConnection(boost::asio::io_context& io, MqttOptions options, Handler& handler);
+  ~MqttConnection();
+  MqttConnection(const MqttConnection&) = delete;
+  MqttConnection& operator=(const MqttConnection&) = delete;
+
+  void start();
+  // Disconnects cleanly (the broker does not send the will) and stops retrying.
+  void stop();
+  bool connected() const { return connected_; }
+
+  // libmosquitto's result (MOSQ_ERR_SUCCESS = 0); `mid` is the message's id for on_mqtt_published.
+  int publish(std::string_view topic, std::string_view payload, int qos, bool retain, int* mid);
+  int subscribe(std::string_view pattern, int qos);
+
+ private:
+  struct Io;
+  void connect();
+  void arm();
+  void on_readable();
+  void on_writable();
+  void down(const std::string& reason, FailureKind kind);
+  void schedule_retry(std::chrono::milliseconds delay);
+  static void on_connect_cb(mosquitto*, void* self, int rc);
+  static void on_disconnect_cb(mosquitto*, void* self, int rc);
+  static void on_publish_cb(mosquitto*, void* self, int mid);
+  static void on_message_cb(mosquitto*, void* self, const ::mosquitto_message* message);
+
+  boost::asio::io_context& io_;
+  MqttOptions options_;
+  Handler& handler_;
+  mosquitto* mosq_ = nullptr;
+  std::unique_ptr<Io> io_state_;
+  ReconnectBackoff backoff_;
+  bool connected_ = false;
+  bool stopped_ = true;
+  bool socket_up_ = false;   // an attempt is live (connecting or connected) and not reported down
+  bool configured_ = false;  // connect_async was called once: later tries are reconnect_async
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace sb

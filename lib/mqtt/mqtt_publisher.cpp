@@ -1,0 +1,120 @@
+#include "mqtt/mqtt_publisher.hpp"
+
+#include <fmt/format.h>
+#include <mosquitto.h>
+#include <spdlog/spdlog.h>
+
+#include "mqtt/mqtt_topics.hpp"
+#include "net/url.hpp"
+
+namespace sb {
+
+namespace {
+
+MqttOptions options_for(const MqttConfig& config, const std::string& instance, const std::string& prefix) {
+  std::string error;
+  const auto url = parse_url(config.url, error);  // checked by the config loader
+  MqttOptions o;
+  if (url) {
+    o.host = url->host;
+    o.port = url->port;
+    o.tls = url->secure();
+    o.where = fmt::format("{}://{}", url->scheme, url->authority());
+  }
+  o.ca_file = config.ca_file;
+  o.client_id = config.client_id.empty() ? "streambridge-" + instance : config.client_id;
+  o.username = config.username;
+  o.password = config.password.reveal();
+  o.keepalive_s = static_cast<int>(config.keepalive.count() / 1000);
+  o.will_topic = mqtt_online_topic(prefix);
+  o.will_payload = "false";
+  return o;
+}
+
+std::string link_name(const MqttConfig& config) {
+  std::string error;
+  const auto url = parse_url(config.url, error);
+  return url ? "mqtt:" + url->authority() : std::string("mqtt");
+}
+
+}  // namespace
+
+MqttPublisher::MqttPublisher(boost::asio::io_context& io, const MqttConfig& config, const std::string& instance,
+                             EventSink status_sink)
+    : config_(config),
+      name_(link_name(config)),
+      prefix_(mqtt_prefix(config, instance)),
+      status_(name_, "mqtt", std::move(status_sink)),
+      outbox_(config.queue),
+      connection_(std::make_unique<MqttConnection>(io, options_for(config, instance, prefix_), *this)) {}
+
+MqttPublisher::~MqttPublisher() = default;
+
+void MqttPublisher::start() {
+  spdlog::info("mqtt {}: publishing to {} under \"{}\"", name_, config_.url, prefix_);
+  connection_->start();
+}
+
+void MqttPublisher::stop() {
+  stopping_ = true;
+  if (connection_->connected()) {
+    int mid = 0;
+    connection_->publish(mqtt_online_topic(prefix_), "false", 1, true, &mid);
+  }
+  connection_->stop();
+  status_.stopped();
+}
+
+void MqttPublisher::on_event(const PublishedEventPtr& event) {
+  const Event& e = event->event;
+  if (e.kind == Kind::status) {
+    outbox_.push(MqttMessage{mqtt_status_topic(prefix_, e.source), event, {}, true});
+  } else {
+    if (!config_.kinds.empty() && !config_.kinds.contains(e.kind)) return;
+    outbox_.push(MqttMessage{mqtt_event_topic(prefix_, e.kind), event, {}, false});
+  }
+  drain();
+}
+
+// Hands waiting messages to the connection, in order, while it is up and the window open.
+void MqttPublisher::drain() {
+  while (connection_->connected() && !outbox_.empty() && (config_.qos == 0 || in_flight_ < kWindow)) {
+    const MqttMessage& m = outbox_.front();
+    int mid = 0;
+    const int rc = connection_->publish(m.topic, m.bytes(), config_.qos, m.retain, &mid);
+    if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) return;  // on reconnect
+    if (rc != MOSQ_ERR_SUCCESS) {
+      spdlog::warn("mqtt {}: cannot publish to {}: {}; dropped", name_, m.topic, mosquitto_strerror(rc));
+    } else {
+      ++published_;
+      if (config_.qos > 0) ++in_flight_;
+    }
+    outbox_.pop();
+  }
+}
+
+void MqttPublisher::on_mqtt_connecting(int attempt) {
+  status_.set(attempt == 0 ? SourceState::connecting : SourceState::reconnecting,
+              fmt::format("connecting to {}", config_.url), attempt);
+}
+
+void MqttPublisher::on_mqtt_connected() {
+  connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &online_mid_);
+  status_.set(SourceState::connected, fmt::format("connected to {}", config_.url));
+  drain();
+}
+
+void MqttPublisher::on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,
+                                 std::chrono::milliseconds next_retry) {
+  if (stopping_) return;
+  status_.retrying(kind, fmt::format("{}: {}", config_.url, reason), attempt, next_retry);
+}
+
+void MqttPublisher::on_mqtt_published(int mid) {
+  // Acked (QoS 1) or written (QoS 0); the online message is not counted in the window.
+  if (mid == online_mid_) return;
+  if (in_flight_ > 0) --in_flight_;
+  drain();
+}
+
+}  // namespace sb
