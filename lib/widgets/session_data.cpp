@@ -73,8 +73,9 @@ std::string se_tier(std::string_view tier) {
 // SE's sub points: Tier 3 counts 6, Tier 2 counts 2, Tier 1 and Prime 1.
 double tier_points(std::string_view tier) { return tier == "3000" ? 6 : tier == "2000" ? 2 : 1; }
 
+// SE names people by their login in session data (as in its *-latest events).
 std::string_view name_of(const Event& e) {
-  return !e.user.display_name.empty() ? std::string_view(e.user.display_name) : std::string_view(e.user.login);
+  return !e.user.login.empty() ? std::string_view(e.user.login) : std::string_view(e.user.display_name);
 }
 
 std::string data_string(const Event& e, std::string_view key) {
@@ -289,9 +290,11 @@ void SessionData::write_entry(JsonWriter& w, std::string_view key, const Entry& 
     w.field("name", std::string_view(e.name));
     if (e.amount != 0 || known != kKeys.end()) w.key("amount").number(e.amount);
     if (e.count != 0) w.key("count").number(e.count);
-    if (!e.tier.empty()) w.field("tier", std::string_view(e.tier));
-    if (!e.message.empty()) w.field("message", std::string_view(e.message));
-    if (!e.sender.empty()) w.field("sender", std::string_view(e.sender));
+    // SE sends "" rather than leaving a latest value's text out.
+    const bool latest = key.ends_with("-latest");
+    if (!e.tier.empty() || (latest && key.starts_with("subscriber-"))) w.field("tier", std::string_view(e.tier));
+    if (!e.message.empty() || latest) w.field("message", std::string_view(e.message));
+    if (!e.sender.empty()) w.field("sender", std::string_view(e.sender)).field("gifted", true);
     if (!e.created_at.empty()) w.field("createdAt", std::string_view(e.created_at));
     if (!e.items.empty() || key == "merch-latest") {
       w.key("items").begin_array();
@@ -352,7 +355,7 @@ void SessionData::write_recents(JsonWriter& w) const {
     w.key("amount").number(e.amount);
     if (!e.tier.empty()) w.field("tier", std::string_view(e.tier));
     if (!e.message.empty()) w.field("message", std::string_view(e.message));
-    if (!e.sender.empty()) w.field("sender", std::string_view(e.sender));
+    if (!e.sender.empty()) w.field("sender", std::string_view(e.sender)).field("gifted", true);
     w.field("createdAt", std::string_view(e.created_at)).end_object();
   }
   w.end_array();

@@ -81,7 +81,7 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     assert.deepEqual(load.currency, { code: 'EUR', name: 'Euro', symbol: '€' });
     assert.equal(load.session.data['follower-session'].count, 1);
     assert.equal(load.session.data['follower-latest'].name, payload('event', 'follow').data.displayName);
-    assert.deepEqual(load.session.data['tip-latest'], { name: '', amount: 0 });
+    assert.deepEqual(load.session.data['tip-latest'], { name: '', amount: 0, message: '' });
     assert.deepEqual(load.session.data['tip-recent'], []);
     assert.equal(load.recents.length, 1);
     assert.equal(load.recents[0].type, 'follower');
@@ -197,6 +197,29 @@ test('widget host: SE editor file names, {key} placeholders, session data, and e
     await page.close();
     await daemon.stop();
     await se.close();
+  }
+});
+
+test("widget runtime: SE's alert queue (widgetDuration) holds alerts until resumeQueue or the time is up", async () => {
+  const { daemon } = await widgetDaemon();
+  const { page, errors } = await openPage(`http://127.0.0.1:${daemon.port}/widgets/queue/`);
+  try {
+    await page.waitForFunction(() => window.streambridge && window.SE_API, null, { timeout: 15000 });
+    await new Promise((r) => setTimeout(r, 500));  // connected and loaded
+    for (const user of ['a', 'b', 'stuck', 'c']) await injectTest(daemon.port, { kind: 'tip', user, amount: 1 });
+    await page.waitForFunction(() => window.shown.length >= 4, null, { timeout: 15000 });
+    const shown = await page.evaluate(() => window.shown);
+    assert.deepEqual(shown.map((s) => s.name), ['a', 'b', 'stuck', 'c']);
+    const gaps = shown.slice(1).map((s, i) => s.at - shown[i].at);
+    // a and b resume after their 300 ms (the `event` copies' resumeQueue calls do not count);
+    // "stuck" never resumes: widgetDuration (2 s) releases the queue.
+    assert.ok(gaps[0] >= 280 && gaps[0] < 1500, `a -> b after ${gaps[0]} ms`);
+    assert.ok(gaps[1] >= 280 && gaps[1] < 1500, `b -> stuck after ${gaps[1]} ms`);
+    assert.ok(gaps[2] >= 1900 && gaps[2] < 4000, `stuck -> c after ${gaps[2]} ms`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
   }
 });
 

@@ -142,8 +142,8 @@ TEST_CASE("widgets: the folder's parts under the names widget repositories use, 
 TEST_CASE("session data: every SE key is there from the start, zero or empty") {
   sb::SessionData s;
   const std::string json = s.data_json();
-  for (const char* key : {R"("follower-latest":{"name":"","amount":0})", R"("tip-session":{"amount":0})",
-                          R"("subscriber-session":{"count":0})", R"("merch-latest":{"name":"","amount":0,"items":[]})",
+  for (const char* key : {R"("follower-latest":{"name":"","amount":0,"message":""})", R"("tip-session":{"amount":0})",
+                          R"("subscriber-session":{"count":0})", R"("merch-latest":{"name":"","amount":0,"message":"","items":[]})",
                           R"("tip-recent":[])", R"("cheer-alltime-top-donator":{"name":"","amount":0})"})
     CHECK_THAT(json, Catch::Contains(key));
 }
@@ -183,7 +183,7 @@ TEST_CASE("session data: events add up per period; tops, points, gifters and rec
   CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-new-latest":{"name":"vel","amount":1,"tier":"2000")"));
   CHECK(name_at(s, "subscriber-alltime-gifter") == "eve");
   CHECK(name_at(s, "subscriber-latest") == "vel");
-  CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-gifted-latest":{"name":"dan","amount":1,"tier":"1000","sender":"eve")"));
+  CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-gifted-latest":{"name":"dan","amount":1,"tier":"1000","message":"","sender":"eve","gifted":true)"));
 
   CHECK(s.apply(real(sb::Kind::follow, "fay")));
   std::string recents;

@@ -332,9 +332,43 @@
         .finally(() => { sessionBusy = false; if (sessionAgain) { sessionAgain = false; sessionUpdate(); } });
     };
 
-    const order = new GiftOrder((e) => {
-      for (const detail of seShapes(e)) dispatch('onEventReceived', detail);
+    // SE's alert queue: with fieldData.widgetDuration (seconds) an alert (a *-latest event,
+    // with its `event` copy) waits until the one before called SE_API.resumeQueue() or its
+    // time is up. Chat, deletes, counters and store updates never wait. A resumeQueue() made
+    // while an alert's `event` copy is being dispatched does not count: widgets call it there
+    // to skip the copy, not to end the alert they are showing.
+    const holdMs = Math.max(0, Number(fieldData.widgetDuration) || 0) * 1000;
+    const alerts = [];
+    let showing = false;
+    let holdTimer = null;
+    let inCopy = false;
+    const releaseAlert = () => {
+      clearTimeout(holdTimer);
+      showing = false;
+      setTimeout(nextAlert, 0);
+    };
+    const dispatchAll = (e, details) => {
+      for (const detail of details) {
+        inCopy = detail.listener === 'event';
+        try { dispatch('onEventReceived', detail); } finally { inCopy = false; }
+      }
       if (sessionKinds.has(e.kind) && !e.test) sessionUpdate();
+    };
+    function nextAlert() {
+      if (showing || !alerts.length) return;
+      showing = true;
+      const [e, details] = alerts.shift();
+      holdTimer = setTimeout(releaseAlert, holdMs);
+      dispatchAll(e, details);
+    }
+    const order = new GiftOrder((e) => {
+      const details = seShapes(e);
+      if (holdMs > 0 && details.length && details[0].listener.endsWith('-latest')) {
+        alerts.push([e, details]);
+        nextAlert();
+      } else {
+        dispatchAll(e, details);
+      }
     });
 
     client.addEventListener('hello', () => {
@@ -368,7 +402,7 @@
         set: (key, value) => call('se.store.set', { key, value }),
       },
       counters: { get: (counter) => call('se.counters.get', { counter }) },
-      resumeQueue: () => {},  // events are never held back, so there is nothing to resume
+      resumeQueue: () => { if (showing && !inCopy) releaseAlert(); },
       sanitize: (arg) => Promise.resolve({ result: { message: (arg && arg.message) || '' }, skip: false }),
       cheerFilter: (message) => Promise.resolve(String(message || '').replace(/(^|\s)[A-Za-z]+\d+(?=\s|$)/g, '$1').replace(/\s+/g, ' ').trim()),
       setField: (key, value) => { fieldData[key] = value; },
