@@ -43,7 +43,7 @@ struct DedupConfig {
   bool operator==(const DedupConfig&) const = default;
 };
 
-enum class SourceType { streamelements, velora, demo };
+enum class SourceType { streamelements, velora, demo, mqtt };
 
 struct SourceConfig {
   std::string name;
@@ -65,6 +65,12 @@ struct SourceConfig {
   Millis idle_timeout{90'000};
   std::size_t max_line = 64 * 1024;     // SSE: a longer line drops its event
   std::size_t max_event = 1024 * 1024;  // SSE: a bigger event is dropped
+  // mqtt: the broker's login (url, topics and ca_file above), and this daemon's own topic
+  // prefixes (its [[mqtt]] outputs'), never taken back in.
+  std::string username;
+  Secret password;
+  std::string client_id;
+  std::vector<std::string> own_prefixes;
   bool operator==(const SourceConfig&) const = default;
 };
 

@@ -24,6 +24,7 @@
 #include "util/read_file.hpp"
 #include "widgets/widget_name.hpp"
 #include "net/url.hpp"
+#include "mqtt/mqtt_topics.hpp"
 
 namespace sb {
 namespace {
@@ -51,10 +52,14 @@ constexpr std::array<std::string_view, 16> kVeloraKeys = {
     "name",   "type",         "kinds",    "transport", "url",       "path",    "namespace",     "eio",
     "token",  "token_file",   "token_env", "ca_file",  "events",    "idle_timeout", "max_line", "max_event"};
 constexpr std::array<std::string_view, 4> kDemoKeys = {"name", "type", "kinds", "interval"};
-constexpr std::array<std::string_view, 20> kAnySourceKeys = {
+constexpr std::array<std::string_view, 11> kMqttSourceKeys = {"name",     "type",          "kinds",        "url",
+                                                              "topics",   "username",      "password",     "password_file",
+                                                              "password_env", "ca_file",   "client_id"};
+constexpr std::array<std::string_view, 25> kAnySourceKeys = {
     "name",       "type",      "kinds",   "transport", "url",    "path",     "namespace",    "eio",
     "auth_method", "token",    "token_file", "token_env", "ca_file", "topics", "events",    "interval",
-    "enabled",    "idle_timeout", "max_line", "max_event"};
+    "enabled",    "idle_timeout", "max_line", "max_event", "username", "password", "password_file",
+    "password_env", "client_id"};
 
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
@@ -111,6 +116,7 @@ class Loader {
     for_each_table_in_array(root, "source", [&](const toml::table& t) { load_source(t, config); });
     for_each_table_in_array(root, "udp", [&](const toml::table& t) { load_udp(t, config); });
     for_each_table_in_array(root, "mqtt", [&](const toml::table& t) { load_mqtt(t, config); });
+    check_mqtt_loops(config);
     if (auto* t = section(root, "widgets")) load_widgets(*t, config.widgets);
     for_each_table_in_array(root, "widget", [&](const toml::table& t) { load_widget(t, config.widgets); });
     return finish(std::move(config));
@@ -425,7 +431,7 @@ class Loader {
       error(t.source(), ctx, "a source needs a \"type\": \"streamelements\", \"velora\" or \"demo\"");
       return;
     }
-    get_choice(t, ctx, "type", {"streamelements", "velora", "demo"}, type);
+    get_choice(t, ctx, "type", {"streamelements", "velora", "demo", "mqtt"}, type);
     if (type.empty()) return;
     Keys keys = kDemoKeys;
     if (type == "streamelements") {
@@ -437,12 +443,17 @@ class Loader {
       keys = kVeloraKeys;
       s.transport = "socketio";
       s.namespace_ = "/ws/events";
+    } else if (type == "mqtt") {
+      s.type = SourceType::mqtt;
+      keys = kMqttSourceKeys;
     }
     check_keys(t, ctx, keys, kAnySourceKeys, type);
     get_kinds(t, ctx, s.kinds);
 
     if (s.type == SourceType::demo) {
       get_duration(t, ctx, "interval", s.interval);
+    } else if (s.type == SourceType::mqtt) {
+      load_mqtt_source(t, ctx, s);
     } else {
       if (s.type == SourceType::streamelements) {
         get_choice(t, ctx, "transport", {"realtime", "astro"}, s.transport);
@@ -536,6 +547,47 @@ class Loader {
     w.widgets.push_back(std::move(widget));
   }
 
+  // type = "mqtt": other instances' events from a broker.
+  void load_mqtt_source(const toml::table& t, std::string_view ctx, SourceConfig& s) {
+    if (!t.get("url")) {
+      error(t.source(), ctx, "an mqtt source needs a \"url\" such as \"mqtt://127.0.0.1:1883\"");
+    } else if (get(t, ctx, "url", s.url)) {
+      std::string why;
+      const auto url = parse_url(s.url, why);
+      if (!url || (url->scheme != "mqtt" && url->scheme != "mqtts") || !url->path.empty() || !url->query.empty())
+        error(t.get("url")->source(), ctx,
+              fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(s.url, 200)));
+    }
+    get_strings(t, ctx, "topics", s.topics);
+    if (s.topics.empty())
+      error(t.source(), ctx, "an mqtt source needs \"topics\", e.g. [\"streambridge/pc-a/events/#\"]");
+    get(t, ctx, "username", s.username);
+    get_secret(t, ctx, s.password, false, "password");
+    get(t, ctx, "ca_file", s.ca_file);
+    if (!s.ca_file.empty()) s.ca_file = resolve(s.ca_file);
+    get(t, ctx, "client_id", s.client_id);
+    mqtt_sources_.push_back({s.name, t.get("topics") ? t.get("topics")->source() : t.source()});
+  }
+
+  // After the whole file: no mqtt source may take this daemon's own topics (a loop).
+  void check_mqtt_loops(Config& config) {
+    std::vector<std::string> own;
+    for (const MqttConfig& m : config.mqtt) own.push_back(mqtt_prefix(m, config.server.instance));
+    for (SourceConfig& s : config.sources) {
+      if (s.type != SourceType::mqtt) continue;
+      s.own_prefixes = own;
+      for (const std::string& topic : s.topics)
+        for (const std::string& prefix : own)
+          if (mqtt_topic_matches(topic, prefix + "/events/tip")) {
+            const auto it = std::find_if(mqtt_sources_.begin(), mqtt_sources_.end(),
+                                         [&](const auto& m) { return m.first == s.name; });
+            error(it != mqtt_sources_.end() ? it->second : toml::source_region{}, "[[source]] " + s.name,
+                  fmt::format("topic \"{}\" takes this daemon's own events (\"{}/...\", an [[mqtt]] output): a loop",
+                              log_text(topic, 120), prefix));
+          }
+    }
+  }
+
   void load_mqtt(const toml::table& t, Config& config) {
     constexpr std::string_view ctx = "[[mqtt]]";
     check_keys(t, ctx, kMqttKeys);
@@ -615,6 +667,7 @@ class Loader {
 
   std::string path_;
   std::string base_dir_;
+  std::vector<std::pair<std::string, toml::source_region>> mqtt_sources_;  // name, where its topics are
   ConfigLoadResult result_;
   std::map<std::string, std::size_t, std::less<>> source_lines_;
 };
@@ -626,6 +679,7 @@ std::string_view to_string(SourceType type) {
     case SourceType::streamelements: return "streamelements";
     case SourceType::velora: return "velora";
     case SourceType::demo: return "demo";
+    case SourceType::mqtt: return "mqtt";
   }
   return "?";
 }

@@ -1,6 +1,7 @@
 #pragma once
 // What waits to be handed to the broker connection, sans-I/O: bounded; past the bound the
-// oldest message goes and is counted. Event payloads are the hub's bytes, shared, not copied.
+// oldest message goes and is counted. A retained message (a source's status) replaces the
+// one still waiting for its topic. Event payloads are the hub's bytes, shared, not copied.
 #include <cstdint>
 #include <deque>
 #include <string>

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "mqtt/mqtt_source.hpp"
 #include "sources/demo_source.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/streamelements_source.hpp"
@@ -35,6 +36,7 @@ class UnavailableSource final : public Source {
 
 std::unique_ptr<Source> make_source(boost::asio::io_context& io, const SourceConfig& config, EventSink sink) {
   if (config.type == SourceType::demo) return make_demo_source(io, config, std::move(sink));
+  if (config.type == SourceType::mqtt) return make_mqtt_source(io, config, std::move(sink));
   if (config.type == SourceType::streamelements && config.transport == "realtime")
     return make_streamelements_source(io, config, std::move(sink));
   if (config.type == SourceType::streamelements && config.transport == "astro")

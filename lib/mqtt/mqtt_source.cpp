@@ -1,0 +1,95 @@
+#include "mqtt/mqtt_source.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "event/event_reader.hpp"
+#include "mqtt/mqtt_connection.hpp"
+#include "mqtt/mqtt_topics.hpp"
+#include "net/url.hpp"
+#include "sources/source_emitter.hpp"
+#include "util/log_text.hpp"
+#include "util/time_format.hpp"
+
+namespace sb {
+namespace {
+
+MqttOptions options_for(const SourceConfig& config) {
+  std::string error;
+  const auto url = parse_url(config.url, error);  // checked by the config loader
+  MqttOptions o;
+  if (url) {
+    o.host = url->host;
+    o.port = url->port;
+    o.tls = url->secure();
+    o.where = fmt::format("{}://{}", url->scheme, url->authority());
+  }
+  o.ca_file = config.ca_file;
+  o.client_id = config.client_id.empty() ? "streambridge-in-" + config.name : config.client_id;
+  o.username = config.username;
+  o.password = config.password.reveal();
+  return o;
+}
+
+class MqttSource final : public Source, public MqttConnection::Handler {
+ public:
+  MqttSource(boost::asio::io_context& io, const SourceConfig& config, EventSink sink)
+      : config_(config), emitter_(config, std::move(sink)), connection_(io, options_for(config), *this) {}
+
+  void start() override { connection_.start(); }
+  void stop() override {
+    connection_.stop();
+    emitter_.status().stopped();
+  }
+  std::string_view name() const override { return config_.name; }
+  const SourceStatus& status() const override { return emitter_.status().current(); }
+  const SourceEmitter& emitter() const override { return emitter_; }
+  bool finished() const override { return true; }  // nothing outlives stop(): no coroutine
+
+  void on_mqtt_connecting(int attempt) override {
+    emitter_.status().set(attempt == 0 ? SourceState::connecting : SourceState::reconnecting,
+                          fmt::format("connecting to {}", config_.url), attempt);
+  }
+  void on_mqtt_connected() override {
+    for (const std::string& topic : config_.topics)
+      if (const int rc = connection_.subscribe(topic, 1); rc != 0)
+        spdlog::error("source \"{}\": cannot subscribe to \"{}\" (error {})", config_.name, log_text(topic, 200), rc);
+    emitter_.status().set(SourceState::connected, fmt::format("connected to {}, {} topics", config_.url, config_.topics.size()));
+  }
+  void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override {
+    emitter_.status().retrying(kind, fmt::format("{}: {}", config_.url, reason), attempt, next_retry);
+  }
+  void on_mqtt_published(int) override {}
+
+  void on_mqtt_message(std::string_view topic, std::string_view payload) override {
+    for (const std::string& own : config_.own_prefixes)
+      if (topic.starts_with(own) && (topic.size() == own.size() || topic[own.size()] == '/'))
+        return emitter_.ignore(topic, "this daemon's own topic");
+    Event event;
+    std::string error;
+    if (!event_from_json(payload, event, error)) {
+      emitter_.count_malformed();
+      spdlog::warn("source \"{}\": a message on \"{}\" is not a streambridge event: {}", config_.name,
+                   log_text(topic, 200), log_text(error, 200));
+      return;
+    }
+    if (event.kind == Kind::status) return emitter_.ignore(topic, "another instance's status");
+    event.source = config_.name;
+    event.seq = 0;
+    event.received_at_ms = system_now_ms();
+    emitter_.emit(std::move(event));
+  }
+
+ private:
+  const SourceConfig& config_;
+  SourceEmitter emitter_;
+  MqttConnection connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_mqtt_source(boost::asio::io_context& io, const SourceConfig& config, EventSink sink) {
+  return std::make_unique<MqttSource>(io, config, std::move(sink));
+}
+
+}  // namespace sb

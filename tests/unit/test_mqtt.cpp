@@ -1,0 +1,84 @@
+// MQTT's sans-I/O parts: topic names and matching, the outbox's bound and retained
+// replacement, and the event reader (another instance's events back into Event).
+#include <catch2/catch.hpp>
+
+#include "make_event.hpp"
+
+#include "config/config.hpp"
+#include "event/event_json.hpp"
+#include "event/event_reader.hpp"
+#include "mqtt/mqtt_outbox.hpp"
+#include "mqtt/mqtt_topics.hpp"
+
+TEST_CASE("mqtt: topics under the prefix, streambridge/{instance} by default") {
+  sb::MqttConfig config;
+  CHECK(sb::mqtt_prefix(config, "pc-a") == "streambridge/pc-a");
+  CHECK(sb::mqtt_prefix(config, "a/b#") == "streambridge/a_b_");
+  config.prefix = "home/stream";
+  CHECK(sb::mqtt_prefix(config, "pc-a") == "home/stream");
+  CHECK(sb::mqtt_event_topic("p", sb::Kind::gift_bundle) == "p/events/gift_bundle");
+  CHECK(sb::mqtt_status_topic("p", "se/main") == "p/status/se_main");
+  CHECK(sb::mqtt_online_topic("p") == "p/online");
+}
+
+TEST_CASE("mqtt: topic filters with + and #") {
+  using sb::mqtt_topic_matches;
+  CHECK(mqtt_topic_matches("streambridge/+/events/#", "streambridge/pc-a/events/tip"));
+  CHECK(mqtt_topic_matches("streambridge/#", "streambridge"));
+  CHECK(mqtt_topic_matches("#", "a/b/c"));
+  CHECK(mqtt_topic_matches("a/+", "a/b"));
+  CHECK_FALSE(mqtt_topic_matches("a/+", "a/b/c"));
+  CHECK_FALSE(mqtt_topic_matches("streambridge/pc-b/events/#", "streambridge/pc-a/events/tip"));
+  CHECK_FALSE(mqtt_topic_matches("a/b", "a"));
+}
+
+TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted; a retained message replaces its topic's") {
+  sb::MqttOutbox box(3);
+  const auto message = [](std::string topic, std::string payload, bool retain = false) {
+    return sb::MqttMessage{std::move(topic), nullptr, std::move(payload), retain};
+  };
+  box.push(message("s", "status 1", true));
+  for (int i = 1; i <= 4; ++i) box.push(message("e", std::to_string(i)));
+  CHECK(box.dropped() == 2);  // the status and event 1
+  box.push(message("s", "status 2", true));
+  box.push(message("s", "status 3", true));  // replaces status 2: no drop for it
+  CHECK(box.dropped() == 3);
+  std::vector<std::string> left;
+  for (; !box.empty(); box.pop()) left.emplace_back(box.front().bytes());
+  CHECK(left == std::vector<std::string>{"3", "4", "status 3"});
+}
+
+TEST_CASE("event reader: an event's JSON reads back to the same JSON; other text is refused") {
+  sb::Event e = sb::testing::make_event(sb::Kind::gift_subscription);
+  e.seq = 42;
+  e.id = "abc";
+  e.platform = "twitch";
+  e.at_ms = 1795392000123;
+  e.received_at_ms = 1795392000456;
+  e.user = {"1", "bob", "Bob", "https://x/a.png"};
+  e.amount = 4.5;
+  e.currency = "EUR";
+  e.message = "hi \"there\"\n";
+  e.tier = "2000";
+  e.months = 3;
+  e.count = 2;
+  e.viewers = 7;
+  e.item = "hat";
+  e.recipients = {"a", "b"};
+  e.data_json = R"({"sender":"eve","x":[1,{"y":null}]})";
+  e.raw_json = R"({"upstream":true})";
+  std::string json;
+  sb::append_event_json(json, e);
+  sb::Event back;
+  std::string error;
+  REQUIRE(sb::event_from_json(json, back, error));
+  std::string again;
+  sb::append_event_json(again, back);
+  CHECK(again == json);
+  for (const char* bad : {"[]", "{}", R"({"v":2,"kind":"tip"})", R"({"v":1,"kind":"nope","id":"x"})",
+                          R"({"v":1,"kind":"tip","id":"x","at":"yesterday","receivedAt":"2026-01-01T00:00:00Z"})", "not json"}) {
+    INFO(bad);
+    CHECK_FALSE(sb::event_from_json(bad, back, error));
+    CHECK_FALSE(error.empty());
+  }
+}
