@@ -428,7 +428,7 @@ class Loader {
 
     std::string type;
     if (!t.get("type")) {
-      error(t.source(), ctx, "a source needs a \"type\": \"streamelements\", \"velora\" or \"demo\"");
+      error(t.source(), ctx, "a source needs a \"type\": \"streamelements\", \"velora\", \"demo\" or \"mqtt\"");
       return;
     }
     get_choice(t, ctx, "type", {"streamelements", "velora", "demo", "mqtt"}, type);

@@ -156,10 +156,10 @@ TEST_CASE("config: duplicate source names") {
 
 TEST_CASE("config: missing or bad source type, unknown kinds, bad choices") {
   CHECK(only_error("[[source]]\nname = \"a\"\n") ==
-        "streambridge.toml:1:1: source \"a\": a source needs a \"type\": \"streamelements\", \"velora\" or \"demo\"");
+        "streambridge.toml:1:1: source \"a\": a source needs a \"type\": \"streamelements\", \"velora\", \"demo\" or \"mqtt\"");
   CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"twitch\"\n") ==
-        "streambridge.toml:3:8: source \"a\": \"type\" must be one of \"streamelements\", \"velora\", \"demo\", got "
-        "\"twitch\"");
+        "streambridge.toml:3:8: source \"a\": \"type\" must be one of \"streamelements\", \"velora\", \"demo\", "
+        "\"mqtt\", got \"twitch\"");
   CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"demo\"\nkinds = [\"tips\"]\n") ==
         "streambridge.toml:4:10: source \"a\": unknown kind \"tips\" (did you mean \"tip\"?)");
   CHECK(only_error("[log]\nlevel = \"verbose\"\n") ==
@@ -333,4 +333,32 @@ TEST_CASE("config: [widgets] and [[widget]]: paths relative to the file, bad val
   CHECK_THAT(only_error("[[widget]]\nname = \"a\"\npath = \"p\"\n[[widget]]\nname = \"a\"\npath = \"q\"\n"),
              Catch::Contains("two widgets named \"a\""));
   CHECK_THAT(only_error("[widgets]\ndirs = \"x\"\n"), Catch::Contains("did you mean \"dir\""));
+}
+
+TEST_CASE("config: [[mqtt]] and mqtt sources: defaults, bad values, and no loop back into itself") {
+  const auto result = sb::load_config_text(
+      "[server]\ninstance = \"pc-a\"\n[[mqtt]]\nurl = \"mqtts://broker.lan\"\nusername = \"u\"\npassword = \"p\"\n"
+      "kinds = [\"tip\"]\nqueue = 50\n[[source]]\nname = \"in\"\ntype = \"mqtt\"\nurl = \"mqtt://broker.lan\"\n"
+      "topics = [\"streambridge/pc-b/events/#\"]\n",
+      "streambridge.toml");
+  for (const auto& e : result.errors) UNSCOPED_INFO(e);
+  REQUIRE(result.config);
+  const auto& c = *result.config;
+  REQUIRE(c.mqtt.size() == 1);
+  CHECK(c.mqtt[0].qos == 1);
+  CHECK(c.mqtt[0].queue == 50);
+  CHECK(c.mqtt[0].password.reveal() == "p");
+  REQUIRE(c.sources.size() == 1);
+  CHECK(c.sources[0].own_prefixes == std::vector<std::string>{"streambridge/pc-a"});
+  CHECK_FALSE(sb::load_config_text("", "x.toml").config->server.instance.empty());  // the host name
+
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"ws://x\"\n"), Catch::Contains("\"url\" must be mqtt://HOST[:PORT]"));
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 2\n"), Catch::Contains("\"qos\" must be between 0 and 1"));
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\npassword = \"p\"\n"), Catch::Contains("a password needs a \"username\""));
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nprefix = \"a/#\"\n"), Catch::Contains("\"prefix\""));
+  CHECK_THAT(only_error("[server]\ninstance = \"a/b\"\n"), Catch::Contains("MQTT topic level"));
+  CHECK_THAT(only_error("[[source]]\nname = \"in\"\ntype = \"mqtt\"\nurl = \"mqtt://x\"\n"), Catch::Contains("needs \"topics\""));
+  CHECK_THAT(only_error("[server]\ninstance = \"me\"\n[[mqtt]]\nurl = \"mqtt://x\"\n[[source]]\nname = \"in\"\ntype = \"mqtt\"\n"
+                        "url = \"mqtt://x\"\ntopics = [\"streambridge/+/events/#\"]\n"),
+             Catch::Contains("takes this daemon's own events"));
 }
