@@ -206,7 +206,11 @@ test("widget runtime: SE's alert queue (widgetDuration) holds alerts until resum
   try {
     await page.waitForFunction(() => window.streambridge && window.SE_API, null, { timeout: 15000 });
     await new Promise((r) => setTimeout(r, 500));  // connected and loaded
-    for (const user of ['a', 'b', 'stuck', 'c']) await injectTest(daemon.port, { kind: 'tip', user, amount: 1 });
+    for (const user of ['a', 'b', 'stuck']) await injectTest(daemon.port, { kind: 'tip', user, amount: 1 });
+    // A moderator's delete while "stuck" shows: the widget's resumeQueue() for it does not end the alert.
+    await page.waitForFunction(() => window.shown.length >= 3, null, { timeout: 15000 });
+    await injectTest(daemon.port, { kind: 'chat_delete', data: { msgId: 'm1' } });
+    await injectTest(daemon.port, { kind: 'tip', user: 'c', amount: 1 });
     await page.waitForFunction(() => window.shown.length >= 4, null, { timeout: 15000 });
     const shown = await page.evaluate(() => window.shown);
     assert.deepEqual(shown.map((s) => s.name), ['a', 'b', 'stuck', 'c']);

@@ -335,8 +335,9 @@
     // SE's alert queue: with fieldData.widgetDuration (seconds) an alert (a *-latest event,
     // with its `event` copy) waits until the one before called SE_API.resumeQueue() or its
     // time is up. Chat, deletes, counters and store updates never wait. A resumeQueue() made
-    // while an alert's `event` copy is being dispatched does not count: widgets call it there
-    // to skip the copy, not to end the alert they are showing.
+    // while anything but an alert is being dispatched (its `event` copy, a chat delete, a
+    // store update) does not count: widgets call it there to skip that message, not to end
+    // the alert they are showing.
     const holdMs = Math.max(0, Number(fieldData.widgetDuration) || 0) * 1000;
     const alerts = [];
     let showing = false;
@@ -349,7 +350,7 @@
     };
     const dispatchAll = (e, details) => {
       for (const detail of details) {
-        inCopy = detail.listener === 'event';
+        inCopy = !detail.listener.endsWith('-latest');
         try { dispatch('onEventReceived', detail); } finally { inCopy = false; }
       }
       if (sessionKinds.has(e.kind) && !e.test) sessionUpdate();
@@ -393,7 +394,10 @@
       client.request('se.load', { widget: options.name || '' }).then(widgetLoad, () => widgetLoad(null));
     });
     client.addEventListener('event', (ev) => { if (loaded) order.push(ev.detail); else early.push(ev.detail); });
-    client.addEventListener('kvstore', (ev) => dispatch('onEventReceived', { listener: 'kvstore:update', event: { data: ev.detail } }));
+    client.addEventListener('kvstore', (ev) => {
+      inCopy = true;
+      try { dispatch('onEventReceived', { listener: 'kvstore:update', event: { data: ev.detail } }); } finally { inCopy = false; }
+    });
 
     const status = { isEditorMode: false, muted: false };
     global.SE_API = {
