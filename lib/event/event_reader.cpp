@@ -27,13 +27,19 @@ bool event_from_json(std::string_view json, Event& out, std::string& error) {
   }
   const auto at = parse_iso8601_ms(root->string("at"));
   const auto received = parse_iso8601_ms(root->string("receivedAt"));
-  if (root->string("id").empty() || !at || !received) {
-    error = "\"id\", \"at\" and \"receivedAt\" are required";
+  const auto seq = root->integer("seq");
+  const std::string_view service = root->string("service");
+  if (root->string("id").empty() || root->string("source").empty() || !at || !received || !seq || *seq < 1) {
+    error = "\"seq\", \"id\", \"source\", \"at\" and \"receivedAt\" are required";
+    return false;
+  }
+  if (service != "streamelements" && service != "velora" && service != "streambridge") {
+    error = "\"service\" must be streamelements, velora or streambridge";
     return false;
   }
   Event e;
   e.kind = *kind;
-  e.seq = static_cast<std::uint64_t>(std::max<std::int64_t>(0, root->integer("seq").value_or(0)));
+  e.seq = static_cast<std::uint64_t>(*seq);
   e.id.assign(root->string("id"));
   e.source.assign(root->string("source"));
   e.service.assign(root->string("service"));
@@ -62,7 +68,7 @@ bool event_from_json(std::string_view json, Event& out, std::string& error) {
     JsonWriter w(e.data_json);
     write_json_value(w, *data);
   }
-  if (const JsonValue* raw = root->find("raw"); raw && raw->type != JsonType::null) {
+  if (const JsonValue* raw = root->find("raw"); raw && (raw->type == JsonType::object || raw->type == JsonType::array)) {
     JsonWriter w(e.raw_json);
     write_json_value(w, *raw);
   }
