@@ -13,6 +13,7 @@ std::vector<std::string> apply_live_changes(Config& live, const Config& fresh) {
   if (s.journal != f.journal || s.journal_size != f.journal_size) restart.push_back("[server] journal");
   if (!(live.dedup == fresh.dedup)) restart.push_back("[dedup]");
   if (!(live.udp == fresh.udp)) restart.push_back("[[udp]]");
+  if (!(live.mqtt == fresh.mqtt) || s.instance != f.instance) restart.push_back("[[mqtt]] / [server] instance");
   s.token = f.token;
   s.allowed_origins = f.allowed_origins;
   s.client_queue = f.client_queue;
