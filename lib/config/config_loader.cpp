@@ -547,17 +547,23 @@ class Loader {
     w.widgets.push_back(std::move(widget));
   }
 
+  // A broker's url (required): mqtt://HOST[:PORT] or mqtts://HOST[:PORT], nothing after.
+  void load_broker_url(const toml::table& t, std::string_view ctx, std::string_view who, std::string& out) {
+    if (!t.get("url")) {
+      error(t.source(), ctx, fmt::format("{} needs a \"url\" such as \"mqtt://127.0.0.1:1883\"", who));
+      return;
+    }
+    if (!get(t, ctx, "url", out)) return;
+    std::string why;
+    const auto url = parse_url(out, why);
+    if (!url || (url->scheme != "mqtt" && url->scheme != "mqtts") || !url->path.empty() || !url->query.empty())
+      error(t.get("url")->source(), ctx,
+            fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(out, 200)));
+  }
+
   // type = "mqtt": other instances' events from a broker.
   void load_mqtt_source(const toml::table& t, std::string_view ctx, SourceConfig& s) {
-    if (!t.get("url")) {
-      error(t.source(), ctx, "an mqtt source needs a \"url\" such as \"mqtt://127.0.0.1:1883\"");
-    } else if (get(t, ctx, "url", s.url)) {
-      std::string why;
-      const auto url = parse_url(s.url, why);
-      if (!url || (url->scheme != "mqtt" && url->scheme != "mqtts") || !url->path.empty() || !url->query.empty())
-        error(t.get("url")->source(), ctx,
-              fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(s.url, 200)));
-    }
+    load_broker_url(t, ctx, "an mqtt source", s.url);
     get_strings(t, ctx, "topics", s.topics);
     if (s.topics.empty())
       error(t.source(), ctx, "an mqtt source needs \"topics\", e.g. [\"streambridge/pc-a/events/#\"]");
@@ -592,15 +598,7 @@ class Loader {
     constexpr std::string_view ctx = "[[mqtt]]";
     check_keys(t, ctx, kMqttKeys);
     MqttConfig m;
-    if (!t.get("url")) {
-      error(t.source(), ctx, "an [[mqtt]] entry needs a \"url\" such as \"mqtt://127.0.0.1:1883\"");
-    } else if (get(t, ctx, "url", m.url)) {
-      std::string why;
-      const auto url = parse_url(m.url, why);
-      if (!url || (url->scheme != "mqtt" && url->scheme != "mqtts") || !url->path.empty() || !url->query.empty())
-        error(t.get("url")->source(), ctx,
-              fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(m.url, 200)));
-    }
+    load_broker_url(t, ctx, "an [[mqtt]] entry", m.url);
     get(t, ctx, "client_id", m.client_id);
     if (m.client_id.size() > 128) error(t.get("client_id")->source(), ctx, "\"client_id\" is longer than 128 bytes");
     get(t, ctx, "username", m.username);

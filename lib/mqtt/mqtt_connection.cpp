@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "net/url.hpp"
 #include "util/log_text.hpp"
 #include "util/steady_time.hpp"
 
@@ -56,6 +57,23 @@ struct MqttConnection::Io {
     reading = writing = false;
   }
 };
+
+MqttOptions mqtt_options(std::string_view url_text, std::string ca_file, std::string client_id, std::string username,
+                         std::string password) {
+  std::string error;
+  MqttOptions o;
+  if (const auto url = parse_url(url_text, error)) {
+    o.host = url->host;
+    o.port = url->port;
+    o.tls = url->secure();
+    o.where = fmt::format("{}://{}", url->scheme, url->authority());
+  }
+  o.ca_file = std::move(ca_file);
+  o.client_id = std::move(client_id);
+  o.username = std::move(username);
+  o.password = std::move(password);
+  return o;
+}
 
 MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handler& handler)
     : io_(io), options_(std::move(options)), handler_(handler), io_state_(std::make_unique<Io>(io)) {

@@ -34,6 +34,10 @@ struct MqttOptions {
   std::string where;  // "mqtt://host:port", for messages
 };
 
+// The options for a broker url ("mqtt://host[:port]", checked by the config loader) and login.
+MqttOptions mqtt_options(std::string_view url, std::string ca_file, std::string client_id, std::string username,
+                         std::string password);
+
 class MqttConnection {
  public:
   class Handler {

@@ -12,19 +12,9 @@ namespace sb {
 namespace {
 
 MqttOptions options_for(const MqttConfig& config, const std::string& instance, const std::string& prefix) {
-  std::string error;
-  const auto url = parse_url(config.url, error);  // checked by the config loader
-  MqttOptions o;
-  if (url) {
-    o.host = url->host;
-    o.port = url->port;
-    o.tls = url->secure();
-    o.where = fmt::format("{}://{}", url->scheme, url->authority());
-  }
-  o.ca_file = config.ca_file;
-  o.client_id = config.client_id.empty() ? "streambridge-" + instance : config.client_id;
-  o.username = config.username;
-  o.password = config.password.reveal();
+  MqttOptions o = mqtt_options(config.url, config.ca_file,
+                               config.client_id.empty() ? "streambridge-" + instance : config.client_id,
+                               config.username, config.password.reveal());
   o.keepalive_s = static_cast<int>(config.keepalive.count() / 1000);
   o.will_topic = mqtt_online_topic(prefix);
   o.will_payload = "false";

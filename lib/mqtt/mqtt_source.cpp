@@ -6,7 +6,6 @@
 #include "event/event_reader.hpp"
 #include "mqtt/mqtt_connection.hpp"
 #include "mqtt/mqtt_topics.hpp"
-#include "net/url.hpp"
 #include "sources/source_emitter.hpp"
 #include "util/log_text.hpp"
 #include "util/time_format.hpp"
@@ -15,20 +14,9 @@ namespace sb {
 namespace {
 
 MqttOptions options_for(const SourceConfig& config) {
-  std::string error;
-  const auto url = parse_url(config.url, error);  // checked by the config loader
-  MqttOptions o;
-  if (url) {
-    o.host = url->host;
-    o.port = url->port;
-    o.tls = url->secure();
-    o.where = fmt::format("{}://{}", url->scheme, url->authority());
-  }
-  o.ca_file = config.ca_file;
-  o.client_id = config.client_id.empty() ? "streambridge-in-" + config.name : config.client_id;
-  o.username = config.username;
-  o.password = config.password.reveal();
-  return o;
+  return mqtt_options(config.url, config.ca_file,
+                      config.client_id.empty() ? "streambridge-in-" + config.name : config.client_id, config.username,
+                      config.password.reveal());
 }
 
 class MqttSource final : public Source, public MqttConnection::Handler {

@@ -9,23 +9,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/browser.mjs';
 import { startDaemon, tempDir, freePort, injectTest, SOURCE_DIR } from './lib/daemon.mjs';
 import { startStreamElements, seSource, waitFor } from './lib/faults.mjs';
 import { fixtures } from './lib/upstream.mjs';
 import { connect } from './lib/client.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WIDGETS = path.join(SOURCE_DIR, 'tests/integration/widgets');
 let browser;
 
-before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/deps.sh installs it`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
+before(async () => { browser = await launchChromium(); });
 after(async () => { await browser?.close(); });
 
 const payload = (socketEvent, name) => fixtures('streamelements', socketEvent).find((f) => f.name === name).payload;
