@@ -6,6 +6,9 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +25,15 @@
   } while (0)
 
 namespace fuzz {
+
+// A path for files rewritten at every input: under memory-backed /dev/shm when there is one,
+// named `stem`-PID, so parallel runs do not share it.
+inline std::string scratch_path(const std::string& stem) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+  return (base / (stem + "-" + std::to_string(::getpid()))).string();
+}
 
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};

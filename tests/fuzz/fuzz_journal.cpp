@@ -36,12 +36,8 @@ void check_line(std::string_view line) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fuzz::quiet_logs();
-  namespace fs = std::filesystem;
-  // Files are rewritten for every input: memory-backed /dev/shm when there is one.
-  std::error_code ec;
-  const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
-  g_dir = (base / ("sb-fuzz-journal-" + std::to_string(::getpid()))).string();
-  fs::create_directories(g_dir);
+  g_dir = fuzz::scratch_path("sb-fuzz-journal");
+  std::filesystem::create_directories(g_dir);
   std::atexit([] {
     std::error_code ec;
     std::filesystem::remove_all(g_dir, ec);

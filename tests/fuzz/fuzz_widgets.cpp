@@ -32,10 +32,7 @@ void check_json(std::string_view json, const char* what) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fuzz::quiet_logs();
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
-  g_path = (base / ("sb-fuzz-widgets-" + std::to_string(::getpid()) + ".json")).string();
+  g_path = fuzz::scratch_path("sb-fuzz-widgets") + ".json";
   std::atexit([] { std::remove(g_path.c_str()); });
   return 0;
 }
