@@ -2,7 +2,7 @@
 // scenario against streambridge, the Node reference and the ceiling, on loopback, then one
 // table and a JSON file. Every load is bounded in count and time, every wait has a timeout.
 //   node tests/bench/run.mjs --build build-bench [--quick] [--json FILE] [--only a,b] [--rounds N] [--subscribers 1,10] [--eio 3]
-// --only takes streambridge, reference, ceiling and pipeline (default: all); --subscribers a
+// --only takes streambridge, reference, ceiling, pipeline and mqtt (default: all); --subscribers a
 // subset of 1,10,100,1000 (for a look at one case; the table needs them all); --eio 3 connects
 // the daemon with Engine.IO 3.
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const flag = (name) => args.includes(name);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const quick = flag('--quick');
 const build = path.resolve(option('--build', 'build-bench'));
-const only = option('--only', [...TARGETS, 'pipeline'].join(',')).split(',');  // any of the targets and 'pipeline'
+const only = option('--only', [...TARGETS, 'pipeline', 'mqtt'].join(',')).split(',');  // the targets, 'pipeline', 'mqtt'
 const jsonCopy = option('--json', null);
 const eio = Number(option('--eio', 4));  // the daemon's Engine.IO version (the others speak 4)
 
@@ -186,6 +186,58 @@ function pipeline() {
   });
 }
 
+// Through a broker: streambridge with an [[mqtt]] output to a local mosquitto (QoS 1), one
+// mosquitto_sub subscriber, beside one local WebSocket subscriber on the same flood. The MQTT
+// figure is the subscriber's: messages between its first and last line over that time.
+async function benchMqtt() {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-mqtt-'));
+  writeFileSync(path.join(dir, 'mosquitto.conf'),
+    `user ${os.userInfo().username}\nlistener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n`);
+  const broker = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  await sleep(500);
+  const count = quick ? 20000 : 100000;
+  const upstream = await startUpstream(build);
+  const target = await startTarget('streambridge', {
+    build, upstream, eio, extraConfig: `\n[[mqtt]]\nurl = "mqtt://127.0.0.1:${port}"\nprefix = "bench"\nqueue = ${count * 2}\n`,
+  });
+  const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-q', '1', '-t', 'bench/events/#', '-C', String(count), '-F', '%t'],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+  let lines = 0;
+  let first = 0;
+  let last = 0;
+  sub.stdout.on('data', (chunk) => {
+    const now = performance.now();
+    const n = chunk.toString().split('\n').length - 1;
+    if (!lines) first = now;
+    lines += n;
+    last = now;
+  });
+  const ctx = { upstream, target };
+  try {
+    await sleep(500);
+    let ws = null;
+    await withSubscribers(ctx, 1, async () => { ws = await run(ctx, `flood ${count} ${P.floodSeconds} normal`, { drainMs: 10000 }); });
+    const deadline = performance.now() + 30000;
+    while (lines < count && performance.now() < deadline) await sleep(50);
+    const mqttPerSec = lines > 1 ? (lines - 1) / ((last - first) / 1000) : 0;
+    log(`mqtt: ${lines} of ${count} through the broker at ${mqttPerSec.toFixed(0)} ev/s; the local WebSocket ${ws.deliveredPerSec.toFixed(0)} ev/s`);
+    return { count, received: lines, mqttPerSec, websocketPerSec: ws.deliveredPerSec, websocketClean: ws.clean };
+  } finally {
+    sub.kill();
+    await target.stop();
+    upstream.send('quit');
+    await upstream.stop();
+    broker.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function git(...a) {
   const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
   try { return execFileSync('git', a, { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { return null; }
@@ -212,13 +264,23 @@ for (const name of TARGETS.filter((t) => only.includes(t))) {
     results.targets[name] = { error: error.message };
   }
 }
+if (only.includes('mqtt')) {
+  try {
+    results.mqtt = await benchMqtt();
+  } catch (error) {
+    log(`mqtt: FAILED: ${error.message}`);
+    results.mqtt = { error: error.message };
+  }
+}
 results.machine.loadavgAfter = os.loadavg();
 results.table = tableRows(results);
 printTable(results);
+if (results.mqtt && !results.mqtt.error)
+  console.log(`\nThrough an MQTT broker (mosquitto, QoS 1, one subscriber): ${results.mqtt.mqttPerSec.toFixed(0)} events/s (${results.mqtt.received} of ${results.mqtt.count}); one local WebSocket subscriber on the same flood: ${results.mqtt.websocketPerSec.toFixed(0)} events/s`);
 
 const file = path.join(build, 'bench-results.json');
 mkdirSync(path.dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 if (jsonCopy) writeFileSync(jsonCopy, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nresults: ${file}${jsonCopy ? ` and ${jsonCopy}` : ''}`);
-process.exit(Object.values(results.targets).some((t) => t.error) ? 1 : 0);
+process.exit(Object.values(results.targets).some((t) => t.error) || results.mqtt?.error ? 1 : 0);

@@ -44,14 +44,15 @@ export async function startUpstream(build) {
 }
 
 // Starts `name` against `upstream`; resolves once it listens and its source is authenticated.
-export async function startTarget(name, { build, upstream, eio = 4 }) {
+// `extraConfig`: more TOML for the daemon (an [[mqtt]] output).
+export async function startTarget(name, { build, upstream, eio = 4, extraConfig = '' }) {
   let proc;
   let portFrom;
   let cleanup = () => {};
   if (name === 'streambridge') {
     const dir = mkdtempSync(path.join(tmpdir(), 'sb-bench-'));
     const config = path.join(dir, 'bench.toml');
-    writeFileSync(config, daemonConfig(upstream.port, eio));
+    writeFileSync(config, daemonConfig(upstream.port, eio) + extraConfig);
     cleanup = () => rmSync(dir, { recursive: true, force: true });
     proc = new Proc(name, path.join(build, 'daemon/streambridged'), ['--config', config]);
     portFrom = (line) => {
