@@ -192,14 +192,15 @@ function pipeline() {
 async function benchMqtt() {
   const { spawn } = await import('node:child_process');
   const net = await import('node:net');
-  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
   const port = await new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-mqtt-'));
   writeFileSync(path.join(dir, 'mosquitto.conf'),
     `user ${os.userInfo().username}\nlistener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n`);
-  const broker = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  const mosquitto = ['/usr/sbin/mosquitto', 'mosquitto'].find((p) => p.startsWith('/') ? existsSync(p) : true);
+  const broker = spawn(mosquitto, ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   await sleep(500);
   const count = quick ? 20000 : 100000;
   const upstream = await startUpstream(build);

@@ -2,13 +2,15 @@
 // generated config (anonymous, or users from a password file; plain or TLS; persistence so a
 // restart keeps sessions), and `mosquitto_sub` as a subscriber that records every message.
 import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, tempDir } from './daemon.mjs';
 
 const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+// /usr/sbin is not on every user's PATH.
+const MOSQUITTO = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
 
 async function listening(port, ms = 10000) {
   const deadline = Date.now() + ms;
@@ -46,7 +48,7 @@ export async function startMosquitto({ users = null, tls = null } = {}) {
     port,
     dir,
     async start() {
-      proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+      proc = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
       await listening(port);
     },
     async stop(signal = 'SIGTERM') {
