@@ -112,21 +112,21 @@ MqttConnection::~MqttConnection() {
 void MqttConnection::start() {
   stopped_ = false;
   connect();
-  // loop_misc: keepalive pings and QoS 1 resends, whatever the traffic.
-  auto tick = std::make_shared<std::function<void()>>();
-  *tick = [this, alive = std::weak_ptr<bool>(alive_), tick] {
-    io_state_->misc.expires_after(1s);
-    io_state_->misc.async_wait([this, alive, tick](boost::system::error_code ec) {
-      if (ec || alive.expired() || stopped_) return;
-      if (socket_up_) {
-        const int rc = mosquitto_loop_misc(mosq_);
-        if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) down(failure_text(rc), FailureKind::network);
-        arm();
-      }
-      (*tick)();
-    });
-  };
-  (*tick)();
+  schedule_misc();
+}
+
+// loop_misc once a second: keepalive pings and QoS 1 resends, whatever the traffic.
+void MqttConnection::schedule_misc() {
+  io_state_->misc.expires_after(1s);
+  io_state_->misc.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired() || stopped_) return;
+    if (socket_up_) {
+      const int rc = mosquitto_loop_misc(mosq_);
+      if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) down(failure_text(rc), FailureKind::network);
+      arm();
+    }
+    schedule_misc();
+  });
 }
 
 void MqttConnection::stop() {

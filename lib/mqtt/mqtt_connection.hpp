@@ -68,6 +68,7 @@ class MqttConnection {
  private:
   struct Io;
   void connect();
+  void schedule_misc();
   void arm();
   void on_readable();
   void on_writable();

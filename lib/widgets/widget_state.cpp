@@ -148,7 +148,9 @@ bool WidgetState::read_state(std::string_view json, std::string& error) {
     }
   if (const JsonNode* counters = root->object("counters"))
     for (const JsonField& f : counters->fields)
-      if (const auto n = json_number(f.value)) counters_[std::string(f.key)] = static_cast<std::int64_t>(*n);
+      // A hand-edited file may hold any number: only those an int64 holds are taken.
+      if (const auto n = json_number(f.value); n && *n >= -9.0e15 && *n <= 9.0e15)
+        counters_[std::string(f.key)] = static_cast<std::int64_t>(*n);
   return true;
 }
 
