@@ -8,9 +8,11 @@ apt_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev catch2
-  nodejs npm openssl ca-certificates python3-websockets libjs-jquery libmosquitto-dev mosquitto mosquitto-clients
+  nodejs npm openssl ca-certificates python3-websockets libjs-jquery libmosquitto-dev
 )
-if [[ "${1:-}" == "--with-browser" ]]; then apt_packages+=(chromium); fi
+# The test peers that are programs: a browser and an MQTT broker (the broker package would
+# start a system service, so only the tests ask for it).
+if [[ "${1:-}" == "--with-browser" ]]; then apt_packages+=(chromium mosquitto mosquitto-clients); fi
 
 missing=()
 for p in "${apt_packages[@]}"; do
