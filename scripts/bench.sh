@@ -14,7 +14,7 @@ for a in "$@"; do
   if [[ "$a" =~ ^[0-9]+$ ]]; then args+=(--rounds "$a"); else args+=("$a"); fi
 done
 
-"$here/scripts/deps.sh"
+"$here/scripts/deps.sh" --with-broker
 
 # The reference bridge's npm packages, from its own lockfile; reinstalled only when it changed.
 ref="$here/tests/bench/reference"

@@ -11,8 +11,12 @@ apt_packages=(
   nodejs npm openssl ca-certificates python3-websockets libjs-jquery libmosquitto-dev
 )
 # The test peers that are programs: a browser and an MQTT broker (the broker package would
-# start a system service, so only the tests ask for it).
-if [[ "${1:-}" == "--with-browser" ]]; then apt_packages+=(chromium mosquitto mosquitto-clients); fi
+# start a system service, so only the tests and the benchmark ask for it).
+#   --with-browser: chromium and the broker (the tests); --with-broker: the broker (the benchmark)
+case "${1:-}" in
+  --with-browser) apt_packages+=(chromium mosquitto mosquitto-clients) ;;
+  --with-broker) apt_packages+=(mosquitto mosquitto-clients) ;;
+esac
 
 missing=()
 for p in "${apt_packages[@]}"; do
