@@ -58,7 +58,7 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     await watcher.until(() => watcher.events().some((e) => e.kind === 'follow'), 15000, 'the follow published');
     watcher.ws.close();
     await page.goto(`http://127.0.0.1:${daemon.port}/widgets/probe/`);
-    await page.waitForFunction(() => window.probe?.stored !== undefined && window.probe.loads.length === 1 && window.probe.counters.length === 1, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.probe?.ready, null, { timeout: 15000 });
 
     // Assembly: fieldData = defaults overlaid by data.json, placeholders filled in all three parts.
     const load = await page.evaluate(() => window.probe.loads[0]);
@@ -145,25 +145,30 @@ test('widget host: SE_API.store survives a daemon restart and reaches the other 
   let { daemon, dir } = await widgetDaemon({ port });
   const url = `http://127.0.0.1:${port}/widgets/probe/`;
   let { page, errors } = await openPage(url);
-  const other = await openPage(url);
+  let other;
   try {
-    await page.waitForFunction(() => window.probe?.loads.length === 1 && window.probe.stored === null, null, { timeout: 15000 });
-    // Its own set() reaches the other page as kvstore:update, the key named as SE names it.
-    await other.page.waitForFunction(() => window.probe?.events.some((d) => d.listener === 'kvstore:update'), null, { timeout: 15000 });
-    const update = await other.page.evaluate(() => window.probe.events.find((d) => d.listener === 'kvstore:update').event);
+    await page.waitForFunction(() => window.probe?.ready, null, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => window.probe.stored), null);  // never set: null
+    // A second page reads what the first stored and stores the next value; the first page gets
+    // kvstore:update, the key named as SE names it.
+    other = await openPage(url);
+    await other.page.waitForFunction(() => window.probe?.ready, null, { timeout: 15000 });
+    assert.deepEqual(await other.page.evaluate(() => window.probe.stored), { visits: 1 });
+    await page.waitForFunction(() => window.probe.events.some((d) => d.listener === 'kvstore:update' && d.event.data.value.visits === 2), null, { timeout: 15000 });
+    const update = await page.evaluate(() => window.probe.events.find((d) => d.listener === 'kvstore:update' && d.event.data.value.visits === 2).event);
     assert.equal(update.data.key, 'customWidget.probe');
     await daemon.stop();
     assert.match(readFileSync(path.join(dir, 'widgets-state.json'), 'utf8'), /"visits":2/);
     ({ daemon } = await widgetDaemon({ port, dir }));
     await page.reload();
-    await page.waitForFunction(() => window.probe?.stored !== undefined && window.probe.loads.length === 1, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.probe?.ready, null, { timeout: 15000 });
     assert.deepEqual(await page.evaluate(() => window.probe.stored), { visits: 2 });
     // While the daemon was down the pages' reconnects were refused: that is the restart, not an error.
     const refused = /ERR_CONNECTION_REFUSED/;
     assert.deepEqual([...errors, ...other.errors].filter((e) => !refused.test(e)), []);
   } finally {
     await page.close();
-    await other.page.close();
+    await other?.page.close();
     await daemon.stop();
   }
 });

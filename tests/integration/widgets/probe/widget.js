@@ -1,5 +1,5 @@
 // A look-alike SE custom widget (written for the tests): records every runtime call it gets.
-window.probe = { loads: [], events: [], sessions: [], counters: [], stored: null, order: [] };
+window.probe = { loads: [], events: [], sessions: [], counters: [], stored: undefined, ready: false, order: [] };
 const showTest = {{showTest}};          // a checkbox: raw true/false in the code, as SE does
 const prefix = '{prefix}';              // the single-brace form
 let fieldData;
@@ -12,6 +12,7 @@ window.addEventListener('onWidgetLoad', async (obj) => {
   probe.counters.push(await SE_API.counters.get('deaths'));
   probe.stored = await SE_API.store.get('probe');
   await SE_API.store.set('probe', { visits: ((probe.stored && probe.stored.visits) || 0) + 1 });
+  probe.ready = true;  // loaded, and the store read and written
 });
 
 window.addEventListener('onEventReceived', (obj) => {
