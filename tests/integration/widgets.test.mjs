@@ -204,8 +204,7 @@ test("widget runtime: SE's alert queue (widgetDuration) holds alerts until resum
   const { daemon } = await widgetDaemon();
   const { page, errors } = await openPage(`http://127.0.0.1:${daemon.port}/widgets/queue/`);
   try {
-    await page.waitForFunction(() => window.streambridge && window.SE_API, null, { timeout: 15000 });
-    await new Promise((r) => setTimeout(r, 500));  // connected and loaded
+    await page.waitForFunction(() => window.loaded === true, null, { timeout: 15000 });
     for (const user of ['a', 'b', 'stuck']) await injectTest(daemon.port, { kind: 'tip', user, amount: 1 });
     // A moderator's delete while "stuck" shows: the widget's resumeQueue() for it does not end the alert.
     await page.waitForFunction(() => window.shown.length >= 3, null, { timeout: 15000 });
@@ -259,7 +258,8 @@ window.addEventListener('onEventReceived', (o) => { if (o.detail.listener.endsWi
   const { page } = await openPage(`file://${file}`);
   let daemon;
   try {
-    await new Promise((r) => setTimeout(r, 1500));  // the page tries and fails at least once
+    // The scenario, not a wait for a state: the daemon comes up 1.5 s after the page.
+    await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await page.textContent('#out'), 'none');
     daemon = await startDaemon(`[server]\nport = ${port}\n`);
     await page.waitForFunction(() => document.getElementById('out').textContent === 'loaded', null, { timeout: 20000 });

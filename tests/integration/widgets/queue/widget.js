@@ -2,6 +2,7 @@
 // SE_API.resumeQueue(); like some public widgets it also calls it for every message it skips
 // (`event` copies, deletes).
 window.shown = [];
+window.addEventListener('onWidgetLoad', () => { window.loaded = true; });
 window.addEventListener('onEventReceived', (obj) => {
   const { listener, event } = obj.detail;
   if (listener === 'event' || listener === 'delete-message') { SE_API.resumeQueue(); return; }
