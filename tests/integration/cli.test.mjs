@@ -72,3 +72,27 @@ test('a port already in use is a clear start-up error (exit 1)', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('under journald (JOURNAL_STREAM set) each line carries its syslog priority, without a timestamp', async () => {
+  const { startDaemon } = await import('./lib/daemon.mjs');
+  const daemon = await startDaemon('[server]\nport = 0\n', { env: { JOURNAL_STREAM: '8:12345' } });
+  try {
+    await daemon.waitForLog(/no \[\[source\]\] configured/);
+    const listening = daemon.lines.find((l) => l.includes('local API listening'));
+    assert.match(listening, /^<6>info local API listening/);
+    assert.match(daemon.lines.find((l) => l.includes('no [[source]] configured')), /^<4>warning /);
+    // `journalctl -p warning` keeps the warnings and drops the info lines.
+    assert.ok(daemon.lines.every((l) => /^<[3467]>(error|warning|info|debug|trace|critical) /.test(l)), daemon.log());
+  } finally {
+    await daemon.stop();
+  }
+  // Without it: the timestamped format for a terminal or a file (unless the tests themselves
+  // run under journald, which every daemon they start inherits).
+  if (process.env.JOURNAL_STREAM) return;
+  const plain = await startDaemon('[server]\nport = 0\n');
+  try {
+    assert.match(plain.lines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} info /);
+  } finally {
+    await plain.stop();
+  }
+});
