@@ -171,38 +171,23 @@ void MqttConnection::arm() {
     s.forget_socket();
     return arm();
   }
-  if (!s.reading) {
-    s.reading = true;
-    s.descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                            [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-                              if (alive.expired()) return;
-                              io_state_->reading = false;
-                              if (!ec) on_readable();
-                            });
-  }
-  if (!s.writing && mosquitto_want_write(mosq_)) {
-    s.writing = true;
-    s.descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                            [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-                              if (alive.expired()) return;
-                              io_state_->writing = false;
-                              if (!ec) on_writable();
-                            });
-  }
+  if (!s.reading) watch(asio::posix::descriptor_base::wait_read, s.reading);
+  if (!s.writing && mosquitto_want_write(mosq_)) watch(asio::posix::descriptor_base::wait_write, s.writing);
 }
 
-void MqttConnection::on_readable() {
-  if (!socket_up_) return;
-  const int rc = mosquitto_loop_read(mosq_, 100);
-  if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
-  arm();
-}
-
-void MqttConnection::on_writable() {
-  if (!socket_up_) return;
-  const int rc = mosquitto_loop_write(mosq_, 100);
-  if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
-  arm();
+// One wait on the socket; when it is ready libmosquitto reads or writes what it can.
+void MqttConnection::watch(asio::posix::descriptor_base::wait_type what, bool& pending) {
+  pending = true;
+  io_state_->descriptor.async_wait(what, [this, what, &pending, alive = std::weak_ptr<bool>(alive_)](
+                                             boost::system::error_code ec) {
+    if (alive.expired()) return;
+    pending = false;
+    if (ec || !socket_up_) return;
+    const bool reading = what == asio::posix::descriptor_base::wait_read;
+    const int rc = reading ? mosquitto_loop_read(mosq_, 100) : mosquitto_loop_write(mosq_, 100);
+    if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
+    arm();
+  });
 }
 
 // Once per attempt: libmosquitto may report one failure twice (a callback and a result).

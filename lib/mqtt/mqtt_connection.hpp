@@ -5,6 +5,7 @@
 // faults at network pace, a refused login (CONNACK 4/5) slowly. A persistent session
 // (clean_session false) with QoS 1 lets libmosquitto resend what the broker did not ack.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/descriptor_base.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -70,8 +71,7 @@ class MqttConnection {
   void connect();
   void schedule_misc();
   void arm();
-  void on_readable();
-  void on_writable();
+  void watch(boost::asio::posix::descriptor_base::wait_type what, bool& pending);
   void down(const std::string& reason, FailureKind kind);
   void schedule_retry(std::chrono::milliseconds delay);
   static void on_connect_cb(mosquitto*, void* self, int rc);
