@@ -22,6 +22,7 @@
 #include "server/local_api.hpp"
 #include "server/metrics.hpp"
 #include "server/local_server.hpp"
+#include "util/burst_loop.hpp"
 #include "udp/udp_publisher.hpp"
 #include "service/sd_notify.hpp"
 #include "dedup/dedup_stage.hpp"
@@ -236,7 +237,9 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   };
   signals.async_wait(on_signal);
 
-  io.run();
+  BurstLoop loop(io);
+  server.flush_at_burst_end(loop);
+  loop.run();
   // Callbacks into this frame's objects must not outlive it (the API outlives the reactor).
   api->set_request_handler({});
   api->set_status_provider({});

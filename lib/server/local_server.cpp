@@ -19,6 +19,7 @@
 #include "hub/published_event.hpp"
 #include "server/client_session.hpp"
 #include "server/local_api.hpp"
+#include "util/burst_loop.hpp"
 #include "util/log_failure.hpp"
 #include "util/steady_time.hpp"
 #include "websocket/ws_frame.hpp"
@@ -40,42 +41,43 @@ constexpr std::uint32_t kMaxRequestHead = 16 * 1024;  // bytes; larger gets 431 
 
 // Wakes the writers of clients that have something new to send, all at once. The upstream
 // reader delivers one message per reactor step, so waking a writer per event would mean one
-// sendmsg per event per client. Instead: a flush runs after the current step (a post) when the
-// last one is older than kCoalesce, else at last + kCoalesce (a timer). At low rates that adds
-// no delay; under load each client's write carries every event of the last kCoalesce.
+// sendmsg per event per client. Instead the flush runs at the end of the reactor's burst (the
+// daemon's BurstLoop): everything queued while ready handlers ran leaves in one write per
+// client. Without a loop to drive it (or for a request made during the flush itself) the flush
+// is posted.
 namespace {
 class StreamConnection;
 }  // namespace
 
 class FlushScheduler {
  public:
-  static constexpr std::chrono::microseconds kCoalesce{250};
-
-  explicit FlushScheduler(asio::io_context& io) : io_(io), timer_(io) {}
+  explicit FlushScheduler(asio::io_context& io) : io_(io) {}
 
   void request(std::weak_ptr<StreamConnection> connection) {
     due_.push_back(std::move(connection));
-    if (scheduled_) return;
-    scheduled_ = true;
-    const auto next = last_ + kCoalesce;
-    if (std::chrono::steady_clock::now() >= next) {
-      asio::post(io_, [this] { flush(); });
-    } else {
-      timer_.expires_at(next);
-      timer_.async_wait([this](error_code ec) {
-        if (!ec) flush();
-      });
-    }
+    if ((driven_ && !flushing_) || posted_) return;
+    posted_ = true;
+    asio::post(io_, [this] {
+      posted_ = false;
+      flush();
+    });
+  }
+
+  void drive_from(BurstLoop& loop) {
+    driven_ = true;
+    loop.at_burst_end([this] {
+      if (!due_.empty()) flush();
+    });
   }
 
  private:
   void flush();
 
   asio::io_context& io_;
-  asio::steady_timer timer_;
   std::vector<std::weak_ptr<StreamConnection>> due_, running_;
-  std::chrono::steady_clock::time_point last_{};
-  bool scheduled_ = false;
+  bool driven_ = false;
+  bool posted_ = false;
+  bool flushing_ = false;
 };
 
 struct LocalServer::Impl : std::enable_shared_from_this<LocalServer::Impl> {
@@ -451,12 +453,12 @@ asio::awaitable<void> LocalServer::Impl::accept_loop() {
 }
 
 void FlushScheduler::flush() {
-  scheduled_ = false;
-  last_ = std::chrono::steady_clock::now();
+  flushing_ = true;
   due_.swap(running_);
   for (auto& weak : running_)
     if (auto connection = weak.lock()) connection->on_flush();
   running_.clear();
+  flushing_ = false;
 }
 
 asio::awaitable<void> run_stream(std::shared_ptr<ClientSession> session, beast::tcp_stream& stream,
@@ -474,6 +476,8 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   const auto remote = socket.remote_endpoint(ec);
   std::string peer = ec ? "?" : fmt::format("{}:{}", remote.address().to_string(), remote.port());
 
+  // Writes are batched by the flush (one per client per burst), so Nagle would only add delay.
+  socket.set_option(tcp::no_delay(true), ec);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   http::request_parser<http::string_body> parser;
@@ -581,5 +585,7 @@ void LocalServer::stop() {
 }
 
 std::size_t LocalServer::client_count() const { return impl_->api->client_count(); }
+
+void LocalServer::flush_at_burst_end(BurstLoop& loop) { impl_->flusher.drive_from(loop); }
 
 }  // namespace sb

@@ -11,6 +11,7 @@ class io_context;
 
 namespace sb {
 
+class BurstLoop;
 class LocalApi;
 
 class LocalServer {
@@ -24,6 +25,8 @@ class LocalServer {
   // Stops accepting and closes every streaming client (WebSocket: close frame 1001).
   void stop();
   std::size_t client_count() const;
+  // Clients are written at the end of each of `loop`'s bursts (else after each handler).
+  void flush_at_burst_end(BurstLoop& loop);
 
   struct Impl;  // shared with the connections
 

@@ -1,5 +1,7 @@
 #include "socketio/socketio_packet.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "util/json_reader.hpp"
@@ -149,13 +151,22 @@ bool split_json_array(std::string_view json, std::vector<std::string_view>& elem
   while (i < n) {
     const char c = json[i];
     if (c == '"') {
-      ++i;
-      while (i < n && json[i] != '"') i += json[i] == '\\' ? 2 : 1;
-      if (i >= n) {
-        error = "unterminated string";
-        return false;
+      // Most of a payload is string bytes: jump quote to quote (memchr), and a quote that
+      // follows an odd run of backslashes is escaped.
+      std::size_t end = i + 1;
+      for (;;) {
+        const void* q = end < n ? std::memchr(json.data() + end, '"', n - end) : nullptr;
+        if (!q) {
+          error = "unterminated string";
+          return false;
+        }
+        end = static_cast<std::size_t>(static_cast<const char*>(q) - json.data());
+        std::size_t backslashes = 0;
+        while (end - backslashes > i + 1 && json[end - backslashes - 1] == '\\') ++backslashes;
+        if (backslashes % 2 == 0) break;
+        ++end;
       }
-      ++i;
+      i = end + 1;
       continue;
     }
     if (c == '[' || c == '{') {

@@ -106,8 +106,26 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
     --days;
   }
   const Civil date = civil_from_days(days);
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
-                 date.day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, rem % 1000);
+  const auto hour = static_cast<unsigned>(rem / 3'600'000), minute = static_cast<unsigned>(rem / 60'000 % 60),
+             second = static_cast<unsigned>(rem / 1000 % 60), millis = static_cast<unsigned>(rem % 1000);
+  if (date.year < 0 || date.year > 9999) {  // outside the fixed-width form: fmt pads and signs it
+    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
+                   date.day, hour, minute, second, millis);
+    return;
+  }
+  // Every event carries two timestamps: digits written straight, no format string to parse.
+  char text[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&text](std::size_t at, unsigned value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(date.year), 4);
+  put(5, date.month, 2);
+  put(8, date.day, 2);
+  put(11, hour, 2);
+  put(14, minute, 2);
+  put(17, second, 2);
+  put(20, millis, 3);
+  out.append(text, sizeof text - 1);
 }
 
 std::string format_iso8601_ms(std::int64_t epoch_ms) {

@@ -85,10 +85,6 @@ std::string data_string(const Event& e, std::string_view key) {
   return data ? std::string(data->string(key)) : std::string();
 }
 
-std::string fmt_key(std::string_view a, std::string_view b, std::string_view c) {
-  return std::string(a).append(b).append(c);
-}
-
 }  // namespace
 
 void SessionData::roll(std::int64_t now_ms) {
@@ -119,26 +115,25 @@ void SessionData::reset_period(std::string_view period) {
   ++changes_;
 }
 
-void SessionData::add(const std::string& prefix, double amount, bool counts) {
+void SessionData::add(std::string_view prefix, double amount, bool counts) {
   for (const Period& p : kPeriods) {
-    Entry& e = value(prefix + std::string(p.total));
+    Entry& e = value(prefix, p.total);
     (counts ? e.count : e.amount) += amount;
   }
-  value(prefix + "-goal").amount += amount;
+  value(prefix, "-goal").amount += amount;
 }
 
-void SessionData::top(const std::string& prefix, const std::string& name, double amount) {
+void SessionData::top(std::string_view prefix, const std::string& name, double amount) {
   for (const Period& p : kPeriods) {
-    const std::string period = prefix + "-" + std::string(p.top);
-    Entry& donation = value(period + "-top-donation");
+    Entry& donation = value(prefix, "-", p.top, "-top-donation");
     if (amount > donation.amount) {
       donation.name = name;
       donation.amount = amount;
     }
-    auto& sums = donators_[period];
+    auto& sums = donators(prefix, "-", p.top);
     if (sums.size() >= kMaxDonators && !sums.contains(name)) continue;
     const double sum = sums[name] += amount;
-    Entry& donator = value(period + "-top-donator");
+    Entry& donator = value(prefix, "-", p.top, "-top-donator");
     if (sum > donator.amount) {
       donator.name = name;
       donator.amount = sum;
@@ -146,8 +141,11 @@ void SessionData::top(const std::string& prefix, const std::string& name, double
   }
 }
 
-void SessionData::recent(const std::string& prefix, Entry entry) {
-  auto& list = recents_[prefix + "-recent"];
+void SessionData::recent(std::string_view prefix, Entry entry) {
+  key_.assign(prefix).append("-recent");
+  auto it = recents_.find(std::string_view(key_));
+  if (it == recents_.end()) it = recents_.emplace(key_, std::deque<Entry>{}).first;
+  auto& list = it->second;
   list.push_front(std::move(entry));
   if (list.size() > kRecentSize) list.pop_back();
 }
@@ -179,12 +177,12 @@ bool SessionData::apply(const Event& e) {
       if (e.kind == Kind::gift_subscription) item.sender = data_string(e, "sender");
       value("subscriber-latest") = item;
       const char* which = e.kind == Kind::subscription ? "new" : e.kind == Kind::resubscription ? "resub" : "gifted";
-      value(fmt_key("subscriber-", which, "-latest")) = item;
-      value(fmt_key("subscriber-", which, "-session")).count += 1;
+      value("subscriber-", which, "-latest") = item;
+      value("subscriber-", which, "-session").count += 1;
       add("subscriber", 1, true);
       value("subscriber-points").amount += tier_points(item.tier);
       if (!item.sender.empty()) {
-        auto& gifters = donators_["subscriber-alltime-gifter"];
+        auto& gifters = donators("subscriber-alltime-gifter");
         if (gifters.size() < kMaxDonators || gifters.contains(item.sender)) {
           const double gifted = gifters[item.sender] += 1;
           Entry& top_gifter = value("subscriber-alltime-gifter");
@@ -201,21 +199,21 @@ bool SessionData::apply(const Event& e) {
     case Kind::tip:
     case Kind::cheer: {
       roll(at);
-      const std::string prefix = e.kind == Kind::tip ? "tip" : "cheer";
+      const std::string_view prefix = e.kind == Kind::tip ? "tip" : "cheer";
       item.amount = e.amount.value_or(0);
       item.message = e.message;
-      value(prefix + "-latest") = item;
+      value(prefix, "-latest") = item;
       add(prefix, item.amount, false);
-      value(prefix + "-count").count += 1;
+      value(prefix, "-count").count += 1;
       top(prefix, item.name, item.amount);
       recent(prefix, std::move(item));
       break;
     }
     case Kind::raid:
     case Kind::host: {
-      const std::string prefix = e.kind == Kind::raid ? "raid" : "host";
+      const std::string_view prefix = e.kind == Kind::raid ? "raid" : "host";
       item.amount = static_cast<double>(e.viewers.value_or(0));
-      value(prefix + "-latest") = item;
+      value(prefix, "-latest") = item;
       recent(prefix, std::move(item));
       break;
     }

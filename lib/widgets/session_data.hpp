@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "hub/published_event.hpp"
@@ -43,6 +44,7 @@ class SessionData {
   std::uint64_t changes() const { return changes_; }
 
  private:
+  using Sums = std::unordered_map<std::string, double>;  // donator name -> sum
   struct Entry {
     std::string name;
     double amount = 0;
@@ -50,10 +52,28 @@ class SessionData {
     std::string tier, message, sender, created_at;
     std::vector<std::string> items;
   };
-  Entry& value(const std::string& key) { return values_[key]; }
-  void add(const std::string& prefix, double amount, bool counts);
-  void top(const std::string& prefix, const std::string& name, double amount);
-  void recent(const std::string& prefix, Entry entry);
+  // The entry named by the parts joined, built in a reused buffer: an event touches a dozen
+  // keys, and after the first events they all exist (no string is made for a look-up).
+  template <class... Parts>
+  Entry& value(const Parts&... parts) {
+    key_.clear();
+    (key_.append(parts), ...);
+    auto it = values_.find(std::string_view(key_));
+    if (it == values_.end()) it = values_.emplace(key_, Entry{}).first;
+    return it->second;
+  }
+  // The donator sums of one ranking ("tip-session"), by the same joined name.
+  template <class... Parts>
+  Sums& donators(const Parts&... parts) {
+    key_.clear();
+    (key_.append(parts), ...);
+    auto it = donators_.find(std::string_view(key_));
+    if (it == donators_.end()) it = donators_.emplace(key_, Sums{}).first;
+    return it->second;
+  }
+  void add(std::string_view prefix, double amount, bool counts);
+  void top(std::string_view prefix, const std::string& name, double amount);
+  void recent(std::string_view prefix, Entry entry);
   void reset_period(std::string_view period);
   void apply_session_event(const Event& event);
   static void write_entry(JsonWriter& w, std::string_view key, const Entry& e);
@@ -62,7 +82,9 @@ class SessionData {
   std::map<std::string, Entry, std::less<>> values_;
   std::map<std::string, std::deque<Entry>, std::less<>> recents_;
   // "tip-session" -> {name -> sum}: who gave the most this period.
-  std::map<std::string, std::map<std::string, double>, std::less<>> donators_;
+  // Hashed sums: a ranking holds up to kMaxDonators names, and each tip looks one up in four.
+  std::map<std::string, Sums, std::less<>> donators_;
+  std::string key_;  // value()'s and donators()' key buffer
   std::int64_t week_ = -1;   // days since the epoch of this week's Monday
   std::int64_t month_ = -1;  // year * 12 + month - 1
   std::uint64_t changes_ = 0;
