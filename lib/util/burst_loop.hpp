@@ -23,7 +23,8 @@ class BurstLoop {
                      std::chrono::microseconds max_burst = std::chrono::milliseconds(50))
       : io_(io), min_burst_(min_burst), max_burst_(max_burst) {}
 
-  // A hook to run at the end of every burst (before the loop sleeps again).
+  // A hook to run at the end of every burst (before the loop sleeps again). What it posts runs
+  // in the next burst; a context left without work ends the loop, as run() would.
   void at_burst_end(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }
   // Runs until the io_context is out of work or stopped; returns the handlers run.
   std::size_t run();

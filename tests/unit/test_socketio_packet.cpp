@@ -70,6 +70,13 @@ TEST_CASE("socketio: JSON array split follows strings, escapes and nesting") {
   CHECK(el[3] == R"("q\"]")");
   REQUIRE(sio::split_json_array("[]", el, error));
   CHECK(el.empty());
+  // Runs of backslashes before a quote: an even run escapes itself, an odd one the quote.
+  REQUIRE(sio::split_json_array(R"(["a\\",1,"b\\\"]",2,"\\\\"])", el, error));
+  REQUIRE(el.size() == 5);
+  CHECK(el[0] == R"("a\\")");
+  CHECK(el[2] == R"("b\\\"]")");
+  CHECK(el[4] == R"("\\\\")");
+  CHECK_FALSE(sio::split_json_array(R"(["a\"])", el, error));
   const char* bad[] = {"", "{}", "[", "[1,", "[1,]", "[,1]", "[1]x", "[\"abc]", "[1}", "[{]"};
   for (const char* text : bad) {
     INFO(text);

@@ -23,5 +23,10 @@ TEST_CASE("iso 8601: formatting round-trips") {
   CHECK(format_iso8601_ms(1746248683985) == "2025-05-03T05:04:43.985Z");
   CHECK(format_iso8601_ms(0) == "1970-01-01T00:00:00.000Z");
   CHECK(format_iso8601_ms(951782400000) == "2000-02-29T00:00:00.000Z");
+  CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_iso8601_ms(253402300799999) == "9999-12-31T23:59:59.999Z");
+  // Outside four-digit years the fixed-width fast path gives way to fmt's padding and sign.
+  CHECK(format_iso8601_ms(253402300800000) == "10000-01-01T00:00:00.000Z");
+  CHECK(format_iso8601_ms(-62167219200001) == "-001-12-31T23:59:59.999Z");
   CHECK(parse_iso8601_ms(format_iso8601_ms(1770724800123)) == 1770724800123);
 }
