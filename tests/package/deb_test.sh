@@ -71,6 +71,21 @@ if grep -q '^E:' "$work/lintian.txt"; then fail "lintian reports errors" "$work/
 ok "lintian: no errors ($(grep -c '^W:' "$work/lintian.txt" || true) warnings)"
 sed 's/^/    /' "$work/lintian.txt"
 
+# --- plain cmake --install (into a DESTDIR): the unit follows the prefix, a config is kept --
+inst="$work/cmake-install"
+run "$work/install.log" env DESTDIR="$inst" cmake --install "$build_dir" --prefix /usr/local \
+  || fail "cmake --install" "$work/install.log"
+grep -qx 'ExecStart=/usr/local/sbin/streambridged --config /etc/streambridge/streambridge.toml' \
+  "$inst/usr/local/lib/systemd/system/streambridged.service" \
+  || fail "cmake --install --prefix /usr/local: the unit does not start /usr/local/sbin/streambridged" \
+       "$inst/usr/local/lib/systemd/system/streambridged.service"
+echo "# changed by deb_test.sh" >>"$inst/etc/streambridge/streambridge.toml"
+run "$work/install2.log" env DESTDIR="$inst" cmake --install "$build_dir" --prefix /usr/local \
+  || fail "cmake --install, second time" "$work/install2.log"
+grep -q "changed by deb_test.sh" "$inst/etc/streambridge/streambridge.toml" \
+  || fail "a second cmake --install replaced an existing /etc/streambridge/streambridge.toml" "$work/install2.log"
+ok "cmake --install --prefix /usr/local: ExecStart follows the prefix; an existing config is kept"
+
 # --- the install ---------------------------------------------------------------------------
 if [[ "$mode" == dpkg ]]; then
   [[ $(id -u) -eq 0 ]] || fail "--dpkg-install needs root (and a machine you can throw away)"
@@ -84,6 +99,12 @@ if [[ "$mode" == dpkg ]]; then
   dpkg-query -W -f='${Conffiles}\n' streambridge | grep -q /etc/streambridge/streambridge.toml \
     || fail "dpkg did not register the conffile"
   ok "dpkg -i: installed, conffile registered"
+  # A conffile the admin changed survives a reinstall (dpkg asks only when both sides changed).
+  echo "# changed by deb_test.sh" >>/etc/streambridge/streambridge.toml
+  run "$work/dpkg2.log" dpkg -i "$deb" || fail "dpkg -i over the installed package" "$work/dpkg2.log"
+  grep -q "changed by deb_test.sh" /etc/streambridge/streambridge.toml \
+    || fail "reinstalling replaced the admin's /etc/streambridge/streambridge.toml"
+  ok "dpkg -i again keeps the changed conffile"
 else
   root="$work/root"
   dpkg-deb -x "$deb" "$root"
