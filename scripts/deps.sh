@@ -9,6 +9,9 @@ apt_packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev catch2
   nodejs npm openssl ca-certificates python3-websockets libjs-jquery libmosquitto-dev
+  # the .deb and its test: dpkg-shlibdeps (dpkg-dev) and file for CPack, lintian,
+  # systemd-analyze (systemd: installing it starts nothing where systemd does not run)
+  dpkg-dev file lintian systemd
 )
 # The test peers that are programs: a browser and an MQTT broker (the broker package would
 # start a system service, so only the tests and the benchmark ask for it).
