@@ -17,14 +17,15 @@ std::string frame_control(Framing framing, std::string_view op, std::string_view
 }
 
 std::string_view ClientQueue::front_control() const {
-  const std::string_view wire = *items_.front().control;
+  const std::string_view wire = *items_.front().control();
   return framing_ == Framing::websocket ? wire.substr(ws::header_size(wire)) : wire;
 }
 
 std::string_view ClientQueue::wire(std::size_t i) const {
   const Item& item = items_[i];
-  if (!item.event) return *item.control;
-  return framing_ == Framing::websocket ? item.event->ws_wire() : item.event->sse_wire();
+  const PublishedEvent* event = item.event();
+  if (!event) return *item.control();
+  return framing_ == Framing::websocket ? event->ws_wire() : event->sse_wire();
 }
 
 void ClientQueue::sent() {
@@ -45,12 +46,12 @@ bool ClientQueue::push_event(const PublishedEventPtr& event) {
     return false;
   }
   flush_gap();
-  items_.push_back(Item{event, nullptr, true});
+  items_.emplace_back(event, true);
   ++queued_events_;
   return true;
 }
 
-void ClientQueue::push_replay(const PublishedEventPtr& event) { items_.push_back(Item{event, nullptr, false}); }
+void ClientQueue::push_replay(const PublishedEventPtr& event) { items_.emplace_back(event, false); }
 
 bool ClientQueue::push_control(std::string message) {
   return push_control(std::make_shared<const std::string>(std::move(message)));
@@ -59,7 +60,7 @@ bool ClientQueue::push_control(std::string message) {
 bool ClientQueue::push_control(std::shared_ptr<const std::string> message) {
   if (control_bytes_ > 0 && control_bytes_ + message->size() > max_control_bytes_) return false;
   control_bytes_ += message->size();
-  items_.push_back(Item{nullptr, std::move(message), false});
+  items_.emplace_back(std::move(message));
   return true;
 }
 
@@ -67,7 +68,7 @@ void ClientQueue::clear_unsent() {
   while (items_.size() > in_flight_) {
     const Item& back = items_.back();
     if (back.counted) --queued_events_;
-    if (back.control) control_bytes_ -= back.control->size();
+    if (const std::string* control = back.control()) control_bytes_ -= control->size();
     items_.pop_back();
   }
   missed_count_ = 0;
@@ -75,7 +76,7 @@ void ClientQueue::clear_unsent() {
 
 void ClientQueue::clear_events() {
   const auto first = items_.begin() + static_cast<std::ptrdiff_t>(in_flight_);
-  items_.erase(std::remove_if(first, items_.end(), [](const Item& item) { return item.event != nullptr; }), items_.end());
+  items_.erase(std::remove_if(first, items_.end(), [](const Item& item) { return item.is_event; }), items_.end());
   queued_events_ = 0;
   for (std::size_t i = 0; i < items_.size(); ++i) queued_events_ += items_[i].counted;
   missed_count_ = 0;
@@ -84,7 +85,7 @@ void ClientQueue::clear_events() {
 void ClientQueue::pop() {
   const Item& front = items_.front();
   if (front.counted) --queued_events_;
-  if (front.control) control_bytes_ -= front.control->size();
+  if (const std::string* control = front.control()) control_bytes_ -= control->size();
   items_.pop_front();
   if (queued_events_ < limit_) flush_gap();
   if (items_.empty() && in_flight_ == 0 && on_empty_) on_empty_();
@@ -96,7 +97,7 @@ void ClientQueue::flush_gap() {
   auto gap = std::make_shared<const std::string>(
       frame_control(framing_, "gap", make_gap_json(missed_first_, missed_last_, missed_count_, "slow_client")));
   control_bytes_ += gap->size();
-  items_.push_back(Item{nullptr, std::move(gap), false});
+  items_.emplace_back(std::move(gap));
   ++gaps_;
   missed_count_ = 0;
 }

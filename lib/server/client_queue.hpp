@@ -42,7 +42,7 @@ class ClientQueue {
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
   // The next item: an event, or a control message (its payload: JSON for /ws, the SSE text).
-  const PublishedEvent* front_event() const { return items_.front().event.get(); }
+  const PublishedEvent* front_event() const { return items_.front().event(); }
   std::string_view front_control() const;
   // The bytes item `i` puts on the wire (framed for the transport); the writer gathers these.
   std::string_view wire(std::size_t i) const;
@@ -61,10 +61,17 @@ class ClientQueue {
   std::uint64_t gaps_sent() const { return gaps_; }
 
  private:
+  // An event frame shared with other clients, or a control message (a framed string). One
+  // owning pointer for both: 24 bytes an item, and a queue holds one per event per client.
   struct Item {
-    PublishedEventPtr event;                    // an event frame, shared with other clients
-    std::shared_ptr<const std::string> control; // or a message for this client only
-    bool counted = false;                       // a live event, counted against the limit
+    Item(const PublishedEventPtr& e, bool counted_) : ptr(e), is_event(true), counted(counted_) {}
+    explicit Item(std::shared_ptr<const std::string> message) : ptr(std::move(message)) {}
+    const PublishedEvent* event() const { return is_event ? static_cast<const PublishedEvent*>(ptr.get()) : nullptr; }
+    const std::string* control() const { return is_event ? nullptr : static_cast<const std::string*>(ptr.get()); }
+
+    std::shared_ptr<const void> ptr;
+    bool is_event = false;
+    bool counted = false;  // a live event, counted against the limit
   };
   void flush_gap();
 
