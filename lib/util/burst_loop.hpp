@@ -20,7 +20,7 @@ namespace sb {
 class BurstLoop {
  public:
   explicit BurstLoop(boost::asio::io_context& io, std::chrono::microseconds min_burst = std::chrono::milliseconds(1),
-                     std::chrono::microseconds max_burst = std::chrono::milliseconds(50))
+                     std::chrono::microseconds max_burst = std::chrono::milliseconds(20))
       : io_(io), min_burst_(min_burst), max_burst_(max_burst) {}
 
   // A hook to run at the end of every burst (before the loop sleeps again). What it posts runs
