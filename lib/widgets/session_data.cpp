@@ -379,8 +379,13 @@ void SessionData::write_state(JsonWriter& w) const {
   }
   w.end_object().key("donators").begin_object();
   for (const auto& [key, sums] : donators_) {
+    // By name: the hashed table's order would make the same state a different file.
+    std::vector<const Sums::value_type*> sorted;
+    sorted.reserve(sums.size());
+    for (const auto& entry : sums) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
     w.key(key).begin_object();
-    for (const auto& [name, sum] : sums) w.key(name).number(sum);
+    for (const auto* entry : sorted) w.key(entry->first).number(entry->second);
     w.end_object();
   }
   w.end_object().end_object();
