@@ -20,7 +20,7 @@ if [[ "${1:-}" == --one ]]; then
   mode=$2 src=$3
   log="$out/logs/${src//\//_}.log"
   start=$SECONDS
-  flags=(-std=c++20 -O0 -Wa,-mbig-obj -Wall -Wextra -Wpedantic -Wno-missing-field-initializers
+  flags=(-std=c++20 -O0 -Wa,-mbig-obj -Wall -Wextra -Wpedantic
          -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX
          -DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW -DSPDLOG_FMT_EXTERNAL
          -DSTREAMBRIDGE_VERSION="\"$(sed -nE 's/^project\(streambridge VERSION ([0-9.]+).*/\1/p' CMakeLists.txt)\""
@@ -106,7 +106,7 @@ done
 echo "windows-check: $($cxx --version | head -n 1); $objects TUs to objects, $syntax -fsyntax-only (OpenSSL), $jobs jobs"
 start=$SECONDS
 rc=0
-printf '%s\0' "${list[@]}" | xargs -0 -n 2 -P "$jobs" "$0" --one || rc=$?
+printf '%s\0' "${list[@]}" | xargs -0 -n 2 -P "$jobs" "$here/scripts/windows-check.sh" --one || rc=$?
 if ((rc != 0)); then
   for ((i = 1; i < ${#list[@]}; i += 2)); do
     f=${list[i]}

@@ -52,8 +52,8 @@ int fake_daemon(sb::ServiceControl& control) {
     }
     wake.notify_one();
   });
-  control.running();
-  log_line("daemon: running (RUNNING)");
+  control.running();  // the SCM is told RUNNING, unless a stop came first
+  log_line("daemon: ready (control.running())");
   {
     std::unique_lock lock(mutex);
     wake.wait(lock, [&] { return stop; });

@@ -4,9 +4,11 @@
 #   1. registered with `sc create`, started, queried, sent PARAMCHANGE, stopped and deleted:
 #      the states must go START_PENDING -> RUNNING -> STOP_PENDING -> STOPPED, exit code 0,
 #      and its log must show the reload and the clean stop;
-#   2. registered by install_service (what --install-service does), started, and removed by
+#   2. stopped while START_PENDING: the stop is kept until the daemon takes it, and RUNNING is
+#      never reported after STOP_PENDING;
+#   3. registered by install_service (what --install-service does), started, and removed by
 #      uninstall_service (which stops it first);
-#   3. run from a console with --service-like run_service: it must say it was not started by the SCM.
+#   4. run_service called from a console: it must say it was not started by the SCM.
 # Headless: WINEDEBUG=-all, a throwaway WINEPREFIX under /tmp, no X (services need none).
 # Exit 0 when it passed or when Wine cannot run here (it says why), 1 when the service failed.
 set -euo pipefail
@@ -28,7 +30,15 @@ sources=(tests/windows/service_test.cpp lib/service/windows_service.cpp lib/serv
 mkdir -p build-win
 if [[ ! -f $exe ]] || [[ -n $(find "${sources[@]}" -newer "$exe") ]]; then
   echo "wine-service-test: building $exe"
-  "$cxx" -std=c++20 -O1 -Wall -Wextra -municode -static -Ilib "${sources[@]::3}" -o "$exe"
+  export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
+  objects=()
+  for src in "${sources[@]::3}"; do  # one object each, so ccache makes a rerun a link only
+    obj="build-win/service_test/$(basename "${src%.cpp}").o"
+    mkdir -p "$(dirname "$obj")"
+    ccache "$cxx" -std=c++20 -O1 -Wall -Wextra -Wpedantic -municode -Ilib -c "$src" -o "$obj"
+    objects+=("$obj")
+  done
+  "$cxx" -municode -static "${objects[@]}" -o "$exe"
 fi
 
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="  # no Mono/Gecko prompts
@@ -104,9 +114,21 @@ grep -q 'reload requested (service paramchange)' "$WINEPREFIX/drive_c/sbtest/sbt
 grep -q 'stopped cleanly' "$WINEPREFIX/drive_c/sbtest/sbtest.log" || fail "no clean stop in the log"
 w sc query sbtest | grep -q 'STATE' && fail "sbtest still exists after sc delete"
 
-echo "wine-service-test: 2. install_service / uninstall_service (--install-service, --uninstall-service)"
+echo "wine-service-test: 2. a stop while START_PENDING (kept until the daemon can take it)"
+w sc create sbtest3 binPath= "\"$win_exe\" --service C:\\sbtest\\sbtest3.log" >/dev/null
+seen=""
+w sc start sbtest3 >/dev/null
+w sc stop sbtest3 | sed -nE 's/^ *(STATE) *: */  sc stop: \1 /p'
+wait_for sbtest3 STOPPED 20 || fail "sbtest3 never reached STOPPED"
+w sc delete sbtest3 >/dev/null
+echo "  the service's log:"
+sed 's/^/    /' "$WINEPREFIX/drive_c/sbtest/sbtest3.log" | tr -d '\r'
+[[ $seen != *RUNNING* ]] || fail "RUNNING reported after a stop during start-up:$seen"
+grep -q 'stopped cleanly' "$WINEPREFIX/drive_c/sbtest/sbtest3.log" || fail "sbtest3: no clean stop in the log"
+
+echo "wine-service-test: 3. install_service / uninstall_service (--install-service, --uninstall-service)"
 w "$win_exe" --install sbtest2 'C:\sbtest\sbtest2.log' | sed 's/^/  /'
-w reg query 'HKLM\System\CurrentControlSet\Services\sbtest2' | grep -E 'ImagePath|Start|DelayedAutostart|FailureActions' |
+w reg query 'HKLM\System\CurrentControlSet\Services\sbtest2' | grep -E 'ImagePath|Start|DelayedAutostart|FailureActions|Description' |
   sed 's/^ */  registry: /'
 seen=""
 w sc start sbtest2 >/dev/null
@@ -117,7 +139,7 @@ echo "  the service's log:"
 sed 's/^/    /' "$WINEPREFIX/drive_c/sbtest/sbtest2.log" | tr -d '\r'
 grep -q 'stopped cleanly' "$WINEPREFIX/drive_c/sbtest/sbtest2.log" || fail "uninstall_service did not stop it cleanly"
 
-echo "wine-service-test: 3. run_service from a console"
+echo "wine-service-test: 4. run_service from a console"
 out=$(w "$win_exe" --not-a-service)
 echo "  $out"
 [[ $out == *"not started by the Service Control Manager"* ]] || fail "run_service outside the SCM: $out"
