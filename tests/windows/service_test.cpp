@@ -7,6 +7,7 @@
 //   service_test.exe --install NAME LOG     install_service(NAME, "<this exe>" --service LOG)
 //   service_test.exe --uninstall NAME       uninstall_service(NAME)
 //   service_test.exe --paramchange NAME     send PARAMCHANGE (Wine's sc has no "control")
+//   service_test.exe --acl FILE             token_file_acl_warning(FILE)
 #include <windows.h>
 
 #include <chrono>
@@ -120,7 +121,12 @@ int wmain(int argc, wchar_t** argv) {
     if (scm) CloseServiceHandle(scm);
     return ok ? 0 : 1;
   }
+  if (mode == L"--acl" && argc > 2) {
+    const std::string why = sb::win::token_file_acl_warning(sb::win::narrow(argv[2]));
+    std::printf("token_file_acl_warning: %s\n", why.empty() ? "(none)" : why.c_str());
+    return 0;
+  }
   std::printf("usage: service_test.exe --service LOG | --not-a-service | --install NAME LOG | --uninstall NAME | "
-              "--paramchange NAME\n");
+              "--paramchange NAME | --acl FILE\n");
   return 2;
 }

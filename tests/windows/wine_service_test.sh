@@ -8,7 +8,8 @@
 #      never reported after STOP_PENDING;
 #   3. registered by install_service (what --install-service does), started, and removed by
 #      uninstall_service (which stops it first);
-#   4. run_service called from a console: it must say it was not started by the SCM.
+#   4. run_service called from a console: it must say it was not started by the SCM;
+#   5. token_file_acl_warning on a file readable by everyone, then by its owner only.
 # Headless: WINEDEBUG=-all, a throwaway WINEPREFIX under /tmp, no X (services need none).
 # Exit 0 when it passed or when Wine cannot run here (it says why), 1 when the service failed.
 set -euo pipefail
@@ -143,6 +144,18 @@ echo "wine-service-test: 4. run_service from a console"
 out=$(w "$win_exe" --not-a-service)
 echo "  $out"
 [[ $out == *"not started by the Service Control Manager"* ]] || fail "run_service outside the SCM: $out"
+
+echo "wine-service-test: 5. the token file ACL check (Wine derives a file's ACL from its Unix mode)"
+token="$WINEPREFIX/drive_c/sbtest/se.jwt"
+echo "not-a-real-token" >"$token"
+chmod 644 "$token"
+open_acl=$(w "$win_exe" --acl 'C:\sbtest\se.jwt')
+chmod 600 "$token"
+owner_acl=$(w "$win_exe" --acl 'C:\sbtest\se.jwt')
+echo "  mode 644: $open_acl"
+echo "  mode 600: $owner_acl"
+[[ $open_acl == *"readable by Everyone"* ]] || fail "a world-readable token file gave no warning"
+[[ $owner_acl == *"(none)"* ]] || fail "an owner-only token file gave a warning"
 
 if ((failures)); then
   echo "wine-service-test: FAILED ($failures), $((SECONDS - start)) s"
