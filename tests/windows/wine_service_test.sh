@@ -89,6 +89,15 @@ wait_for() {
   return 1
 }
 
+# wait_log FILE PATTERN SECONDS: until the service has logged PATTERN.
+wait_log() {
+  local deadline=$((SECONDS + $3))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
 echo "wine-service-test: 1. sc create/start/query/stop/delete"
 w sc create sbtest binPath= "\"$win_exe\" --service C:\\sbtest\\sbtest.log" | sed 's/^/  /'
 seen=""
@@ -100,7 +109,7 @@ done
 sed -nE 's/^ *(STATE|CHECKPOINT|WAIT_HINT) *: */  sc start: \1 /p' <<<"$out"
 wait_for sbtest RUNNING 20 || fail "sbtest never reached RUNNING"
 w "$win_exe" --paramchange sbtest | sed 's/^/  /'
-sleep 0.5
+wait_log "$WINEPREFIX/drive_c/sbtest/sbtest.log" 'reload requested' 10 || fail "PARAMCHANGE gave no reload"
 w sc stop sbtest | sed -nE 's/^ *(STATE|CHECKPOINT|WAIT_HINT) *: */  sc stop: \1 /p'
 wait_for sbtest STOPPED 20 || fail "sbtest never reached STOPPED"
 exit_codes=$(w sc query sbtest | sed -nE 's/^ *(WIN32_EXIT_CODE|SERVICE_EXIT_CODE) *: *([0-9]+).*/\1=\2/p' | tr '\n' ' ')
