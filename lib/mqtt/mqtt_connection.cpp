@@ -109,9 +109,16 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
   if (options_.tls) {
     // Verified as everywhere: the CA file (or the system's), the peer's certificate and name.
     const char* ca_file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
+#ifdef _WIN32
+    // No /etc/ssl/certs: libmosquitto loads Windows' trusted roots itself (TLS is on with it).
+    if (!ca_file) mosquitto_int_option(mosq_, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    else if (const int rc = mosquitto_tls_set(mosq_, ca_file, nullptr, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
+      spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
+#else
     const char* ca_path = options_.ca_file.empty() ? "/etc/ssl/certs" : nullptr;
     if (const int rc = mosquitto_tls_set(mosq_, ca_file, ca_path, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
       spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
+#endif
     mosquitto_tls_opts_set(mosq_, 1 /*SSL_VERIFY_PEER*/, nullptr, nullptr);
     mosquitto_tls_insecure_set(mosq_, false);
   }
