@@ -20,6 +20,7 @@ if [[ "${1:-}" == --one ]]; then
   mode=$2 src=$3
   log="$out/logs/${src//\//_}.log"
   start=$SECONDS
+  # shellcheck disable=SC2054  # -Wa,-mbig-obj is one argument
   flags=(-std=c++20 -O0 -Wa,-mbig-obj -Wall -Wextra -Wpedantic
          -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX
          -DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW -DSPDLOG_FMT_EXTERNAL
