@@ -202,8 +202,14 @@ int main(int argc, char** argv) {
   if (args.count("service")) {
     int code = 0;
     std::string error;
-    if (!sb::win::run_service(sb::win::kServiceName, control,
-                              [&] { return run(path, level_override, log_file_for(path), &control); }, code, error)) {
+    const auto body = [&] {
+      // The SCM starts services in System32: a relative path in the config (e.g. `journal`)
+      // is taken in the config's folder instead.
+      std::error_code ec;
+      std::filesystem::current_path(std::filesystem::absolute(path).parent_path(), ec);
+      return run(path, level_override, log_file_for(path), &control);
+    };
+    if (!sb::win::run_service(sb::win::kServiceName, control, body, code, error)) {
       std::cerr << "streambridged: " << error << '\n';
       return kExitUsage;
     }
