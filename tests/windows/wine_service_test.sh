@@ -107,18 +107,21 @@ for _ in $(seq 1 20); do
   sleep 0.3
 done
 sed -nE 's/^ *(STATE|CHECKPOINT|WAIT_HINT) *: */  sc start: \1 /p' <<<"$out"
+seen+=" $(sed -nE 's/^ *STATE *: *[0-9]+ +([A-Z_]+).*/\1/p' <<<"$out")"  # what the SCM answered the start with
 wait_for sbtest RUNNING 20 || fail "sbtest never reached RUNNING"
 w "$win_exe" --paramchange sbtest | sed 's/^/  /'
 wait_log "$WINEPREFIX/drive_c/sbtest/sbtest.log" 'reload requested' 10 || fail "PARAMCHANGE gave no reload"
-w sc stop sbtest | sed -nE 's/^ *(STATE|CHECKPOINT|WAIT_HINT) *: */  sc stop: \1 /p'
+out=$(w sc stop sbtest)
+sed -nE 's/^ *(STATE|CHECKPOINT|WAIT_HINT) *: */  sc stop: \1 /p' <<<"$out"
+seen+=" $(sed -nE 's/^ *STATE *: *[0-9]+ +([A-Z_]+).*/\1/p' <<<"$out")"
 wait_for sbtest STOPPED 20 || fail "sbtest never reached STOPPED"
 exit_codes=$(w sc query sbtest | sed -nE 's/^ *(WIN32_EXIT_CODE|SERVICE_EXIT_CODE) *: *([0-9]+).*/\1=\2/p' | tr '\n' ' ')
 echo "  exit codes: $exit_codes"
 w sc delete sbtest | sed 's/^/  sc delete: /'
 echo "  the service's log:"
 sed 's/^/    /' "$WINEPREFIX/drive_c/sbtest/sbtest.log" | tr -d '\r'
-# START_PENDING may pass before the first query; the rest must be seen in this order.
-[[ $seen =~ RUNNING.*STOPPED ]] || fail "states seen:$seen"
+echo "  states seen:$seen"
+[[ $seen =~ ^\ START_PENDING.*RUNNING.*STOP_PENDING.*STOPPED$ ]] || fail "states seen:$seen"
 [[ $exit_codes == "WIN32_EXIT_CODE=0 SERVICE_EXIT_CODE=0 " ]] || fail "exit codes: $exit_codes"
 grep -q 'reload requested (service paramchange)' "$WINEPREFIX/drive_c/sbtest/sbtest.log" || fail "no reload on PARAMCHANGE"
 grep -q 'stopped cleanly' "$WINEPREFIX/drive_c/sbtest/sbtest.log" || fail "no clean stop in the log"
