@@ -8,6 +8,7 @@
 //   service_test.exe --uninstall NAME       uninstall_service(NAME)
 //   service_test.exe --paramchange NAME     send PARAMCHANGE (Wine's sc has no "control")
 //   service_test.exe --acl FILE             token_file_acl_warning(FILE)
+//   service_test.exe --console              route_console_events, then a Ctrl+C to itself
 #include <windows.h>
 
 #include <chrono>
@@ -121,12 +122,27 @@ int wmain(int argc, wchar_t** argv) {
     if (scm) CloseServiceHandle(scm);
     return ok ? 0 : 1;
   }
+  if (mode == L"--console") {
+    g_log = stdout;
+    FreeConsole();  // under Wine without a terminal: a console of its own
+    if (!AllocConsole()) log_line("AllocConsole failed: " + sb::win::error_text(GetLastError()));
+    sb::ServiceControl control;
+    sb::win::route_console_events(control);
+    // The Ctrl+C comes from this process once the daemon is up, as a user's would.
+    control.on_running = [] {
+      if (!GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0))
+        log_line("GenerateConsoleCtrlEvent failed: " + sb::win::error_text(GetLastError()));
+    };
+    const int code = fake_daemon(control);
+    sb::win::console_finished();
+    return code;
+  }
   if (mode == L"--acl" && argc > 2) {
     const std::string why = sb::win::token_file_acl_warning(sb::win::narrow(argv[2]));
     std::printf("token_file_acl_warning: %s\n", why.empty() ? "(none)" : why.c_str());
     return 0;
   }
   std::printf("usage: service_test.exe --service LOG | --not-a-service | --install NAME LOG | --uninstall NAME | "
-              "--paramchange NAME | --acl FILE\n");
+              "--paramchange NAME | --acl FILE | --console\n");
   return 2;
 }

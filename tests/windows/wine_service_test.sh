@@ -9,7 +9,8 @@
 #   3. registered by install_service (what --install-service does), started, and removed by
 #      uninstall_service (which stops it first);
 #   4. run_service called from a console: it must say it was not started by the SCM;
-#   5. token_file_acl_warning on a file readable by everyone, then by its owner only.
+#   5. token_file_acl_warning on a file readable by everyone, then by its owner only;
+#   6. a Ctrl+C in a console (its own: Wine has none without a terminal) stops it cleanly.
 # Headless: WINEDEBUG=-all, a throwaway WINEPREFIX under /tmp, no X (services need none).
 # Exit 0 when it passed or when Wine cannot run here (it says why), 1 when the service failed.
 set -euo pipefail
@@ -168,6 +169,11 @@ echo "  mode 644: $open_acl"
 echo "  mode 600: $owner_acl"
 [[ $open_acl == *"readable by Everyone"* ]] || fail "a world-readable token file gave no warning"
 [[ $owner_acl == *"(none)"* ]] || fail "an owner-only token file gave a warning"
+
+echo "wine-service-test: 6. Ctrl+C in a console (route_console_events, as streambridged in a console)"
+out=$(w "$win_exe" --console </dev/null)
+sed 's/^/    /' <<<"$out"
+[[ $out == *"stop requested (Ctrl+C)"*"stopped cleanly"* ]] || fail "Ctrl+C did not stop it cleanly"
 
 if ((failures)); then
   echo "wine-service-test: FAILED ($failures), $((SECONDS - start)) s"
