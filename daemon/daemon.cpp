@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -14,8 +15,10 @@
 
 #include <csignal>
 #include <memory>
-#include <pthread.h>
 #include <vector>
+#ifndef _WIN32
+#include <pthread.h>
+#endif
 
 #include "hub/hub.hpp"
 #include "hub/journal.hpp"
@@ -24,7 +27,10 @@
 #include "server/local_server.hpp"
 #include "util/burst_loop.hpp"
 #include "udp/udp_publisher.hpp"
-#include "service/sd_notify.hpp"
+#ifndef _WIN32
+#include "service/sd_notify.hpp"  // systemd only
+#endif
+#include "service/service_control.hpp"
 #include "dedup/dedup_stage.hpp"
 #include "server/request_router.hpp"
 #include "config/config_reload.hpp"
@@ -43,6 +49,7 @@ namespace {
 
 constexpr auto kShutdownGrace = 3s;
 
+#ifndef _WIN32
 // WATCHDOG=1 every half watchdog period, while the reactor runs (a hung reactor stops it).
 asio::awaitable<void> feed_watchdog(asio::steady_timer& timer, std::chrono::milliseconds every) {
   for (;;) {
@@ -52,6 +59,7 @@ asio::awaitable<void> feed_watchdog(asio::steady_timer& timer, std::chrono::mill
     if (ec) co_return;
   }
 }
+#endif
 
 // The widget state file, at most once a second (session data changes with every event).
 asio::awaitable<void> persist_widget_state(asio::steady_timer& timer, WidgetState& state, const std::string& path) {
@@ -80,26 +88,28 @@ asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
   io.stop();
 }
 
-// SIGHUP: the file is read again; a bad one changes nothing. Local clients stay connected,
-// unchanged sources keep their upstream connections.
-void reload_config(Config& live, const ConfigReloader& reload, SourceSet& sources) {
-  spdlog::info("SIGHUP: reloading {}", live.path);
+// SIGHUP (Windows: the service's PARAMCHANGE, named by `why`): the file is read again; a bad
+// one changes nothing. Local clients stay connected, unchanged sources keep their upstream
+// connections.
+void reload_config(std::string_view why, Config& live, const ConfigReloader& reload, SourceSet& sources) {
+  spdlog::info("{}: reloading {}", why, live.path);
   std::optional<Config> fresh = reload ? reload() : std::nullopt;
   if (!fresh) {
-    spdlog::error("SIGHUP: the configuration was not reloaded (see the errors above); the running one stays");
+    spdlog::error("{}: the configuration was not reloaded (see the errors above); the running one stays", why);
     return;
   }
   const auto restart = apply_live_changes(live, *fresh);
   set_log_level(live.log.level);
-  for (const auto& what : restart) spdlog::warn("SIGHUP: a change of {} takes effect after a restart", what);
+  for (const auto& what : restart) spdlog::warn("{}: a change of {} takes effect after a restart", why, what);
   live.sources = fresh->sources;
   const auto changes = sources.apply(live.sources);
-  spdlog::info("SIGHUP: configuration reloaded: sources kept [{}], started [{}], stopped [{}]",
+  spdlog::info("{}: configuration reloaded: sources kept [{}], started [{}], stopped [{}]", why,
                fmt::join(changes.kept, ", "), fmt::join(changes.started, ", "), fmt::join(changes.stopped, ", "));
 }
 
 }  // namespace
 
+#ifndef _WIN32
 namespace {
 void mask_stop_and_reload_signals(int how) {
   sigset_t set;
@@ -112,8 +122,11 @@ void mask_stop_and_reload_signals(int how) {
 }  // namespace
 
 void block_stop_and_reload_signals() { mask_stop_and_reload_signals(SIG_BLOCK); }
+#else
+void block_stop_and_reload_signals() {}  // Windows: stops come through the ServiceControl
+#endif
 
-int run_daemon(Config config, const ConfigReloader& reload) {
+int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* control) {
   Hub hub(config.server.history);
   std::string error;
   // The journal gives the hub its history and seq back, so clients resume across a restart.
@@ -145,9 +158,11 @@ int run_daemon(Config config, const ConfigReloader& reload) {
   hub.subscribe(&widget_state);
 
   asio::io_context io(1);
+#ifndef _WIN32
   // Installed before anything is announced: a signal during start-up is queued, not fatal.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   mask_stop_and_reload_signals(SIG_UNBLOCK);  // a signal that came earlier is delivered to the set now
+#endif
 
   LocalServer server(io, api);
   if (!server.start(error)) {
@@ -209,37 +224,59 @@ int run_daemon(Config config, const ConfigReloader& reload) {
     asio::co_spawn(io, persist_widget_state(widget_saver, widget_state, widget_state_path), asio::detached);
 
   asio::steady_timer watchdog(io);
+#ifndef _WIN32
   if (auto every = sd_watchdog_interval())
     asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
   sd_notify_message("READY=1");
+#endif
+  if (control) control->running();
 
+  // The one stop path: SIGINT/SIGTERM, or the service's STOP/SHUTDOWN and the console's Ctrl+C
+  // on Windows (`why` names it in the log).
   bool stopping = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                             int signal) {
-    if (ec) return;
-    if (signal == SIGHUP) {
-      reload_config(config, reload, source_set);
-      signals.async_wait(on_signal);
-      return;
-    }
+  const auto stop = [&](std::string_view why) {
     if (stopping) return;
     stopping = true;
-    spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::info("{}: stopping", why);
+#ifndef _WIN32
     sd_notify_message("STOPPING=1");
+    signals.cancel();
+#endif
+    if (control) control->stopping();
     source_set.stop_all();
     for (auto& m : mqtt) m->stop();
     dedup.stop();
     server.stop();
     watchdog.cancel();
     widget_saver.cancel();
-    signals.cancel();
     asio::co_spawn(io, drain(io, server), asio::detached);
   };
+#ifndef _WIN32
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      reload_config("SIGHUP", config, reload, source_set);
+      signals.async_wait(on_signal);
+      return;
+    }
+    stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
+  };
   signals.async_wait(on_signal);
+#endif
+  // Requests from other threads (the Windows service and console handlers) run on the reactor.
+  if (control)
+    control->attach([&](ServiceControl::Request what, const std::string& origin) {
+      asio::post(io, [&, what, origin] {
+        if (what == ServiceControl::Request::stop) stop(origin);
+        else if (!stopping) reload_config(origin, config, reload, source_set);
+      });
+    });
 
   BurstLoop loop(io);
   server.flush_at_burst_end(loop);
   loop.run();
+  if (control) control->detach();
   // Callbacks into this frame's objects must not outlive it (the API outlives the reactor).
   api->set_request_handler({});
   api->set_status_provider({});

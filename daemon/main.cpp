@@ -1,14 +1,20 @@
-// streambridged: command line, config loading, then the daemon.
+// streambridged: command line, config loading, then the daemon (in a terminal, under systemd,
+// or under the Windows Service Control Manager).
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <csignal>
 
 #include "config/config_loader.hpp"
 #include "daemon.hpp"
 #include "service/logging.hpp"
+#include "service/service_control.hpp"
+#ifdef _WIN32
+#include "service/windows_service.hpp"
+#endif
 
 namespace po = boost::program_options;
 
@@ -30,6 +36,86 @@ bool report(const sb::ConfigLoadResult& result) {
   return result.config.has_value();
 }
 
+std::string default_config_path() {
+#ifdef _WIN32
+  return sb::win::default_config_path();  // %ProgramData%\streambridge\streambridge.toml
+#else
+  return "/etc/streambridge/streambridge.toml";
+#endif
+}
+
+// Loads the config and runs the daemon until it stops. `log_file` empty: logs go to stderr (a
+// terminal, systemd); otherwise to that file, opened before the config is read so that its
+// errors are kept (the Windows service has no console).
+int run(const std::string& path, std::optional<sb::LogLevel> level_override, const std::string& log_file,
+        sb::ServiceControl* control) {
+  if (!log_file.empty()) {
+    std::string error;
+    if (!sb::setup_file_logging(level_override.value_or(sb::LogLevel::info), log_file, error)) {
+      std::cerr << "streambridged: " << error << '\n';
+      return 1;
+    }
+  }
+  auto result = sb::load_config_file(path);
+  if (log_file.empty()) {
+    if (!report(result)) return kExitUsage;
+  } else {
+    for (const auto& warning : result.warnings) spdlog::warn("{}", warning);
+    for (const auto& error : result.errors) spdlog::error("{}", error);
+    if (!result.config) return kExitUsage;
+  }
+  sb::Config& config = *result.config;
+  if (level_override) config.log.level = *level_override;
+
+  if (log_file.empty()) sb::setup_logging(config.log.level);
+  else sb::set_log_level(config.log.level);
+  spdlog::info("streambridged {} starting with {}", STREAMBRIDGE_VERSION, path);
+  const auto reload = [path, level_override]() -> std::optional<sb::Config> {
+    auto fresh = sb::load_config_file(path);
+    for (const auto& warning : fresh.warnings) spdlog::warn("{}", warning);
+    for (const auto& error : fresh.errors) spdlog::error("{}", error);
+    if (!fresh.config) return std::nullopt;
+    if (level_override) fresh.config->log.level = *level_override;  // the command line still wins
+    return std::move(fresh.config);
+  };
+  const int code = sb::run_daemon(std::move(config), reload, control);
+  spdlog::default_logger()->flush();
+  return code;
+}
+
+#ifdef _WIN32
+// The service's log: streambridge.log next to the config (rotated to .1.log ... .3.log).
+std::string log_file_for(const std::string& config_path) {
+  return (std::filesystem::path(config_path).parent_path() / "streambridge.log").string();
+}
+
+int install(const std::string& config_path, const std::optional<std::string>& level) {
+  // A service that cannot read its config fails at every boot: check it now.
+  const std::string path = std::filesystem::absolute(config_path).string();
+  if (!report(sb::load_config_file(path))) {
+    std::cerr << "streambridged: the service was not installed: fix " << path << " first\n";
+    return kExitUsage;
+  }
+  sb::win::ServiceSpec spec;
+  spec.display_name = L"streambridge";
+  spec.description = L"Relays stream alerts (StreamElements, Velora) to OBS overlays, bots and tools on this PC.";
+  spec.command_line = sb::win::quote_argument(sb::win::this_program()) + L" --service --config " +
+                      sb::win::quote_argument(sb::win::widen(path));
+  if (level) spec.command_line += L" --log-level " + sb::win::widen(*level);
+  std::vector<std::string> warnings;
+  std::string error;
+  const bool ok = sb::win::install_service(spec, warnings, error);
+  for (const auto& warning : warnings) std::cerr << "warning: " << warning << '\n';
+  if (!ok) {
+    std::cerr << "streambridged: " << error << '\n';
+    return 1;
+  }
+  std::cout << "installed the service streambridged (automatic, delayed start) with " << path
+            << "\nstart it now with: sc start streambridged\nits log: " << log_file_for(path) << '\n';
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,12 +126,15 @@ int main(int argc, char** argv) {
   po::options_description options("Usage: streambridged [--config FILE] [options]\n\nOptions");
   // clang-format off
   options.add_options()
-      ("config,c", po::value<std::string>()->default_value("/etc/streambridge/streambridge.toml"),
+      ("config,c", po::value<std::string>()->default_value(default_config_path()),
        "the configuration file (TOML)")
       ("check-config", po::value<std::string>()->value_name("FILE"),
        "validate FILE and exit: 0 if valid, 2 with the errors if not")
       ("log-level", po::value<std::string>()->value_name("LEVEL"),
        "override [log] level: trace, debug, info, warn or error")
+      ("service", "Windows: run under the Service Control Manager (as the installed service does)")
+      ("install-service", "Windows: register the service with --config (and --log-level), then exit")
+      ("uninstall-service", "Windows: stop and remove the service, then exit")
       ("version,V", "print the version and exit")
       ("help,h", "print this help and exit");
   // clang-format on
@@ -73,6 +162,21 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  const int service_modes = static_cast<int>(args.count("service") + args.count("install-service") +
+                                             args.count("uninstall-service"));
+#ifndef _WIN32
+  if (service_modes > 0) {
+    std::cerr << "streambridged: --service, --install-service and --uninstall-service are Windows only; "
+                 "on Linux use the systemd unit (systemd/streambridged.service)\n";
+    return kExitUsage;
+  }
+#else
+  if (service_modes > 1) {
+    std::cerr << "streambridged: --service, --install-service and --uninstall-service go alone\n";
+    return kExitUsage;
+  }
+#endif
+
   std::optional<sb::LogLevel> level_override;
   if (args.count("log-level")) {
     level_override = parse_level(args["log-level"].as<std::string>());
@@ -82,20 +186,42 @@ int main(int argc, char** argv) {
     }
   }
   const auto path = args["config"].as<std::string>();
-  auto result = sb::load_config_file(path);
-  if (!report(result)) return kExitUsage;
-  sb::Config& config = *result.config;
-  if (level_override) config.log.level = *level_override;
-
-  sb::setup_logging(config.log.level);
-  spdlog::info("streambridged {} starting with {}", STREAMBRIDGE_VERSION, path);
-  const auto reload = [path, level_override]() -> std::optional<sb::Config> {
-    auto fresh = sb::load_config_file(path);
-    for (const auto& warning : fresh.warnings) spdlog::warn("{}", warning);
-    for (const auto& error : fresh.errors) spdlog::error("{}", error);
-    if (!fresh.config) return std::nullopt;
-    if (level_override) fresh.config->log.level = *level_override;  // the command line still wins
-    return std::move(fresh.config);
-  };
-  return sb::run_daemon(std::move(config), reload);
+#ifdef _WIN32
+  if (args.count("install-service"))
+    return install(path, args.count("log-level") ? std::optional(args["log-level"].as<std::string>()) : std::nullopt);
+  if (args.count("uninstall-service")) {
+    std::string error;
+    if (!sb::win::uninstall_service(sb::win::kServiceName, error)) {
+      std::cerr << "streambridged: " << error << '\n';
+      return 1;
+    }
+    std::cout << "removed the service streambridged\n";
+    return 0;
+  }
+  sb::ServiceControl control;
+  if (args.count("service")) {
+    int code = 0;
+    std::string error;
+    const auto body = [&] {
+      // The SCM starts services in System32: a relative path in the config (e.g. `journal`)
+      // is taken in the config's folder instead.
+      std::error_code ec;
+      std::filesystem::current_path(std::filesystem::absolute(path).parent_path(), ec);
+      return run(path, level_override, log_file_for(path), &control);
+    };
+    if (!sb::win::run_service(sb::win::kServiceName, control, body, code, error)) {
+      std::cerr << "streambridged: " << error << '\n';
+      return kExitUsage;
+    }
+    return code;
+  }
+  // A console: Ctrl+C and closing the window stop it as SIGINT does on Linux. Started without
+  // one (e.g. by the task scheduler), it logs to the file the service uses.
+  sb::win::route_console_events(control);
+  const int code = run(path, level_override, sb::win::has_console() ? "" : log_file_for(path), &control);
+  sb::win::console_finished();
+  return code;
+#else
+  return run(path, level_override, "", nullptr);
+#endif
 }

@@ -14,12 +14,18 @@ apt_packages=(
   dpkg-dev file lintian systemd
 )
 # The test peers that are programs: a browser and an MQTT broker (the broker package would
-# start a system service, so only the tests and the benchmark ask for it).
+# start a system service, so only the tests and the benchmark ask for it), and the Windows
+# cross-compiler and Wine (the Windows compile check and the Wine service test).
 #   --with-browser: chromium and the broker (the tests); --with-broker: the broker (the benchmark)
-case "${1:-}" in
-  --with-browser) apt_packages+=(chromium mosquitto mosquitto-clients) ;;
-  --with-broker) apt_packages+=(mosquitto mosquitto-clients) ;;
-esac
+#   --with-windows: mingw-w64 (POSIX threads, for std::thread) and wine64
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) apt_packages+=(chromium mosquitto mosquitto-clients) ;;
+    --with-broker) apt_packages+=(mosquitto mosquitto-clients) ;;
+    --with-windows) apt_packages+=(g++-mingw-w64-x86-64-posix wine64) ;;
+    *) echo "deps.sh: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1,10 +1,17 @@
 #include "config/config_loader.hpp"
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>  // inet_pton
+
+#include "service/windows_service.hpp"  // the token file's ACL
+#else
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 #include <algorithm>
-#include <unistd.h>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -65,9 +72,15 @@ constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
 // The host name, made one MQTT topic level ("streambridge" if there is none).
 std::string default_instance() {
+#ifdef _WIN32
+  const char* env = std::getenv("COMPUTERNAME");  // gethostname would need Winsock started first
+  std::string out(env ? env : "");
+  if (out.empty()) return "streambridge";
+#else
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0 || !*name) return "streambridge";
   std::string out(name);
+#endif
   for (char& c : out)
     if (c == '/' || c == '+' || c == '#' || c == ' ') c = '-';
   return out.substr(0, 64);
@@ -350,11 +363,19 @@ class Loader {
       error(where, ctx, fmt::format("token_file \"{}\" is empty", path));
       return;
     }
+#ifdef _WIN32
+    if (const auto why = win::token_file_acl_warning(path); !why.empty())
+      warning(where, ctx,
+              fmt::format("token_file \"{}\" {}: let only its owner, SYSTEM and Administrators read it, e.g. "
+                          "icacls \"{}\" /inheritance:r /grant:r SYSTEM:R Administrators:F",
+                          log_text(path, 200), why, log_text(path, 200)));
+#else
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
       warning(where, ctx,
               fmt::format("token_file \"{}\" is readable by group or others (mode {:o}): chmod 600 it", path,
                           st.st_mode & 0777));
+#endif
     out = Secret(std::move(value));
   }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -187,8 +188,10 @@ void Journal::rotate() {
   std::fclose(file_);
   file_ = nullptr;
   const std::string rotated = path_ + ".1";
-  if (std::rename(path_.c_str(), rotated.c_str()) != 0)
-    spdlog::error("journal {}: cannot rotate to {}: {}", path_, rotated, std::strerror(errno));
+  // std::filesystem::rename replaces an existing .1 on Windows too (std::rename fails there).
+  std::error_code ec;
+  std::filesystem::rename(path_, rotated, ec);
+  if (ec) spdlog::error("journal {}: cannot rotate to {}: {}", path_, rotated, ec.message());
   first_seq_rotated_ = first_seq_current_;
   first_seq_current_ = 0;
   marks_rotated_ = std::move(marks_current_);

@@ -3,7 +3,11 @@
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
+#ifdef _WIN32
+#include <boost/asio/ip/tcp.hpp>
+#else
 #include <boost/asio/posix/stream_descriptor.hpp>
+#endif
 #include <boost/asio/steady_timer.hpp>
 
 #include <cerrno>
@@ -45,7 +49,20 @@ double random01() {
 // and the timers: loop_misc (keepalive, resends) and the next connection attempt.
 struct MqttConnection::Io {
   explicit Io(asio::io_context& io) : descriptor(io), misc(io), retry(io) {}
+#ifdef _WIN32
+  // A Windows SOCKET is no file descriptor: Asio watches it as a TCP socket (the family only
+  // names endpoints, which are never asked for; release() needs Windows 8.1).
+  asio::ip::tcp::socket descriptor;
+  void assign(int fd, boost::system::error_code& ec) {
+    descriptor.assign(asio::ip::tcp::v4(), static_cast<asio::ip::tcp::socket::native_handle_type>(fd), ec);
+  }
+  static constexpr auto kWaitRead = asio::socket_base::wait_read, kWaitWrite = asio::socket_base::wait_write;
+#else
   asio::posix::stream_descriptor descriptor;
+  void assign(int fd, boost::system::error_code& ec) { descriptor.assign(fd, ec); }
+  static constexpr auto kWaitRead = asio::posix::descriptor_base::wait_read,
+                        kWaitWrite = asio::posix::descriptor_base::wait_write;
+#endif
   asio::steady_timer misc;
   asio::steady_timer retry;
   bool reading = false;
@@ -92,9 +109,16 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
   if (options_.tls) {
     // Verified as everywhere: the CA file (or the system's), the peer's certificate and name.
     const char* ca_file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
+#ifdef _WIN32
+    // No /etc/ssl/certs: libmosquitto loads Windows' trusted roots itself (TLS is on with it).
+    if (!ca_file) mosquitto_int_option(mosq_, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    else if (const int rc = mosquitto_tls_set(mosq_, ca_file, nullptr, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
+      spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
+#else
     const char* ca_path = options_.ca_file.empty() ? "/etc/ssl/certs" : nullptr;
     if (const int rc = mosquitto_tls_set(mosq_, ca_file, ca_path, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
       spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
+#endif
     mosquitto_tls_opts_set(mosq_, 1 /*SSL_VERIFY_PEER*/, nullptr, nullptr);
     mosquitto_tls_insecure_set(mosq_, false);
   }
@@ -165,25 +189,24 @@ void MqttConnection::arm() {
   Io& s = *io_state_;
   if (!s.descriptor.is_open()) {
     boost::system::error_code ec;
-    s.descriptor.assign(fd, ec);
+    s.assign(fd, ec);
     if (ec) return down("cannot watch the socket: " + ec.message(), FailureKind::network);
-  } else if (s.descriptor.native_handle() != fd) {
+  } else if (s.descriptor.native_handle() != static_cast<decltype(s.descriptor.native_handle())>(fd)) {
     s.forget_socket();
     return arm();
   }
-  if (!s.reading) watch(asio::posix::descriptor_base::wait_read, s.reading);
-  if (!s.writing && mosquitto_want_write(mosq_)) watch(asio::posix::descriptor_base::wait_write, s.writing);
+  if (!s.reading) watch(true, s.reading);
+  if (!s.writing && mosquitto_want_write(mosq_)) watch(false, s.writing);
 }
 
 // One wait on the socket; when it is ready libmosquitto reads or writes what it can.
-void MqttConnection::watch(asio::posix::descriptor_base::wait_type what, bool& pending) {
+void MqttConnection::watch(bool reading, bool& pending) {
   pending = true;
-  io_state_->descriptor.async_wait(what, [this, what, &pending, alive = std::weak_ptr<bool>(alive_)](
-                                             boost::system::error_code ec) {
+  io_state_->descriptor.async_wait(reading ? Io::kWaitRead : Io::kWaitWrite,
+                                   [this, reading, &pending, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
     if (alive.expired()) return;
     pending = false;
     if (ec || !socket_up_) return;
-    const bool reading = what == asio::posix::descriptor_base::wait_read;
     const int rc = reading ? mosquitto_loop_read(mosq_, 100) : mosquitto_loop_write(mosq_, 100);
     if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
     arm();

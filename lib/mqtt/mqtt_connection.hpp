@@ -5,7 +5,6 @@
 // faults at network pace, a refused login (CONNACK 4/5) slowly. A persistent session
 // (clean_session false) with QoS 1 lets libmosquitto resend what the broker did not ack.
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/descriptor_base.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -71,7 +70,7 @@ class MqttConnection {
   void connect();
   void schedule_misc();
   void arm();
-  void watch(boost::asio::posix::descriptor_base::wait_type what, bool& pending);
+  void watch(bool reading, bool& pending);
   void down(const std::string& reason, FailureKind kind);
   void schedule_retry(std::chrono::milliseconds delay);
   static void on_connect_cb(mosquitto*, void* self, int rc);

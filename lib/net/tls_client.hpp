@@ -6,12 +6,45 @@
 #include <fmt/format.h>
 #include <memory>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <string>
 
 #include "net/url.hpp"
 
+#ifdef _WIN32
+#include <windows.h>
+#include <wincrypt.h>
+// wincrypt.h names some of its constants as OpenSSL names its types (openssl/types.h undoes it
+// the same way when it comes second).
+#undef X509_NAME
+#undef X509_EXTENSIONS
+#undef PKCS7_ISSUER_AND_SERIAL
+#undef PKCS7_SIGNER_INFO
+#undef OCSP_REQUEST
+#undef OCSP_RESPONSE
+#endif
+
 namespace sb {
+
+#ifdef _WIN32
+// OpenSSL's default verify paths on Windows are a folder nobody fills: the system's trusted
+// roots are in Windows' "ROOT" certificate store. Not checked on a real Windows machine.
+inline void add_windows_root_store(SSL_CTX* context) {
+  HCERTSTORE store = CertOpenSystemStoreW(0, L"ROOT");
+  if (!store) return;
+  X509_STORE* trusted = SSL_CTX_get_cert_store(context);
+  for (PCCERT_CONTEXT cert = CertEnumCertificatesInStore(store, nullptr); cert;
+       cert = CertEnumCertificatesInStore(store, cert)) {
+    const unsigned char* der = cert->pbCertEncoded;
+    if (X509* x509 = d2i_X509(nullptr, &der, static_cast<long>(cert->cbCertEncoded))) {
+      X509_STORE_add_cert(trusted, x509);  // a duplicate is refused, harmlessly
+      X509_free(x509);
+    }
+  }
+  CertCloseStore(store, 0);
+}
+#endif
 
 // nullptr and `error` set when `ca_file` cannot be loaded.
 inline std::unique_ptr<boost::asio::ssl::context> make_tls_client_context(const std::string& ca_file,
@@ -20,6 +53,9 @@ inline std::unique_ptr<boost::asio::ssl::context> make_tls_client_context(const 
   auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   context->set_default_verify_paths(ec);
+#ifdef _WIN32
+  add_windows_root_store(context->native_handle());
+#endif
   if (!ca_file.empty()) {
     context->load_verify_file(ca_file, ec);
     if (ec) {

@@ -2,17 +2,34 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#ifdef _WIN32
+#include <io.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
 
+#ifndef S_ISDIR  // MSVC has only the S_IF* bits
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#endif
+
 namespace sb {
 
+namespace {
+#ifdef _WIN32
+constexpr int kOpenFlags = O_RDONLY | O_BINARY;  // Windows has no FIFOs to wait on or terminals to adopt
+#else
+// O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below refuses it.
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+#endif
+}  // namespace
+
 bool read_small_file(const std::string& path, std::size_t max_bytes, std::string& out, std::string& error) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below refuses it.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  const int fd = ::open(path.c_str(), kOpenFlags);
   if (fd < 0) {
     error = std::strerror(errno);
     return false;
@@ -34,7 +51,7 @@ bool read_small_file(const std::string& path, std::size_t max_bytes, std::string
         if (got > max_bytes) break;
         out.resize(std::min(max_bytes + 1, out.size() * 2 + 64));
       }
-      const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+      const auto n = ::read(fd, out.data() + got, static_cast<unsigned>(out.size() - got));  // int on Windows
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         ok = false;

@@ -182,8 +182,10 @@ bool WidgetState::save_if_changed(const std::string& path, std::string& error) {
       return false;
     }
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    error = fmt::format("widget state {}: cannot replace it", path);
+  std::error_code ec;  // std::filesystem::rename replaces the old file on Windows too (std::rename fails there)
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    error = fmt::format("widget state {}: cannot replace it: {}", path, ec.message());
     return false;
   }
   saved_changes_ = changes_;

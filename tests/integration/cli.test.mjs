@@ -56,6 +56,16 @@ test('bad command lines exit 2 with a hint', async () => {
   assert.match(missing.stderr, /\/nonexistent\/streambridge.toml: cannot read the config file: No such file or directory/);
 });
 
+test('the Windows service options are refused on Linux (exit 2)', async () => {
+  for (const option of ['--service', '--install-service', '--uninstall-service']) {
+    const result = await run([option, '--config', path.join(SOURCE_DIR, 'config/streambridge.toml')]);
+    assert.equal(result.code, 2, option);
+    assert.match(result.stderr, /--service, --install-service and --uninstall-service are Windows only/, option);
+  }
+  const help = await run(['--help']);
+  for (const option of ['--service', '--install-service', '--uninstall-service']) assert.ok(help.stdout.includes(option), option);
+});
+
 test('a port already in use is a clear start-up error (exit 1)', async () => {
   const blocker = net.createServer();
   await new Promise((resolve) => blocker.listen(0, '127.0.0.1', resolve));
