@@ -31,6 +31,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 2000;
+  // A second argument runs one part alone (normalize, publish, path or dedup): for a profile.
+  const std::string only = argc > 2 ? argv[2] : "";
+  const auto runs = [&only](const char* part) { return only.empty() || only == part; };
   const auto fixtures = sb::all_fixtures();
   std::size_t payload_bytes = 0;
   for (const auto& f : fixtures) payload_bytes += f.json.size();
@@ -43,6 +46,8 @@ int main(int argc, char** argv) {
   // 1. Normalizing only.
   auto start = std::chrono::steady_clock::now();
   std::size_t n = 0;
+  double t = 0;
+  if (runs("normalize")) {
   for (int r = 0; r < rounds; ++r) {
     for (const auto& f : fixtures) {
       if (f.service == "velora")
@@ -52,12 +57,14 @@ int main(int argc, char** argv) {
       ++n;
     }
   }
-  double t = seconds_since(start);
+  t = seconds_since(start);
   std::printf("normalize:              %9.0f events/s  %6.0f ns/event  %6.1f MB/s of payload\n", n / t, t / n * 1e9,
               payload_bytes * static_cast<double>(rounds) / t / 1e6);
+  }
 
   // 2. Normalize + publish to 10 local clients.
   for (int subscribers : {1, 10, 100}) {
+    if (!runs("publish")) break;
     sb::Hub hub(1000);
     std::vector<Draining> clients(static_cast<std::size_t>(subscribers));
     for (auto& c : clients) hub.subscribe(&c);
@@ -79,7 +86,7 @@ int main(int argc, char** argv) {
   // 3. The whole sans-I/O path of a StreamElements source: Engine.IO/Socket.IO frame ->
   //    session -> normalizer -> dedup -> hub -> 10 clients. Ids are made unique per round so
   //    dedup publishes (a duplicate-heavy stream would be cheaper: drops stop early).
-  {
+  if (runs("path")) {
     struct Sink final : sb::socketio::SessionHandler {
       sb::StreamElementsNormalizer se;
       sb::Deduplicator dedup{sb::DedupConfig{}};
@@ -129,7 +136,7 @@ int main(int argc, char** argv) {
   // 4. Dedup alone under adversarial input: one user tipping the same amount (one fingerprint
   //    key) with distinct ids, against distinct users; and a flood of ids past the id cap.
   //    Every table must stay O(1) per event: the three rates should be close.
-  {
+  if (runs("dedup")) {
     const auto run = [](const char* what, auto make) {
       sb::Deduplicator dedup{sb::DedupConfig{}};
       std::vector<sb::Event> bundles;
