@@ -286,7 +286,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     reading = true;
     const error_code ec = co_await next_message(data, binary);
     reading = false;
-    changed.cancel();
+    if (close_sent) changed.cancel();  // close() may wait for this read to end
     co_return ec;
   }
 
@@ -362,8 +362,9 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     if (close_sent) co_return error_code(websocket::error::closed);
     const std::uint64_t ticket =
         enqueue(ws::make_client_frame(binary ? ws::Opcode::binary : ws::Opcode::text, data, random_bytes<4>()));
-    while (sent < ticket && !write_error) co_await changed.async_wait(kAwait);
-    co_return sent >= ticket ? error_code{} : write_error;
+    while (sent < ticket && !write_error && open) co_await changed.async_wait(kAwait);
+    if (sent >= ticket) co_return error_code{};
+    co_return write_error ? write_error : failed;
   }
 
   void send_close(std::uint16_t code, std::string_view reason) {
