@@ -480,7 +480,7 @@ class Loader {
         get_choice(t, ctx, "transport", {"realtime", "astro"}, s.transport);
         get_choice(t, ctx, "auth_method", {"jwt", "oauth2", "apikey"}, s.auth_method);
         get_strings(t, ctx, "topics", s.topics);
-        s.idle_timeout = std::chrono::seconds(60);  // astro: Beast pings at half of it
+        s.idle_timeout = std::chrono::seconds(60);  // astro: a WebSocket ping at half of it
         get_duration(t, ctx, "idle_timeout", s.idle_timeout);
         s.url = s.transport == "astro" ? "wss://astro.streamelements.com" : "wss://realtime.streamelements.com";
       } else {

@@ -3,21 +3,29 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <deque>
 #include <fmt/format.h>
+#include <openssl/rand.h>
+#include <random>
+#include <tuple>
 
 #include "net/tls_client.hpp"
 #include "util/log_text.hpp"
+#include "websocket/ws_frame.hpp"
+#include "websocket/ws_handshake.hpp"
 
 namespace sb {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using asio::ip::tcp;
@@ -27,8 +35,11 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-using PlainWs = websocket::stream<beast::tcp_stream>;
-using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Response = http::response<http::string_body>;
+
+// One read takes whatever the kernel has, up to this: ~100 typical events per syscall.
+constexpr std::size_t kReadBuffer = 64 * 1024;
 
 std::string timed_out_or(const error_code& ec, std::string_view step, const WsConnectOptions& o) {
   if (ec == beast::error::timeout)
@@ -36,9 +47,9 @@ std::string timed_out_or(const error_code& ec, std::string_view step, const WsCo
   return fmt::format("{} {} failed: {}", step, o.url.authority(), ec.message());
 }
 
-// What went wrong with the upgrade, in words. Beast presets 500 in the response before it reads
-// anything, so the status is only the peer's when the peer's answer was read (upgrade_declined).
-std::string upgrade_failure(const error_code& ec, const websocket::response_type& response, const WsConnectOptions& o,
+// What went wrong with the upgrade, in words. The status is only the peer's when the peer's
+// answer was read (upgrade_declined).
+std::string upgrade_failure(const error_code& ec, const Response& response, const WsConnectOptions& o,
                             int& http_status) {
   const std::string peer = o.url.authority();
   if (ec == websocket::error::upgrade_declined) {
@@ -49,11 +60,11 @@ std::string upgrade_failure(const error_code& ec, const websocket::response_type
   }
   if (ec == beast::error::timeout)
     return fmt::format("no answer to the WebSocket upgrade from {} within {} ms", peer, o.connect_timeout.count());
-  if (ec == beast::http::error::header_limit || ec == beast::http::error::buffer_overflow)
+  if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
     return fmt::format("{} answered the WebSocket upgrade with a response head that is too large", peer);
-  if (ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
+  if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
     return fmt::format("{} closed the connection during the WebSocket upgrade ({})", peer, ec.message());
-  if (ec.category() == beast::http::make_error_code(beast::http::error::bad_version).category())
+  if (ec.category() == http::make_error_code(http::error::bad_version).category())
     return fmt::format("{} answered the WebSocket upgrade with something that is not HTTP ({})", peer, ec.message());
   if (ec == websocket::condition::handshake_failed)
     return fmt::format("{} answered the WebSocket upgrade with HTTP {} but not a valid WebSocket accept ({})", peer,
@@ -61,52 +72,121 @@ std::string upgrade_failure(const error_code& ec, const websocket::response_type
   return fmt::format("WebSocket upgrade with {} failed: {}", peer, ec.message());
 }
 
+// The checks Beast's client handshake makes of the answer (websocket::stream::on_response), in
+// its order and with its error codes, so the messages above stay what they were.
+error_code check_upgrade_response(const Response& res, std::string_view key) {
+  if (res.result() != http::status::switching_protocols) return websocket::error::upgrade_declined;
+  if (res.version() != 11) return websocket::error::bad_http_version;
+  const auto connection = res.find(http::field::connection);
+  if (connection == res.end()) return websocket::error::no_connection;
+  if (!http::token_list{connection->value()}.exists("upgrade")) return websocket::error::no_connection_upgrade;
+  const auto upgrade = res.find(http::field::upgrade);
+  if (upgrade == res.end()) return websocket::error::no_upgrade;
+  if (!http::token_list{upgrade->value()}.exists("websocket")) return websocket::error::no_upgrade_websocket;
+  const auto accept = res.find(http::field::sec_websocket_accept);
+  if (accept == res.end()) return websocket::error::no_sec_accept;
+  if (std::string_view(accept->value().data(), accept->value().size()) != ws::accept_key(key))
+    return websocket::error::bad_sec_accept;
+  return {};
+}
+
+// Our parser's verdicts as Beast's error codes: the messages callers log ("connection lost: The
+// WebSocket frame payload was not valid utf8") and is_protocol_violation() stay as they were.
+error_code to_error(ws::Fault fault) {
+  using E = websocket::error;
+  switch (fault) {
+    case ws::Fault::reserved_bits: return E::bad_reserved_bits;
+    case ws::Fault::reserved_opcode: return E::bad_opcode;
+    case ws::Fault::masking: return E::bad_masked_frame;
+    case ws::Fault::bad_length: return E::bad_size;
+    case ws::Fault::control_fragmented: return E::bad_control_fragment;
+    case ws::Fault::control_too_big: return E::bad_control_size;
+    case ws::Fault::bad_continuation: return E::bad_continuation;
+    case ws::Fault::bad_data_frame: return E::bad_data_frame;
+    case ws::Fault::close_size: return E::bad_close_size;
+    case ws::Fault::close_code: return E::bad_close_code;
+    case ws::Fault::close_reason_utf8: return E::bad_close_payload;
+    case ws::Fault::text_utf8: return E::bad_frame_payload;
+    case ws::Fault::too_big: return E::message_too_big;
+  }
+  return E::bad_opcode;
+}
+
+// Unpredictable bytes (RFC 6455 10.3: masking keys must not be guessable); OpenSSL's DRBG, with
+// random_device if it ever fails.
+template <std::size_t N>
+std::array<unsigned char, N> random_bytes() {
+  std::array<unsigned char, N> out{};
+  if (RAND_bytes(out.data(), static_cast<int>(N)) != 1) {
+    std::random_device device;
+    for (auto& b : out) b = static_cast<unsigned char>(device());
+  }
+  return out;
+}
+
 }  // namespace
 
-struct WebSocketConnection::Impl {
-  explicit Impl(asio::any_io_executor ex) : executor(std::move(ex)) {}
+// Beast does the TCP/TLS connect and the HTTP of the upgrade; the data phase is ours:
+//  - reads take up to kReadBuffer at once and the parser (server-frame mode) hands the messages
+//    out one per read() without further I/O, as views into the read buffer when they came whole;
+//  - every frame we send (the caller's messages, pongs, keep-alive pings, close) goes through
+//    one queue, written one at a time by pump(), so the reader never waits for the writer.
+// Shared so that a write or timer still pending when the owner goes can finish safely.
+struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnection::Impl>, private ws::FrameHandler {
+  using Clock = std::chrono::steady_clock;
+
+  explicit Impl(asio::any_io_executor ex)
+      : executor(ex), changed(ex), deadline(ex), idle_timer(ex), parser(1 << 20, ws::Sender::server) {
+    changed.expires_at(Clock::time_point::max());
+  }
 
   asio::any_io_executor executor;
   std::unique_ptr<ssl::context> tls_context;
-  std::unique_ptr<PlainWs> plain;
-  std::unique_ptr<TlsWs> tls;
-  beast::flat_buffer buffer;
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<TlsStream> tls;
 
-  template <class Ws>
-  static void configure(Ws& ws, const WsConnectOptions& o) {
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = o.connect_timeout;
-    if (o.idle_timeout.count() > 0) {
-      timeouts.idle_timeout = o.idle_timeout;
-      timeouts.keep_alive_pings = true;
-    } else {
-      timeouts.idle_timeout = websocket::stream_base::none();
-      timeouts.keep_alive_pings = false;
-    }
-    ws.set_option(timeouts);
-    ws.read_message_max(o.max_message);
-    ws.set_option(websocket::stream_base::decorator([headers = o.headers](websocket::request_type& req) {
-      req.set(beast::http::field::user_agent, "streambridge");
-      for (const auto& [name, value] : headers) req.set(name, value);
-    }));
-  }
+  // Cancelled whenever something a waiter waits for may have happened (a write done, the
+  // socket closed, a read done). Its expiry is never changed: that would cancel other waiters.
+  asio::steady_timer changed;
+  asio::steady_timer deadline;    // bounds a close handshake: closes the socket when it fires
+  asio::steady_timer idle_timer;  // keep-alive: a ping at half the idle time, dead past it
 
-  template <class Ws>
-  asio::awaitable<WsConnectResult> upgrade(Ws& ws, const WsConnectOptions& o) {
-    WsConnectResult result;
-    beast::get_lowest_layer(ws).expires_never();
-    configure(ws, o);
-    websocket::response_type response;
-    auto [ec] = co_await ws.async_handshake(response, o.url.authority(), o.target, kAwait);
-    if (ec) {
-      result.ec = ec;
-      result.message = upgrade_failure(ec, response, o, result.http_status);
-    }
-    co_return result;
-  }
+  std::chrono::milliseconds close_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{0};
+  Clock::time_point last_read{};
+  bool ping_sent = false;
+  bool timed_out = false;
+
+  // Read side.
+  ws::FrameParser parser;
+  std::unique_ptr<char[]> buffer;
+  std::string handshake_rest;  // bytes that came right behind the 101: the first frames
+  std::string_view pending;    // read but not parsed yet
+  bool got_message = false;
+  std::string_view message;
+  bool message_binary = false;
+  bool reading = false;  // a read() (or close()) is reading the socket
+
+  // Write side.
+  std::deque<std::string> out;
+  bool writing = false;
+  std::uint64_t queued = 0, sent = 0;  // frames queued and written, in order
+  error_code write_error;
+
+  bool open = false;         // the data phase runs
+  bool close_sent = false;
+  bool peer_closed = false;
+  error_code failed;         // why the data phase ended (sticky)
+
+  tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
+
+  // --- connect: resolve, TCP, TLS, the upgrade
 
   asio::awaitable<WsConnectResult> connect(const WsConnectOptions& o) {
     WsConnectResult result;
+    close_timeout = o.connect_timeout;
+    idle_timeout = o.idle_timeout;
+    parser = ws::FrameParser(o.max_message, ws::Sender::server);
     tcp::resolver resolver(executor);
     auto [rec, endpoints] = co_await resolver.async_resolve(o.url.host, std::to_string(o.url.port), kAwait);
     if (rec) {
@@ -123,16 +203,16 @@ struct WebSocketConnection::Impl {
         result.message = error;
         co_return result;
       }
-      tls = std::make_unique<TlsWs>(executor, *tls_context);
-      if (!prepare_tls_stream(tls->next_layer(), o.url.host)) {
+      tls = std::make_unique<TlsStream>(executor, *tls_context);
+      if (!prepare_tls_stream(*tls, o.url.host)) {
         result.ec = asio::error::invalid_argument;
         result.message = fmt::format("cannot use \"{}\" as TLS server name", o.url.host);
         co_return result;
       }
     } else {
-      plain = std::make_unique<PlainWs>(executor);
+      plain = std::make_unique<beast::tcp_stream>(executor);
     }
-    beast::tcp_stream& tcp_layer = tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
+    beast::tcp_stream& tcp_layer = tls ? beast::get_lowest_layer(*tls) : *plain;
     tcp_layer.expires_after(o.connect_timeout);
     auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kAwait);
     if (cec) {
@@ -141,73 +221,292 @@ struct WebSocketConnection::Impl {
       co_return result;
     }
     if (!tls) co_return co_await upgrade(*plain, o);
-    auto& ssl_stream = tls->next_layer();
-    auto [hec] = co_await ssl_stream.async_handshake(ssl::stream_base::client, kAwait);
+    auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, kAwait);
     if (hec) {
       result.ec = hec;
-      result.message = hec == beast::error::timeout ? timed_out_or(hec, "TLS handshake with", o)
-                                                    : tls_handshake_error(ssl_stream.native_handle(), hec, o.url,
-                                                                          result.untrusted_peer);
+      result.message = hec == beast::error::timeout
+                           ? timed_out_or(hec, "TLS handshake with", o)
+                           : tls_handshake_error(tls->native_handle(), hec, o.url, result.untrusted_peer);
       co_return result;
     }
     co_return co_await upgrade(*tls, o);
   }
 
-  template <class Ws>
-  asio::awaitable<error_code> read(Ws& ws, std::string_view& data, bool& binary) {
-    buffer.consume(buffer.size());
-    auto [ec, n] = co_await ws.async_read(buffer, kAwait);
-    if (!ec) {
-      data = std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size());
-      binary = !ws.got_text();
+  // The upgrade request and its answer, read by hand on the raw (TCP or TLS) stream so that the
+  // bytes behind the 101 stay ours: they are the first frames.
+  template <class Stream>
+  asio::awaitable<WsConnectResult> upgrade(Stream& stream, const WsConnectOptions& o) {
+    WsConnectResult result;
+    beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+    tcp_layer.expires_after(o.connect_timeout);
+    const std::string key = ws::client_key(random_bytes<16>());
+    http::request<http::empty_body> request{http::verb::get, o.target, 11};
+    request.set(http::field::host, o.url.authority());
+    request.set(http::field::upgrade, "websocket");
+    request.set(http::field::connection, "upgrade");
+    request.set(http::field::sec_websocket_key, key);
+    request.set(http::field::sec_websocket_version, "13");
+    request.set(http::field::user_agent, "streambridge");
+    for (const auto& [name, value] : o.headers) request.set(name, value);
+    Response response;
+    error_code ec;
+    if (auto [wec, wn] = co_await http::async_write(stream, request, kAwait); wec) {
+      ec = wec;
+    } else {
+      beast::flat_buffer head;
+      http::response_parser<http::string_body> reader;
+      auto [rec, rn] = co_await http::async_read(stream, head, reader, kAwait);
+      ec = rec;
+      if (!ec) {
+        response = reader.release();
+        ec = check_upgrade_response(response, key);
+        const auto rest = head.data();
+        handshake_rest.assign(static_cast<const char*>(rest.data()), rest.size());
+      }
     }
+    tcp_layer.expires_never();
+    if (ec) {
+      result.ec = ec;
+      result.message = upgrade_failure(ec, response, o, result.http_status);
+      co_return result;
+    }
+    buffer = std::make_unique<char[]>(kReadBuffer);
+    pending = handshake_rest;
+    open = true;
+    last_read = Clock::now();
+    arm_idle_timer();
+    co_return result;
+  }
+
+  // --- read
+
+  asio::awaitable<error_code> read(std::string_view& data, bool& binary) {
+    while (reading) co_await changed.async_wait(kAwait);  // close() is reading for the peer's close
+    if (!open) co_return failed ? failed : error_code(asio::error::not_connected);
+    reading = true;
+    const error_code ec = co_await next_message(data, binary);
+    reading = false;
+    if (close_sent) changed.cancel();  // close() may wait for this read to end
     co_return ec;
   }
 
-  template <class Ws>
-  asio::awaitable<error_code> write(Ws& ws, std::string_view data, bool binary) {
-    ws.binary(binary);
-    auto [ec, n] = co_await ws.async_write(asio::buffer(data.data(), data.size()), kAwait);
-    co_return ec;
+  // The next message from what is buffered, reading only when that is used up. Pings are
+  // answered on the way; the peer's close and protocol faults end the connection.
+  asio::awaitable<error_code> next_message(std::string_view& data, bool& binary) {
+    for (;;) {
+      while (!pending.empty()) {
+        got_message = false;
+        pending.remove_prefix(parser.feed_some(pending, *this));
+        if (const auto& error = parser.error()) co_return co_await fail_connection(*error);
+        if (got_message) {
+          data = message;
+          binary = message_binary;
+          co_return error_code{};
+        }
+        if (parser.closed()) co_return co_await on_peer_close();
+      }
+      if (!open) co_return failed;
+      auto [ec, n] = co_await read_some();
+      if (ec) {
+        end(timed_out ? error_code(beast::error::timeout) : ec);
+        co_return failed;
+      }
+      last_read = Clock::now();
+      ping_sent = false;
+      pending = std::string_view(buffer.get(), n);
+    }
   }
 
-  template <class Ws>
-  asio::awaitable<void> close(Ws& ws) {
-    if (ws.is_open()) co_await ws.async_close(websocket::close_code::normal, kAwait);
+  asio::awaitable<std::tuple<error_code, std::size_t>> read_some() {
+    const auto into = asio::buffer(buffer.get(), kReadBuffer);
+    if (tls) co_return co_await tls->async_read_some(into, kAwait);
+    co_return co_await plain->socket().async_read_some(into, kAwait);
+  }
+
+  // --- ws::FrameHandler (called by the parser inside next_message)
+  void on_message(std::string_view data, bool binary) override {
+    got_message = true;
+    message = data;
+    message_binary = binary;
+  }
+  void on_ping(std::string_view payload) override {
+    if (!close_sent) enqueue(ws::make_client_frame(ws::Opcode::pong, payload, random_bytes<4>()));
+  }
+  void on_pong(std::string_view) override {}
+  void on_close(std::uint16_t code, std::string_view) override {
+    peer_closed = true;
+    // Echo the code (RFC 6455 5.5.1); a close without one is answered with 1000.
+    if (!close_sent) send_close(code == 1005 ? ws::kCloseNormal : code, {});
+  }
+
+  // The peer's close frame: ours went out in answer (or before), then the socket is closed.
+  asio::awaitable<error_code> on_peer_close() {
+    co_await flush();
+    end(websocket::error::closed);
+    co_return failed;
+  }
+
+  // The peer broke the protocol: our close frame with the code, then the socket is closed.
+  asio::awaitable<error_code> fail_connection(const ws::FrameError& error) {
+    const error_code ec = to_error(error.fault);
+    if (!close_sent) send_close(error.code, error.reason);
+    co_await flush();
+    end(ec);
+    co_return failed;
+  }
+
+  // --- write
+
+  asio::awaitable<error_code> write(std::string_view data, bool binary) {
+    if (!open) co_return failed ? failed : error_code(asio::error::not_connected);
+    if (close_sent) co_return error_code(websocket::error::closed);
+    const std::uint64_t ticket =
+        enqueue(ws::make_client_frame(binary ? ws::Opcode::binary : ws::Opcode::text, data, random_bytes<4>()));
+    while (sent < ticket && !write_error && open) co_await changed.async_wait(kAwait);
+    if (sent >= ticket) co_return error_code{};
+    co_return write_error ? write_error : failed;
+  }
+
+  void send_close(std::uint16_t code, std::string_view reason) {
+    close_sent = true;
+    enqueue(ws::make_client_frame(ws::Opcode::close, ws::close_payload(code, reason), random_bytes<4>()));
+  }
+
+  // Queues a whole frame; returns its ticket (written once `sent` reaches it).
+  std::uint64_t enqueue(std::string frame) {
+    out.push_back(std::move(frame));
+    pump();
+    return ++queued;
+  }
+
+  // One write at a time, in queue order.
+  void pump() {
+    if (writing || out.empty() || write_error || !open) return;
+    writing = true;
+    auto done = [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); };
+    const auto frame = asio::buffer(out.front());
+    if (tls) asio::async_write(*tls, frame, std::move(done));
+    else asio::async_write(plain->socket(), frame, std::move(done));
+  }
+
+  void on_written(error_code ec) {
+    writing = false;
+    if (ec) {
+      if (!write_error) write_error = ec;
+      out.clear();
+    } else {
+      out.pop_front();
+      ++sent;
+    }
+    changed.cancel();
+    pump();
+  }
+
+  // Waits until everything queued is written, at most close_timeout.
+  asio::awaitable<void> flush() {
+    arm_deadline();
+    while ((writing || !out.empty()) && !write_error && open) co_await changed.async_wait(kAwait);
+    deadline.cancel();
+  }
+
+  // --- close
+
+  asio::awaitable<void> close() {
+    if (!open) co_return;
+    arm_deadline();
+    if (!close_sent) send_close(ws::kCloseNormal, {});
+    while ((writing || !out.empty()) && !write_error && open) co_await changed.async_wait(kAwait);
+    // The peer's close: a pending read() sees it; else we read (and drop) frames until it comes.
+    while (reading && open) co_await changed.async_wait(kAwait);
+    if (open && !peer_closed && !write_error) {
+      reading = true;
+      std::string_view data;
+      bool binary = false;
+      while (!co_await next_message(data, binary)) {
+      }
+      reading = false;
+      changed.cancel();  // a read() waiting for its turn
+    }
+    deadline.cancel();
+    end(websocket::error::closed);
+  }
+
+  // Closes the socket (pending operations complete with an error) and wakes every waiter.
+  void end(error_code why) {
+    if (!failed) failed = why;
+    if (!open) return;
+    open = false;
     error_code ignored;
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
+    idle_timer.cancel();
+    deadline.cancel();
+    changed.cancel();
+  }
+
+  void arm_deadline() {
+    deadline.expires_after(close_timeout);
+    deadline.async_wait([weak = weak_from_this()](error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->end(asio::error::timed_out);
+    });
+  }
+
+  // Keep-alive, as Beast's idle_timeout with keep_alive_pings did: nothing read for half the
+  // idle time sends a ping; nothing for all of it closes the socket, and the read fails with
+  // a timeout.
+  void arm_idle_timer() {
+    if (idle_timeout.count() <= 0 || !open) return;
+    idle_timer.expires_at(last_read + (ping_sent ? idle_timeout : idle_timeout / 2));
+    idle_timer.async_wait([weak = weak_from_this()](error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->on_idle_timer();
+    });
+  }
+
+  void on_idle_timer() {
+    if (!open) return;
+    const auto silent = Clock::now() - last_read;
+    if (silent >= idle_timeout) {
+      timed_out = true;
+      end(beast::error::timeout);
+      return;
+    }
+    if (silent >= idle_timeout / 2 && !ping_sent) {
+      ping_sent = true;
+      if (!close_sent) enqueue(ws::make_client_frame(ws::Opcode::ping, {}, random_bytes<4>()));
+    }
+    arm_idle_timer();
   }
 };
 
 WebSocketConnection::WebSocketConnection(asio::any_io_executor executor)
-    : impl_(std::make_unique<Impl>(std::move(executor))) {}
-WebSocketConnection::~WebSocketConnection() = default;
+    : impl_(std::make_shared<Impl>(std::move(executor))) {}
+
+// A write or timer may still hold the Impl: closing the socket lets them finish.
+WebSocketConnection::~WebSocketConnection() { abort(); }
 
 asio::awaitable<WsConnectResult> WebSocketConnection::connect(const WsConnectOptions& options) {
   co_return co_await impl_->connect(options);
 }
 
 asio::awaitable<error_code> WebSocketConnection::read(std::string_view& data, bool& binary) {
-  if (impl_->tls) co_return co_await impl_->read(*impl_->tls, data, binary);
-  if (impl_->plain) co_return co_await impl_->read(*impl_->plain, data, binary);
-  co_return asio::error::not_connected;
+  co_return co_await impl_->read(data, binary);
 }
 
 asio::awaitable<error_code> WebSocketConnection::write(std::string_view data, bool binary) {
-  if (impl_->tls) co_return co_await impl_->write(*impl_->tls, data, binary);
-  if (impl_->plain) co_return co_await impl_->write(*impl_->plain, data, binary);
-  co_return asio::error::not_connected;
+  co_return co_await impl_->write(data, binary);
 }
 
-asio::awaitable<void> WebSocketConnection::close() {
-  if (impl_->tls) co_await impl_->close(*impl_->tls);
-  else if (impl_->plain) co_await impl_->close(*impl_->plain);
-}
+asio::awaitable<void> WebSocketConnection::close() { co_await impl_->close(); }
 
 void WebSocketConnection::abort() {
+  if (impl_->open) {
+    impl_->end(asio::error::operation_aborted);
+    return;
+  }
+  // Still connecting: closing the socket ends the pending connect, TLS handshake or upgrade.
   error_code ignored;
   if (impl_->tls) beast::get_lowest_layer(*impl_->tls).socket().close(ignored);
-  if (impl_->plain) beast::get_lowest_layer(*impl_->plain).socket().close(ignored);
+  if (impl_->plain) impl_->plain->socket().close(ignored);
 }
 
 bool WebSocketConnection::is_protocol_violation(const error_code& ec) {

@@ -1,7 +1,9 @@
 #pragma once
 // A client WebSocket over TCP or TLS, behind a small interface so the Beast templates compile
 // in one translation unit. TLS peers are always verified: system store plus an optional extra
-// CA file, SNI, host name check; there is no switch to turn that off.
+// CA file, SNI, host name check; there is no switch to turn that off. Beast connects and does
+// the HTTP of the upgrade; the data phase is our RFC 6455 codec (websocket/ws_frame.hpp), which
+// reads up to 64 KiB at once and hands the messages out one per read() without more I/O.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -21,10 +23,10 @@ struct WsConnectOptions {
   std::string target = "/";  // request target, query included
   std::string ca_file;
   std::chrono::milliseconds connect_timeout{10'000};  // resolve + TCP + TLS + upgrade, each
-  // 0 = none (the protocol above watches the link). Otherwise Beast's idle timeout with
-  // keep-alive pings: a peer silent this long is dead.
+  // 0 = none (the protocol above watches the link). Otherwise keep-alive: a ping when nothing
+  // was read for half of it; a peer silent for all of it is dead (read() fails with a timeout).
   std::chrono::milliseconds idle_timeout{0};
-  std::size_t max_message = 1 << 20;
+  std::size_t max_message = 1 << 20;  // a bigger message fails read() (and closes with 1009)
   // Extra request headers (may hold credentials: never logged).
   std::vector<std::pair<std::string, std::string>> headers;
 };
@@ -47,11 +49,16 @@ class WebSocketConnection {
   WebSocketConnection& operator=(const WebSocketConnection&) = delete;
 
   boost::asio::awaitable<WsConnectResult> connect(const WsConnectOptions& options);
-  // The next message; `data` stays valid until the next read.
+  // The next whole message. Messages already read are returned without I/O. `data` stays
+  // valid until the next read() (it may point into the read buffer). Pings are answered on the
+  // way; the peer's close frame is answered and ends in an error (websocket::error::closed), as
+  // do protocol faults (after our close frame with their code). One read at a time.
   boost::asio::awaitable<boost::system::error_code> read(std::string_view& data, bool& binary);
-  // `data` must stay alive until the write completes. One write at a time.
+  // Masks `data` into a frame of our own, queued behind pongs and pings already due and written
+  // in order; completes once it is written. May run beside a read().
   boost::asio::awaitable<boost::system::error_code> write(std::string_view data, bool binary);
-  // Closing handshake (bounded by the connect timeout), then the socket is closed.
+  // Closing handshake: our close frame, then the peer's (a pending read() sees it; else this
+  // reads for it), bounded by the connect timeout; then the socket is closed.
   boost::asio::awaitable<void> close();
   // Closes the socket now: pending operations complete with an error. The connection is
   // unusable afterwards (a lost race with a pending read is fatal by design).
@@ -62,7 +69,7 @@ class WebSocketConnection {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with a write or timer still pending
 };
 
 }  // namespace sb

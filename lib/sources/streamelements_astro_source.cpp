@@ -1,7 +1,7 @@
 // `type = "streamelements"`, `transport = "astro"`: StreamElements' Astro gateway, a plain
 // WebSocket with JSON pub/sub. Subscribes to the configured topics after every connect and
 // normalizes notifications with the same StreamElements normalizer as the realtime transport.
-// A dead link is found by WebSocket pings and an idle timeout (Beast's keep-alive).
+// A dead link is found by WebSocket pings and an idle timeout (WebSocketConnection's keep-alive).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -92,7 +92,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     options.target = url_.path.empty() ? "/" : url_.path;
     if (!url_.query.empty()) options.target += "?" + url_.query;
     options.ca_file = config_.ca_file;
-    options.idle_timeout = config_.idle_timeout;  // Beast pings at half of it; silence for all of it = dead
+    options.idle_timeout = config_.idle_timeout;  // a ping at half of it; silence for all of it = dead
     const WsConnectResult connected = co_await ws->connect(options);
     if (!connected.ok()) co_return std::pair{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
 

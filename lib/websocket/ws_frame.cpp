@@ -36,14 +36,28 @@ std::string make_frame(Opcode opcode, std::string_view payload) {
   return frame;
 }
 
-std::string make_close_frame(std::uint16_t code, std::string_view reason) {
+std::string close_payload(std::uint16_t code, std::string_view reason) {
   std::size_t keep = std::min<std::size_t>(reason.size(), 123);
   while (keep > 0 && keep < reason.size() && (static_cast<unsigned char>(reason[keep]) & 0xC0) == 0x80) --keep;
   std::string payload;
   payload.push_back(static_cast<char>(code >> 8));
   payload.push_back(static_cast<char>(code & 0xFF));
   payload.append(reason.substr(0, keep));
-  return make_frame(Opcode::close, payload);
+  return payload;
+}
+
+std::string make_close_frame(std::uint16_t code, std::string_view reason) {
+  return make_frame(Opcode::close, close_payload(code, reason));
+}
+
+std::string make_client_frame(Opcode opcode, std::string_view payload, const MaskKey& key) {
+  std::string frame(kMaxServerHeader + 4 + payload.size(), '\0');
+  std::size_t at = write_header(frame.data(), opcode, payload.size());
+  frame[1] = static_cast<char>(frame[1] | 0x80);  // the mask bit
+  for (const unsigned char k : key) frame[at++] = static_cast<char>(k);
+  for (std::size_t i = 0; i < payload.size(); ++i) frame[at + i] = static_cast<char>(payload[i] ^ key[i & 3]);
+  frame.resize(at + payload.size());
+  return frame;
 }
 
 bool is_valid_close_code(std::uint16_t code) {
@@ -72,8 +86,8 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-bool FrameParser::fail(std::uint16_t code, std::string reason) {
-  error_ = FrameError{code, std::move(reason)};
+bool FrameParser::fail(Fault fault, std::uint16_t code, std::string reason) {
+  error_ = FrameError{code, std::move(reason), fault};
   return false;
 }
 
@@ -81,12 +95,13 @@ bool FrameParser::fail(std::uint16_t code, std::string reason) {
 bool FrameParser::on_header() {
   const unsigned char b0 = header_[0], b1 = header_[1];
   if (header_have_ == 2) {
-    if (b0 & 0x70) return fail(kCloseProtocolError, "reserved bits set (no extension was negotiated)");
+    if (b0 & 0x70) return fail(Fault::reserved_bits, kCloseProtocolError, "reserved bits set (no extension was negotiated)");
     const auto op = b0 & 0x0F;
-    if (!(op <= 2 || (op >= 8 && op <= 10))) return fail(kCloseProtocolError, fmt::format("reserved opcode {}", op));
-    if (!(b1 & 0x80)) return fail(kCloseProtocolError, "a client frame that is not masked");
+    if (!(op <= 2 || (op >= 8 && op <= 10))) return fail(Fault::reserved_opcode, kCloseProtocolError, fmt::format("reserved opcode {}", op));
+    if (masked_ && !(b1 & 0x80)) return fail(Fault::masking, kCloseProtocolError, "a client frame that is not masked");
+    if (!masked_ && (b1 & 0x80)) return fail(Fault::masking, kCloseProtocolError, "a server frame that is masked");
     const auto len = b1 & 0x7F;
-    header_need_ = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) + 4;
+    header_need_ = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) + (masked_ ? 4 : 0);
     if (header_have_ < header_need_) return true;
   }
   fin_ = b0 & 0x80;
@@ -100,26 +115,26 @@ bool FrameParser::on_header() {
     len = 0;
     for (int i = 0; i < 8; ++i) len = (len << 8) | header_[2 + i];
     at = 10;
-    if (len >> 63) return fail(kCloseProtocolError, "a 64-bit length with its top bit set");
+    if (len >> 63) return fail(Fault::bad_length, kCloseProtocolError, "a 64-bit length with its top bit set");
   }
-  for (int i = 0; i < 4; ++i) mask_[i] = header_[at + i];
+  for (int i = 0; i < 4; ++i) mask_[i] = masked_ ? header_[at + i] : 0;
   mask_pos_ = 0;
   payload_left_ = len;
   const bool control = static_cast<std::uint8_t>(opcode_) >= 8;
   if (control) {
-    if (!fin_) return fail(kCloseProtocolError, "a fragmented control frame");
-    if (len > 125) return fail(kCloseProtocolError, "a control frame over 125 bytes");
+    if (!fin_) return fail(Fault::control_fragmented, kCloseProtocolError, "a fragmented control frame");
+    if (len > 125) return fail(Fault::control_too_big, kCloseProtocolError, "a control frame over 125 bytes");
     control_.clear();
   } else if (opcode_ == Opcode::continuation) {
-    if (!in_message_) return fail(kCloseProtocolError, "a continuation frame with no message to continue");
+    if (!in_message_) return fail(Fault::bad_continuation, kCloseProtocolError, "a continuation frame with no message to continue");
   } else {
-    if (in_message_) return fail(kCloseProtocolError, "a new message before the fragmented one ended");
+    if (in_message_) return fail(Fault::bad_data_frame, kCloseProtocolError, "a new message before the fragmented one ended");
     in_message_ = true;
     message_binary_ = opcode_ == Opcode::binary;
     message_.clear();
   }
   if (!control && message_.size() + len > max_message_)
-    return fail(kCloseTooBig, fmt::format("message over {} bytes", max_message_));
+    return fail(Fault::too_big, kCloseTooBig, fmt::format("message over {} bytes", max_message_));
   in_payload_ = true;
   return true;
 }
@@ -128,6 +143,8 @@ bool FrameParser::on_frame_complete(FrameHandler& handler) {
   in_payload_ = false;
   header_have_ = 0;
   header_need_ = 2;
+  // Every case but a non-final data fragment ends in a handler call or a failure.
+  delivered_ = fin_;
   switch (opcode_) {
     case Opcode::ping: handler.on_ping(control_); return true;
     case Opcode::pong: handler.on_pong(control_); return true;
@@ -137,25 +154,34 @@ bool FrameParser::on_frame_complete(FrameHandler& handler) {
         handler.on_close(1005, {});
         return true;
       }
-      if (control_.size() == 1) return fail(kCloseProtocolError, "a close frame with a 1-byte payload");
+      if (control_.size() == 1) return fail(Fault::close_size, kCloseProtocolError, "a close frame with a 1-byte payload");
       const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(control_[0]) << 8) |
                                                    static_cast<unsigned char>(control_[1]));
-      if (!is_valid_close_code(code)) return fail(kCloseProtocolError, fmt::format("invalid close code {}", code));
+      if (!is_valid_close_code(code)) return fail(Fault::close_code, kCloseProtocolError, fmt::format("invalid close code {}", code));
       const std::string_view reason = std::string_view(control_).substr(2);
-      if (!is_valid_utf8(reason)) return fail(kCloseInvalidPayload, "a close reason that is not UTF-8");
+      if (!is_valid_utf8(reason)) return fail(Fault::close_reason_utf8, kCloseInvalidPayload, "a close reason that is not UTF-8");
       handler.on_close(code, reason);
       return true;
     }
     default:
       if (!fin_) return true;
       in_message_ = false;
-      if (!message_binary_ && !is_valid_utf8(message_)) return fail(kCloseInvalidPayload, "a text message that is not UTF-8");
+      if (!message_binary_ && !is_valid_utf8(message_)) return fail(Fault::text_utf8, kCloseInvalidPayload, "a text message that is not UTF-8");
       handler.on_message(message_, message_binary_);
       return true;
   }
 }
 
 bool FrameParser::feed(std::string_view bytes, FrameHandler& handler) {
+  parse(bytes, handler, false);
+  return !error_;
+}
+
+std::size_t FrameParser::feed_some(std::string_view bytes, FrameHandler& handler) {
+  return parse(bytes, handler, true);
+}
+
+std::size_t FrameParser::parse(std::string_view bytes, FrameHandler& handler, bool one) {
   std::size_t i = 0;
   while (!error_ && !closed_) {
     if (!in_payload_) {
@@ -164,20 +190,41 @@ bool FrameParser::feed(std::string_view bytes, FrameHandler& handler) {
       if (header_have_ < header_need_) break;
       if (!on_header()) break;
       if (!in_payload_) continue;  // the header grew: read the rest of it
+      // A whole unfragmented server message already here: hand it out where it lies.
+      if (!masked_ && fin_ && (opcode_ == Opcode::text || opcode_ == Opcode::binary) &&
+          payload_left_ <= bytes.size() - i) {
+        const std::string_view data = bytes.substr(i, static_cast<std::size_t>(payload_left_));
+        i += data.size();
+        payload_left_ = 0;
+        in_payload_ = false;
+        in_message_ = false;
+        header_have_ = 0;
+        header_need_ = 2;
+        if (!message_binary_ && !is_valid_utf8(data)) {
+          fail(Fault::text_utf8, kCloseInvalidPayload, "a text message that is not UTF-8");
+          break;
+        }
+        handler.on_message(data, message_binary_);
+        if (one) break;
+        continue;
+      }
     }
     const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, bytes.size() - i));
     std::string& into = static_cast<std::uint8_t>(opcode_) >= 8 ? control_ : message_;
     const std::size_t start = into.size();
     into.append(bytes.substr(i, take));
-    char* p = into.data() + start;
-    for (std::size_t k = 0; k < take; ++k) p[k] = static_cast<char>(p[k] ^ mask_[(mask_pos_ + k) & 3]);
-    mask_pos_ = (mask_pos_ + take) & 3;
+    if (masked_) {
+      char* p = into.data() + start;
+      for (std::size_t k = 0; k < take; ++k) p[k] = static_cast<char>(p[k] ^ mask_[(mask_pos_ + k) & 3]);
+      mask_pos_ = (mask_pos_ + take) & 3;
+    }
     i += take;
     payload_left_ -= take;
     if (payload_left_ > 0) break;
     if (!on_frame_complete(handler)) break;
+    if (one && delivered_) break;
   }
-  return !error_;
+  return i;
 }
 
 }  // namespace sb::ws

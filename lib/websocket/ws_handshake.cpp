@@ -18,6 +18,12 @@ std::string accept_key(std::string_view key) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
+std::string client_key(const std::array<unsigned char, 16>& nonce) {
+  unsigned char out[4 * ((16 + 2) / 3) + 1];
+  const int n = EVP_EncodeBlock(out, nonce.data(), static_cast<int>(nonce.size()));
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+}
+
 std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::string_view server,
                                             std::string& error) {
   if (request.version != "13") {

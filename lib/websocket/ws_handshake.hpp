@@ -1,6 +1,8 @@
 #pragma once
-// The server side of the WebSocket opening handshake (RFC 6455 section 4.2), sans-I/O: Beast
-// parses the HTTP request; this checks the WebSocket part and writes the 101 response.
+// The WebSocket opening handshake (RFC 6455 section 4), sans-I/O. Server side (4.2): Beast
+// parses the HTTP request; this checks the WebSocket part and writes the 101 response. Client
+// side (4.1): the request's key and the accept value the 101 must carry.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,5 +19,7 @@ std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::
                                             std::string& error);
 // base64(SHA-1(key + GUID)).
 std::string accept_key(std::string_view key);
+// A client's Sec-WebSocket-Key: 16 random bytes in base64 (the caller draws them).
+std::string client_key(const std::array<unsigned char, 16>& nonce);
 
 }  // namespace sb::ws
