@@ -26,12 +26,13 @@ async function listening(port, ms = 10000) {
 }
 
 // users: {name: password}; tls: {caFile, certFile, keyFile} (from makeCertificates).
-export async function startMosquitto({ users = null, tls = null } = {}) {
+export async function startMosquitto({ users = null, tls = null, extra = [] } = {}) {
   const dir = tempDir();
   const port = await freePort();
   // Started as root, mosquitto would switch to its own user, who cannot read our temp dir.
   const lines = [`user ${os.userInfo().username}`, `listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'autosave_interval 1',
     'max_queued_messages 100000', `log_dest file ${path.join(dir, 'mosquitto.log')}`];
+  lines.push(...extra);
   if (users) {
     const file = path.join(dir, 'passwd');
     writeFileSync(file, '');
@@ -51,12 +52,17 @@ export async function startMosquitto({ users = null, tls = null } = {}) {
       proc = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
       await listening(port);
     },
+    // SIGTERM: a graceful stop, in which mosquitto saves its state (persistence) before exiting.
+    // A frozen broker gets it on waking, with whatever reached its socket meanwhile still unread.
     async stop(signal = 'SIGTERM') {
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill(signal);
+      proc.kill('SIGCONT');
       await exited;
     },
+    // SIGSTOP: the broker reads and acks nothing, so publishers' messages pile up in flight.
+    freeze() { proc.kill('SIGSTOP'); },
   };
   await broker.start();
   return broker;
