@@ -63,8 +63,8 @@ class MqttSource final : public Source, public MqttConnection::Handler {
     std::string error;
     // Only a broker that ignores our Maximum Packet Size sends more; libmosquitto read it whole.
     if (payload.size() > kMqttMaxPacket)
-      return malformed(topic, fmt::format("{} bytes, over the bound of {}", payload.size(), kMqttMaxPacket));
-    if (!event_from_json(payload, event, error)) return malformed(topic, error);
+      return malformed(topic, fmt::format("over the bound of {} bytes", kMqttMaxPacket), payload);
+    if (!event_from_json(payload, event, error)) return malformed(topic, error, payload);
     if (event.kind == Kind::status) return emitter_.ignore(topic, "another instance's status");
     event.source = config_.name;
     event.seq = 0;
@@ -73,11 +73,12 @@ class MqttSource final : public Source, public MqttConnection::Handler {
   }
 
  private:
-  void malformed(std::string_view topic, std::string_view why) {
+  // Counted; logged with the start of the payload, escaped (it is outside text).
+  void malformed(std::string_view topic, std::string_view why, std::string_view payload) {
     emitter_.count_malformed();
     const auto level = ++warned_ <= kWarnedPerConnection ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "source \"{}\": skipped a message on \"{}\": not a streambridge event: {}", config_.name,
-                log_text(topic, 200), log_text(why, 200));
+    spdlog::log(level, "source \"{}\": skipped a message on \"{}\" ({} bytes): not a streambridge event: {}: {}",
+                config_.name, log_text(topic, 200), payload.size(), log_text(why, 200), log_text(payload, 80));
   }
 
   const SourceConfig& config_;

@@ -11,7 +11,7 @@ import { startDaemon, injectTest } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 import { getJson, metric, seSource, seTip, startStreamElements, waitFor, settle } from './lib/faults.mjs';
 import { makeCertificates } from './lib/upstream.mjs';
-import { startMosquitto, subscribe } from './lib/mosquitto.mjs';
+import { publishRaw, startMosquitto, subscribe } from './lib/mosquitto.mjs';
 
 const certs = makeCertificates();
 after(() => rmSync(certs.dir, { recursive: true, force: true }));
@@ -235,6 +235,70 @@ test('mqtt: two daemons with the same upstream feed a third through the broker: 
     await b.stop();
     await c.stop();
     for (const u of upstreams) await u.close();
+    await broker.stop();
+  }
+});
+
+// Another instance's event, from this daemon's own JSON: a new id and amount, so that dedup
+// takes it for a new event.
+function foreignEvent(template, n) {
+  return JSON.stringify({ ...template, id: `foreign-${n}`, amount: 1000 + n, data: { ...template.data, _id: `foreign-${n}` } });
+}
+
+const peakRssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
+
+test('mqtt: garbage into an mqtt source is counted as malformed and logged escaped; the source goes on', async () => {
+  const broker = await startMosquitto();
+  // This daemon publishes under streambridge/pc-g too: its own prefix must never come back in.
+  const daemon = await startDaemon(`[server]\nport = 0\ninstance = "pc-g"\n${mqttOut(broker)}[[source]]\nname = "in"\ntype = "mqtt"\nurl = "mqtt://127.0.0.1:${broker.port}"\ntopics = ["garbage/#", "streambridge/+/events/follow"]\n`);
+  const inState = async () => (await getJson(daemon.port, '/status')).sources.find((x) => x.name === 'in');
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    await client.opened;
+    await waitFor(async () => (await inState()).state === 'connected', 15000, 'the mqtt source connected');
+    const { seq } = await injectTest(daemon.port, { kind: 'tip', amount: 1 });
+    const template = await client.until(() => client.events().find((e) => e.seq === seq), 15000, 'a template event');
+    // A first good event: the subscription is in place.
+    const arrived = (id) => client.events().find((e) => e.id === id && e.source === 'in');
+    await waitFor(async () => {
+      await publishRaw(broker, 'garbage/probe', foreignEvent(template, 0));
+      return client.until(() => arrived('foreign-0'), 1000, 'probe').then(() => true, () => false);
+    }, 15000, 'the probe event through the source');
+
+    const garbage = [
+      ['garbage/text', 'not json at all\nforged 2026-01-01 error line \x1b[31mred'],
+      ['garbage/shape', JSON.stringify({ v: 1, kind: 'tip' })],
+      ['garbage/array', '[1,2,3]'],
+      ['garbage/utf8', Buffer.concat([Buffer.from('{"user":"'), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from(`",${foreignEvent(template, 90).slice(1)}`)])],
+      ['garbage/huge', JSON.stringify({ v: 1, kind: 'tip', blob: 'x'.repeat(900 * 1024) })],
+      ['garbage/empty', null],
+      ['garbage/deep', '['.repeat(100000)],
+    ];
+    for (const [topic, payload] of garbage) await publishRaw(broker, topic, payload);
+    // Its own prefix: a real event, but this daemon's own: ignored, never taken in.
+    await publishRaw(broker, 'streambridge/pc-g/events/follow', foreignEvent(template, 91));
+    await publishRaw(broker, 'garbage/after', foreignEvent(template, 1));
+    const good = await client.until(() => arrived('foreign-1'), 15000, 'the good event after the garbage');
+    assert.equal(good.amount, 1001);
+
+    await waitFor(async () => (await inState()).counters.malformed === garbage.length, 5000, `${garbage.length} malformed`);
+    const s = await inState();
+    assert.equal(s.state, 'connected', 'the source never dropped its connection');
+    assert.equal(s.counters.malformed, garbage.length);
+    assert.equal(s.counters.ignored, 1, 'its own prefix, ignored');
+    assert.equal(await metric(daemon.port, 'streambridge_upstream_messages_dropped_total{source="in",reason="malformed"}'), garbage.length);
+    assert.ok(!client.events().some((e) => ['foreign-90', 'foreign-91'].includes(e.id)));
+    // Logged, escaped: no forged line, no terminal escape, no invalid UTF-8 in the log.
+    const skipped = daemon.lines.filter((l) => l.includes('skipped a message on'));
+    if (process.env.SB_TEST_VERBOSE) console.log(skipped.join('\n'));
+    assert.equal(skipped.length, 5, 'the first 5 at warn, the rest at debug');
+    assert.ok(skipped.some((l) => l.includes('"garbage/text"') && l.includes('not json at all\\nforged') && l.includes('\\x1b[31m')));
+    assert.ok(skipped.some((l) => l.includes('"garbage/utf8"') && l.includes('\\xff\\xfe')));
+    assert.ok(!daemon.lines.some((l) => l.startsWith('forged')));
+    assert.ok(!daemon.log().includes('\x1b') && !daemon.log().includes('\ufffd'));
+    assert.equal(daemon.proc.exitCode, null, 'still running');
+  } finally {
+    await daemon.stop();
     await broker.stop();
   }
 });

@@ -1,7 +1,8 @@
 // A real MQTT broker for the tests: Debian's `mosquitto` on a free loopback port with a
 // generated config (anonymous, or users from a password file; plain or TLS; persistence so a
-// restart keeps sessions), and `mosquitto_sub` as a subscriber that records every message.
-import { spawn, execFileSync } from 'node:child_process';
+// restart keeps sessions), `mosquitto_sub` as a subscriber that records every message, and
+// `mosquitto_pub` for raw messages.
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -104,4 +105,21 @@ export function subscribe(broker, topic, { id, user, password, caFile, retainedO
     async close() { proc.kill(); await exited; },
     exited,
   };
+}
+
+// mosquitto_pub of `payload` (a string or Buffer; null: an empty message) on `topic`, at QoS 1.
+// The payload goes through a file (-f): a megabyte on the command line is too much for it.
+export async function publishRaw(broker, topic, payload, { dir = broker.dir } = {}) {
+  const args = ['-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', '-t', topic];
+  if (payload === null) {
+    args.push('-n');
+  } else {
+    const file = path.join(dir, `payload-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(file, payload);
+    args.push('-f', file);
+  }
+  await new Promise((resolve, reject) => {
+    execFile('mosquitto_pub', args, { timeout: 10000 }, (error, stdout, stderr) =>
+      (error ? reject(new Error(`mosquitto_pub ${topic}: ${error.message} ${stderr}`)) : resolve()));
+  });
 }
