@@ -7,6 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { startDaemon, injectTest } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 import { getJson, metric, seSource, seTip, startStreamElements, waitFor, settle } from './lib/faults.mjs';
@@ -300,6 +301,92 @@ test('mqtt: garbage into an mqtt source is counted as malformed and logged escap
   } finally {
     await daemon.stop();
     await broker.stop();
+  }
+});
+
+// A daemon with an mqtt source `in` on `topics` and a local client, the subscription checked
+// with a first event through it; returns the pieces and a template event for foreignEvent.
+async function withMqttSource(brokerPort, topics, probeTopic, publish) {
+  const daemon = await startDaemon(`[server]\nport = 0\ninstance = "pc-m"\n[[source]]\nname = "in"\ntype = "mqtt"\nurl = "mqtt://127.0.0.1:${brokerPort}"\ntopics = ${JSON.stringify(topics)}\n`);
+  const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+  await client.opened;
+  const inState = async () => (await getJson(daemon.port, '/status')).sources.find((x) => x.name === 'in');
+  await waitFor(async () => (await inState()).state === 'connected', 15000, 'the mqtt source connected');
+  const { seq } = await injectTest(daemon.port, { kind: 'tip', amount: 1 });
+  const template = await client.until(() => client.events().find((e) => e.seq === seq), 15000, 'a template event');
+  const arrived = (id) => client.events().find((e) => e.id === id && e.source === 'in');
+  await waitFor(async () => {
+    await publish(probeTopic, foreignEvent(template, 0));
+    return client.until(() => arrived('foreign-0'), 1000, 'probe').then(() => true, () => false);
+  }, 15000, 'the probe event through the source');
+  return { daemon, client, inState, template, arrived };
+}
+
+// An event that would be valid but for its size: 8 MB.
+const hugeEvent = (template, n) => foreignEvent({ ...template, message: 'x'.repeat(8 * 1024 * 1024) }, n);
+
+test('mqtt: a message over the 1 MiB Maximum Packet Size never reaches an mqtt source (the broker drops it); memory stays bounded', async () => {
+  const broker = await startMosquitto();
+  const { daemon, client, inState, template, arrived } = await withMqttSource(broker.port, ['big/#'], 'big/probe',
+    (topic, payload) => publishRaw(broker, topic, payload));
+  try {
+    const peak = peakRssKb(daemon.proc.pid);
+    await publishRaw(broker, 'big/huge', hugeEvent(template, 80));
+    await publishRaw(broker, 'big/after', foreignEvent(template, 1));
+    await client.until(() => arrived('foreign-1'), 15000, 'the good event after the huge one');
+    const log = readFileSync(`${broker.dir}/mosquitto.log`, 'utf8');
+    assert.match(log, /Dropping too large outgoing PUBLISH for streambridge-in-in \(\d{7,} bytes\)/, 'the broker kept to our bound');
+    assert.ok(!arrived('foreign-80'));
+    assert.equal((await inState()).counters.malformed, 0, 'never received');
+    const grown = peakRssKb(daemon.proc.pid) - peak;
+    assert.ok(grown < 4096, `peak memory grew by ${grown} KB (the message is 8 MB)`);
+  } finally {
+    await daemon.stop();
+    await broker.stop();
+  }
+});
+
+// A broker that ignores our Maximum Packet Size: it accepts any login and sends what it is told.
+async function startHostileBroker() {
+  const sockets = [];
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));  // CONNACK: accepted, no properties
+      sockets.push(socket);
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const varint = (n) => { const b = []; do { let d = n % 128; n = Math.floor(n / 128); if (n > 0) d |= 128; b.push(d); } while (n > 0); return Buffer.from(b); };
+  return {
+    port: server.address().port,
+    // PUBLISH, QoS 0, MQTT 5 (no properties)
+    publish(topic, payload) {
+      const t = Buffer.from(topic);
+      const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 255]), t, Buffer.from([0]), Buffer.from(payload)]);
+      for (const s of sockets) s.write(Buffer.concat([Buffer.from([0x30]), varint(body.length), body]));
+      return Promise.resolve();
+    },
+    close() { for (const s of sockets) s.destroy(); return new Promise((r) => server.close(r)); },
+  };
+}
+
+test('mqtt: a broker that ignores the bound: libmosquitto reads the packet whole, the source refuses it as malformed and goes on', async () => {
+  const broker = await startHostileBroker();
+  const { daemon, client, inState, template, arrived } = await withMqttSource(broker.port, ['big/#'], 'big/probe',
+    (topic, payload) => broker.publish(topic, payload));
+  try {
+    await broker.publish('big/huge', hugeEvent(template, 81));
+    await broker.publish('big/after', foreignEvent(template, 1));
+    await client.until(() => arrived('foreign-1'), 15000, 'the good event after the huge one');
+    assert.ok(!arrived('foreign-81'));
+    const s = await inState();
+    assert.equal(s.counters.malformed, 1);
+    assert.equal(s.state, 'connected');
+    await daemon.waitForLog(/skipped a message on "big\/huge" \(\d{7,} bytes\): not a streambridge event: over the bound of 1048576 bytes/);
+  } finally {
+    await daemon.stop();
+    await broker.close();
   }
 });
 
