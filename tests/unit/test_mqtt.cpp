@@ -36,7 +36,7 @@ TEST_CASE("mqtt: topic filters with + and #") {
   CHECK_FALSE(mqtt_topic_matches("a/b", "a"));
 }
 
-TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted; a retained message replaces its topic's") {
+TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted, and a retained message replaces its topic's") {
   sb::MqttOutbox box(3);
   const auto message = [](std::string topic, std::string payload, bool retain = false) {
     return sb::MqttMessage{std::move(topic), nullptr, std::move(payload), retain};
@@ -52,7 +52,7 @@ TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted; a retained
   CHECK(left == std::vector<std::string>{"3", "4", "status 3"});
 }
 
-TEST_CASE("event reader: an event's JSON reads back to the same JSON; other text is refused") {
+TEST_CASE("event reader: an event's JSON reads back to the same JSON, other text is refused") {
   sb::Event e = sb::testing::make_event(sb::Kind::gift_subscription);
   e.seq = 42;
   e.id = "abc";
@@ -103,7 +103,7 @@ TEST_CASE("mqtt: a message mosquitto_publish gave an id to is libmosquitto's, wh
   CHECK(sb::mqtt_handed(0, MOSQ_ERR_OVERSIZE_PACKET, 0) == sb::MqttHanded::refused);
 }
 
-TEST_CASE("mqtt: refusals a config change must fix are retried slowly; a busy broker at network pace") {
+TEST_CASE("mqtt: refusals a config change must fix are retried slowly, a busy broker at network pace") {
   CHECK(sb::mqtt_refusal_kind(MQTT_RC_BAD_USERNAME_OR_PASSWORD) == sb::FailureKind::auth);
   CHECK(sb::mqtt_refusal_kind(MQTT_RC_NOT_AUTHORIZED) == sb::FailureKind::auth);
   CHECK(sb::mqtt_refusal_kind(MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION) == sb::FailureKind::auth);
