@@ -172,6 +172,7 @@ void MqttConnection::stop() {
 
 void MqttConnection::connect() {
   if (stopped_) return;
+  ++attempts_;
   handler_.on_mqtt_connecting(backoff_.attempt());
   const int rc = configured_ ? mosquitto_reconnect_async(mosq_)
                              : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
@@ -272,8 +273,8 @@ void MqttConnection::on_connect_cb(mosquitto*, void* self, int rc) {
   c->backoff_.connected(steady_now());
   // After this callback libmosquitto resends what was in flight when the link dropped; new
   // messages go after them, so that the broker gets them in order.
-  asio::post(c->io_, [c, alive = std::weak_ptr<bool>(c->alive_)] {
-    if (alive.expired() || !c->connected_) return;
+  asio::post(c->io_, [c, alive = std::weak_ptr<bool>(c->alive_), attempt = c->attempts_] {
+    if (alive.expired() || !c->connected_ || attempt != c->attempts_) return;  // that link is gone
     c->handler_.on_mqtt_connected();
     c->arm();
   });

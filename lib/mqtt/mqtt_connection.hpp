@@ -97,8 +97,9 @@ class MqttConnection {
   bool connected_ = false;
   bool stopped_ = true;
   bool socket_up_ = false;   // an attempt is live (connecting or connected) and not reported down
-  bool configured_ = false;
-  bool in_callback_ = false;  // libmosquitto is running one of our callbacks  // connect_async was called once: later tries are reconnect_async
+  bool configured_ = false;  // connect_async was called once: later tries are reconnect_async
+  bool in_callback_ = false;  // libmosquitto is running one of our callbacks
+  std::uint64_t attempts_ = 0;  // connection attempts so far: tells a late callback's link from the current one
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

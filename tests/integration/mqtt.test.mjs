@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { startDaemon, injectTest } from './lib/daemon.mjs';
+import { startDaemon, injectTest, withTimeout } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 import { getJson, metric, seSource, seTip, startStreamElements, waitFor, settle } from './lib/faults.mjs';
 import { makeCertificates } from './lib/upstream.mjs';
@@ -129,11 +129,12 @@ async function brokerRestart(instance, qos) {
     await sub.until((m) => m.length >= before + 100, 20000, 'events after the reconnect');
     await daemon.stop();  // a clean stop waits for the broker's acks
     assert.ok(!daemon.log().includes('not acked'), 'everything acked before the stop');
+    await withTimeout(client.closed, 5000, 'the local client closed');  // it has taken every event before the close
     const published = client.events().filter((e) => e.kind !== 'status').map((e) => e.seq);
     const unique = () => new Set(sub.json().map((e) => e.seq)).size;
     await sub.until(() => unique() >= published.length, 20000, `all ${published.length} events`).catch((e) => {
       const got = sub.json().map((x) => x.seq);
-      throw new Error(`${e.message}; missing ${published.filter((x) => !got.includes(x))}`);
+      throw new Error(`${e.message}; missing ${published.filter((x) => !got.includes(x))} (broker log in ${broker.dir})`);
     });
     await settle(300);  // a late repeat would still be caught
     return { published, messages: sub.messages.map((m) => m.payload) };
