@@ -126,8 +126,12 @@ void MqttPublisher::on_mqtt_down(const std::string& reason, FailureKind kind, in
 }
 
 void MqttPublisher::on_mqtt_published(int mid, int reason) {
-  // The online message is not counted in the window.
-  if (mid == online_mid_) return;
+  // The online message is not counted in the window. Its id is forgotten once acked: ids
+  // wrap at 65535, and an event's ack with a stale one would never close its window slot.
+  if (mid == online_mid_) {
+    online_mid_ = -1;
+    return;
+  }
   if (in_flight_ > 0) --in_flight_;
   if (mqtt_refused(reason)) {
     // MQTT 5: the broker said no to this message (e.g. not authorised for the topic).
