@@ -122,6 +122,20 @@ void MqttConnection::set_connect_properties() {
   if (rc != MOSQ_ERR_INVAL) spdlog::error("mqtt {}: setting CONNECT properties: {}", options_.where, mosquitto_strerror(rc));
 }
 
+// For brokers older than MQTT 5 (mosquitto before 1.6), until the daemon restarts. 3.1.1 has
+// no properties: no Maximum Packet Size (a larger packet is read, then refused by its handler),
+// no Receive Maximum (mosquitto's default of 20 in flight is assumed: a QoS 2 message past the
+// broker's own limit would be lost without a word), no session expiry (clean_session off).
+void MqttConnection::fall_back_to_v311() {
+  v5_ = false;
+  spdlog::warn("mqtt {}: the broker does not speak MQTT 5: falling back to 3.1.1, with at most 20 messages in flight "
+               "and no Maximum Packet Size",
+               options_.where);
+  mosquitto_connect_bind_v5(mosq_, nullptr, 0, options_.keepalive_s, nullptr, nullptr);  // drops the properties
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_max_inflight_messages_set(mosq_, 20);
+}
+
 MqttConnection::~MqttConnection() {
   *alive_ = false;
   io_state_->forget_socket();
@@ -262,11 +276,16 @@ struct MqttConnection::InCallback {
 void MqttConnection::on_connect_cb(mosquitto*, void* self, int rc) {
   auto* c = static_cast<MqttConnection*>(self);
   const InCallback guard(c);
+  if (rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION && c->v5_) {
+    c->fall_back_to_v311();
+    c->down("the broker does not speak MQTT 5; trying 3.1.1", FailureKind::network);
+    return;
+  }
   if (rc != 0) {
-    // The broker answered and said no (an MQTT 5 reason code, e.g. 134 bad user name or password).
-    std::string reason = mosquitto_reason_string(rc);
-    if (rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION) reason += " (streambridge speaks MQTT 5: mosquitto 1.6 or later)";
-    c->down(fmt::format("the broker refused: {}", reason), mqtt_refusal_kind(rc));
+    // The broker answered and said no: an MQTT 5 reason code (e.g. 134 bad user name or
+    // password), or a 3.1.1 return code (e.g. 4) after the fall-back.
+    const char* why = c->v5_ ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
+    c->down(fmt::format("the broker refused: {}", why), mqtt_refusal_kind(rc));
     return;
   }
   c->connected_ = true;

@@ -7,7 +7,7 @@
 // broker takes: past it mosquitto drops QoS 2 messages and a 3.1.1 client cannot tell), our
 // Maximum Packet Size (the broker never sends a larger packet), and reason codes on refusals.
 // A persistent session (clean start off, a session that never expires) lets libmosquitto
-// resend what the broker did not ack.
+// resend what the broker did not ack. A broker that refuses MQTT 5 gets 3.1.1.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/descriptor_base.hpp>
 
@@ -80,6 +80,7 @@ class MqttConnection {
   void schedule_misc();
   void arm();
   void set_connect_properties();
+  void fall_back_to_v311();
   void watch(boost::asio::posix::descriptor_base::wait_type what, bool& pending);
   void down(const std::string& reason, FailureKind kind);
   void schedule_retry(std::chrono::milliseconds delay);
@@ -99,6 +100,7 @@ class MqttConnection {
   bool socket_up_ = false;   // an attempt is live (connecting or connected) and not reported down
   bool configured_ = false;  // connect_async was called once: later tries are reconnect_async
   bool in_callback_ = false;  // libmosquitto is running one of our callbacks
+  bool v5_ = true;            // false once the broker refused MQTT 5
   std::uint64_t attempts_ = 0;  // connection attempts so far: tells a late callback's link from the current one
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

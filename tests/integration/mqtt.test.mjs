@@ -3,7 +3,8 @@
 // restart while events flow (QoS 1: each at least once, in order; QoS 2 with the broker's
 // persistence: each exactly once, in order) and the exact drop count past the bound; two
 // daemons with the same upstream feeding a third through the broker, every event exactly
-// once, with either killed mid-stream; garbage into an mqtt source; and the packet size bound.
+// once, with either killed mid-stream; garbage into an mqtt source; the packet size bound;
+// and the fall-back to MQTT 3.1.1.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -347,28 +348,42 @@ test('mqtt: a message over the 1 MiB Maximum Packet Size never reaches an mqtt s
   }
 });
 
-// A broker that ignores our Maximum Packet Size: it accepts any login and sends what it is told.
-async function startHostileBroker() {
+// A broker that ignores our Maximum Packet Size: it accepts any login and sends what it is
+// told. `v311Only`: like brokers older than MQTT 5, it refuses a v5 CONNECT with a 3.1.1
+// CONNACK "unacceptable protocol version" and closes.
+async function startHostileBroker({ v311Only = false } = {}) {
   const sockets = [];
+  const levels = [];
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
-    socket.once('data', () => {
-      socket.write(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));  // CONNACK: accepted, no properties
-      sockets.push(socket);
+    socket.once('data', (connect) => {
+      let i = 1;
+      while (connect[i] & 128) i += 1;  // the remaining length
+      const level = connect[i + 1 + 2 + 4];  // after the protocol name "MQTT"
+      levels.push(level);
+      if (v311Only && level === 5) {
+        socket.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+        return;
+      }
+      socket.write(Buffer.from(level === 5 ? [0x20, 0x03, 0x00, 0x00, 0x00] : [0x20, 0x02, 0x00, 0x00]));  // CONNACK: accepted
+      sockets.push({ socket, level });
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const varint = (n) => { const b = []; do { let d = n % 128; n = Math.floor(n / 128); if (n > 0) d |= 128; b.push(d); } while (n > 0); return Buffer.from(b); };
   return {
     port: server.address().port,
-    // PUBLISH, QoS 0, MQTT 5 (no properties)
+    levels,
+    // PUBLISH, QoS 0 (MQTT 5: with an empty property list)
     publish(topic, payload) {
       const t = Buffer.from(topic);
-      const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 255]), t, Buffer.from([0]), Buffer.from(payload)]);
-      for (const s of sockets) s.write(Buffer.concat([Buffer.from([0x30]), varint(body.length), body]));
+      for (const { socket, level } of sockets) {
+        const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 255]), t, Buffer.from(level === 5 ? [0] : []), Buffer.from(payload)]);
+        socket.write(Buffer.concat([Buffer.from([0x30]), varint(body.length), body]));
+      }
       return Promise.resolve();
     },
-    close() { for (const s of sockets) s.destroy(); return new Promise((r) => server.close(r)); },
+    close() { for (const { socket } of sockets) socket.destroy(); return new Promise((r) => server.close(r)); },
   };
 }
 
@@ -385,6 +400,21 @@ test('mqtt: a broker that ignores the bound: libmosquitto reads the packet whole
     assert.equal(s.counters.malformed, 1);
     assert.equal(s.state, 'connected');
     await daemon.waitForLog(/skipped a message on "big\/huge" \(\d{7,} bytes\): not a streambridge event: over the bound of 1048576 bytes/);
+  } finally {
+    await daemon.stop();
+    await broker.close();
+  }
+});
+
+test('mqtt: a broker that only speaks MQTT 3.1.1: the connection falls back to it, with a warning, and events flow', async () => {
+  const broker = await startHostileBroker({ v311Only: true });
+  const { daemon, client, arrived, template } = await withMqttSource(broker.port, ['old/#'], 'old/probe',
+    (topic, payload) => broker.publish(topic, payload));
+  try {
+    assert.deepEqual(broker.levels.slice(0, 2), [5, 4], 'MQTT 5 first, then 3.1.1');
+    await daemon.waitForLog(/the broker does not speak MQTT 5: falling back to 3\.1\.1/);
+    await broker.publish('old/next', foreignEvent(template, 1));
+    await client.until(() => arrived('foreign-1'), 15000, 'an event over 3.1.1');
   } finally {
     await daemon.stop();
     await broker.close();
