@@ -4,6 +4,8 @@
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "mqtt/mqtt_results.hpp"
 #include "mqtt/mqtt_topics.hpp"
 #include "net/url.hpp"
@@ -114,7 +116,9 @@ void MqttPublisher::on_mqtt_connecting(int attempt) {
 }
 
 void MqttPublisher::on_mqtt_connected() {
-  connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &online_mid_);
+  int mid = 0;
+  if (mqtt_handed(1, connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &mid), mid) == MqttHanded::taken)
+    online_mids_.push_back(mid);
   status_.set(SourceState::connected, fmt::format("connected to {}", config_.url));
   drain();
 }
@@ -126,10 +130,10 @@ void MqttPublisher::on_mqtt_down(const std::string& reason, FailureKind kind, in
 }
 
 void MqttPublisher::on_mqtt_published(int mid, int reason) {
-  // The online message is not counted in the window. Its id is forgotten once acked: ids
-  // wrap at 65535, and an event's ack with a stale one would never close its window slot.
-  if (mid == online_mid_) {
-    online_mid_ = -1;
+  // The online messages are not counted in the window. One of an earlier link may be acked
+  // after a reconnect (libmosquitto resends it); an id is forgotten once acked (ids wrap).
+  if (const auto it = std::find(online_mids_.begin(), online_mids_.end(), mid); it != online_mids_.end()) {
+    online_mids_.erase(it);
     return;
   }
   if (in_flight_ > 0) --in_flight_;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "hub/published_event.hpp"
@@ -59,7 +60,7 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   MqttOutbox outbox_;
   std::unique_ptr<MqttConnection> connection_;
   int in_flight_ = 0;
-  int online_mid_ = -1;
+  std::vector<int> online_mids_;  // online=true messages not acked yet
   std::uint64_t published_ = 0;
   std::uint64_t refused_ = 0;
   bool stopping_ = false;
