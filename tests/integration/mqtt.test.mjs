@@ -114,6 +114,7 @@ test('mqtt: mqtts with a test CA, the broker verified', async () => {
 async function brokerRestart(instance, qos) {
   const broker = await startMosquitto();
   const sub = subscribe(broker, `streambridge/${instance}/events/#`, { id: `restart-sub-${instance}`, qos });
+  await sub.ready(`streambridge/${instance}/events/probe`);  // it gets the daemon's first event too
   const journal = path.join(broker.dir, 'journal');  // what the daemon published, exactly
   const daemon = await startDaemon(`[server]\nport = 0\ninstance = "${instance}"\njournal = "${journal}"\n[[source]]\nname = "demo"\ntype = "demo"\ninterval = "5ms"\n${mqttOut(broker, `qos = ${qos}`)}`);
   const name = `mqtt:127.0.0.1:${broker.port}`;

@@ -91,7 +91,7 @@ export function subscribe(broker, topic, { id, user, password, caFile, retainedO
     }
   });
   const exited = new Promise((r) => proc.on('exit', r));
-  return {
+  const sub = {
     messages,
     json: (filter = () => true) => messages.filter(filter).map((m) => JSON.parse(m.payload)),
     async until(predicate, ms = 15000, what = 'messages') {
@@ -104,7 +104,20 @@ export function subscribe(broker, topic, { id, user, password, caFile, retainedO
     },
     async close() { proc.kill(); await exited; },
     exited,
+    // Resolves once the subscription is in place: a probe published on `probeTopic` (under
+    // `topic`) came back. The probes are then taken out of `messages`.
+    async ready(probeTopic, ms = 15000) {
+      const deadline = Date.now() + ms;
+      const isProbe = (m) => m.topic === probeTopic;
+      while (!messages.some(isProbe)) {
+        if (Date.now() > deadline) throw new Error(`mosquitto_sub on ${topic}: no probe back within ${ms} ms`);
+        await publishRaw(broker, probeTopic, 'probe');
+        await settle(100);
+      }
+      for (let i = messages.length - 1; i >= 0; i -= 1) if (isProbe(messages[i])) messages.splice(i, 1);
+    },
   };
+  return sub;
 }
 
 // mosquitto_pub of `payload` (a string or Buffer; null: an empty message) on `topic`, at QoS 1.
