@@ -13,6 +13,7 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <vector>
@@ -76,15 +77,21 @@ asio::awaitable<void> persist_widget_state(asio::steady_timer& timer, WidgetStat
   }
 }
 
-// After a stop request: give local clients time to get their close frames, then end.
-asio::awaitable<void> drain(asio::io_context& io, LocalServer& server) {
+// After a stop request: give local clients time to get their close frames, and MQTT brokers
+// time to ack what was sent to them, then end.
+asio::awaitable<void> drain(asio::io_context& io, LocalServer& server,
+                            const std::vector<std::unique_ptr<MqttPublisher>>& mqtt) {
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
-  while (server.client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+  const auto busy = [&] {
+    return server.client_count() > 0 || std::any_of(mqtt.begin(), mqtt.end(), [](const auto& m) { return !m->finished(); });
+  };
+  while (busy() && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(20ms);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   if (server.client_count() > 0) spdlog::warn("{} local clients did not close in time", server.client_count());
+  for (const auto& m : mqtt) m->finish();
   io.stop();
 }
 
@@ -249,7 +256,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
     server.stop();
     watchdog.cancel();
     widget_saver.cancel();
-    asio::co_spawn(io, drain(io, server), asio::detached);
+    asio::co_spawn(io, drain(io, server, mqtt), asio::detached);
   };
 #ifndef _WIN32
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,

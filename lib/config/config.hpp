@@ -90,7 +90,7 @@ struct MqttConfig {
   Secret password;
   std::string ca_file;    // mqtts: the CA that signed the broker (default: the system's)
   Millis keepalive{30'000};
-  int qos = 1;            // 0 or 1: at least once (one in flight when the link drops may come twice)
+  int qos = 1;            // 0, 1 (at least once) or 2 (exactly once, with a broker that persists its state)
   KindSet kinds;          // empty: every kind
   std::string prefix;     // default "streambridge/{instance}"
   std::size_t queue = 10'000;  // events held while the broker is away; past it the oldest go

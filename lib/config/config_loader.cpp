@@ -631,7 +631,7 @@ class Loader {
     get_duration(t, ctx, "keepalive", m.keepalive);
     if (m.keepalive < Millis(5000) || m.keepalive > Millis(65535 * 1000LL))
       error(t.get("keepalive") ? t.get("keepalive")->source() : t.source(), ctx, "\"keepalive\" must be 5s to 18h");
-    get_int(t, ctx, "qos", 0, 1, m.qos);
+    get_int(t, ctx, "qos", 0, 2, m.qos);
     get_kinds(t, ctx, m.kinds);
     if (get(t, ctx, "prefix", m.prefix) &&
         (m.prefix.empty() || m.prefix.find_first_of("+#") != std::string::npos || m.prefix.starts_with('/') ||

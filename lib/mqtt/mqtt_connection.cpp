@@ -1,8 +1,10 @@
 #include "mqtt/mqtt_connection.hpp"
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #ifdef _WIN32
 #include <boost/asio/ip/tcp.hpp>
 #else
@@ -14,6 +16,7 @@
 #include <cstring>
 #include <random>
 
+#include "mqtt/mqtt_results.hpp"
 #include "net/url.hpp"
 #include "util/log_text.hpp"
 #include "util/steady_time.hpp"
@@ -97,11 +100,14 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
   init_library();
   mosq_ = mosquitto_new(options_.client_id.c_str(), /*clean_session=*/false, this);
   if (!mosq_) throw std::runtime_error("mosquitto_new failed");
-  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-  mosquitto_max_inflight_messages_set(mosq_, 100);
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+  // QoS 1/2 messages in flight; the broker's Receive Maximum (mosquitto: max_inflight_messages,
+  // 20 by default) replaces it on every CONNACK.
+  mosquitto_int_option(mosq_, MOSQ_OPT_SEND_MAXIMUM, 100);
+  set_connect_properties();
   mosquitto_connect_callback_set(mosq_, &MqttConnection::on_connect_cb);
   mosquitto_disconnect_callback_set(mosq_, &MqttConnection::on_disconnect_cb);
-  mosquitto_publish_callback_set(mosq_, &MqttConnection::on_publish_cb);
+  mosquitto_publish_v5_callback_set(mosq_, &MqttConnection::on_publish_cb);
   mosquitto_message_callback_set(mosq_, &MqttConnection::on_message_cb);
   if (!options_.username.empty())
     mosquitto_username_pw_set(mosq_, options_.username.c_str(),
@@ -125,6 +131,33 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
   if (!options_.will_topic.empty())
     mosquitto_will_set(mosq_, options_.will_topic.c_str(), static_cast<int>(options_.will_payload.size()),
                        options_.will_payload.data(), 1, options_.will_retain);
+}
+
+// CONNECT's properties: a session that outlives the connection (MQTT 5's clean_session off)
+// and our Maximum Packet Size. libmosquitto 2.0 has no asynchronous connect that takes
+// properties, but mosquitto_connect_bind_v5 stores them (kept for every later connect and
+// reconnect) before it checks the host: given none, it stops there without connecting.
+void MqttConnection::set_connect_properties() {
+  mosquitto_property* properties = nullptr;
+  mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+  if (options_.max_packet > 0) mosquitto_property_add_int32(&properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, options_.max_packet);
+  const int rc = mosquitto_connect_bind_v5(mosq_, nullptr, 0, options_.keepalive_s, nullptr, properties);
+  mosquitto_property_free_all(&properties);
+  if (rc != MOSQ_ERR_INVAL) spdlog::error("mqtt {}: setting CONNECT properties: {}", options_.where, mosquitto_strerror(rc));
+}
+
+// For brokers older than MQTT 5 (mosquitto before 1.6), until the daemon restarts. 3.1.1 has
+// no properties: no Maximum Packet Size (a larger packet is read, then refused by its handler),
+// no Receive Maximum (mosquitto's default of 20 in flight is assumed: a QoS 2 message past the
+// broker's own limit would be lost without a word), no session expiry (clean_session off).
+void MqttConnection::fall_back_to_v311() {
+  v5_ = false;
+  spdlog::warn("mqtt {}: the broker does not speak MQTT 5: falling back to 3.1.1, with at most 20 messages in flight "
+               "and no Maximum Packet Size",
+               options_.where);
+  mosquitto_connect_bind_v5(mosq_, nullptr, 0, options_.keepalive_s, nullptr, nullptr);  // drops the properties
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_max_inflight_messages_set(mosq_, 20);
 }
 
 MqttConnection::~MqttConnection() {
@@ -158,16 +191,26 @@ void MqttConnection::stop() {
   stopped_ = true;
   io_state_->retry.cancel();
   io_state_->misc.cancel();
-  if (socket_up_) {
-    mosquitto_disconnect(mosq_);  // a DISCONNECT packet: the broker drops the will
-    mosquitto_loop_write(mosq_, 1);
-  }
-  io_state_->forget_socket();
+  const bool was_up = socket_up_;
   socket_up_ = connected_ = false;
+  if (was_up) mosquitto_disconnect(mosq_);  // a DISCONNECT packet: the broker drops the will
+  // Within one of its callbacks libmosquitto holds the locks a write takes: it waits for the
+  // reactor's next turn.
+  const auto flush = [this, was_up] {
+    if (was_up) mosquitto_loop_write(mosq_, 1);
+    io_state_->forget_socket();
+  };
+  if (in_callback_)
+    asio::post(io_, [flush, alive = std::weak_ptr<bool>(alive_)] {
+      if (!alive.expired()) flush();
+    });
+  else
+    flush();
 }
 
 void MqttConnection::connect() {
   if (stopped_) return;
+  ++attempts_;
   handler_.on_mqtt_connecting(backoff_.attempt());
   const int rc = configured_ ? mosquitto_reconnect_async(mosq_)
                              : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
@@ -246,32 +289,60 @@ int MqttConnection::subscribe(std::string_view pattern, int qos) {
   return rc;
 }
 
+// Set while libmosquitto runs one of our callbacks (see stop()).
+struct MqttConnection::InCallback {
+  explicit InCallback(MqttConnection* c) : c(c) { c->in_callback_ = true; }
+  ~InCallback() { c->in_callback_ = false; }
+  MqttConnection* c;
+};
+
 void MqttConnection::on_connect_cb(mosquitto*, void* self, int rc) {
   auto* c = static_cast<MqttConnection*>(self);
+  const InCallback guard(c);
+  if (rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION && c->v5_) {
+    c->fall_back_to_v311();
+    c->down("the broker does not speak MQTT 5; trying 3.1.1", FailureKind::network);
+    return;
+  }
   if (rc != 0) {
-    // The broker answered and said no: 4 bad user name or password, 5 not authorized.
-    const FailureKind kind = rc == 4 || rc == 5 ? FailureKind::auth : FailureKind::network;
-    c->down(fmt::format("the broker refused: {}", mosquitto_connack_string(rc)), kind);
+    // The broker answered and said no: an MQTT 5 reason code (e.g. 134 bad user name or
+    // password), or a 3.1.1 return code (e.g. 4) after the fall-back.
+    const char* why = c->v5_ ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
+    c->down(fmt::format("the broker refused: {}", why), mqtt_refusal_kind(rc));
     return;
   }
   c->connected_ = true;
   c->backoff_.connected(steady_now());
-  c->handler_.on_mqtt_connected();
-  c->arm();
+  // After this callback libmosquitto resends what was in flight when the link dropped; new
+  // messages go after them, so that the broker gets them in order.
+  asio::post(c->io_, [c, alive = std::weak_ptr<bool>(c->alive_), attempt = c->attempts_] {
+    if (alive.expired() || !c->connected_ || attempt != c->attempts_) return;  // that link is gone
+    c->handler_.on_mqtt_connected();
+    c->arm();
+  });
 }
 
 void MqttConnection::on_disconnect_cb(mosquitto*, void* self, int rc) {
   auto* c = static_cast<MqttConnection*>(self);
-  if (rc != 0) c->down("the broker closed the connection", FailureKind::network);
+  const InCallback guard(c);
+  if (rc == 0) return;
+  // A DISCONNECT from the broker carries an MQTT 5 reason code (>= 0x80); a lost link, libmosquitto's error.
+  c->down(rc >= 0x80 ? fmt::format("the broker closed the connection: {}", mosquitto_reason_string(rc))
+                     : std::string("the broker closed the connection"),
+          FailureKind::network);
 }
 
-void MqttConnection::on_publish_cb(mosquitto*, void* self, int mid) {
-  static_cast<MqttConnection*>(self)->handler_.on_mqtt_published(mid);
+void MqttConnection::on_publish_cb(mosquitto*, void* self, int mid, int reason, const mqtt5__property*) {
+  auto* c = static_cast<MqttConnection*>(self);
+  const InCallback guard(c);
+  c->handler_.on_mqtt_published(mid, reason);
 }
 
 void MqttConnection::on_message_cb(mosquitto*, void* self, const ::mosquitto_message* m) {
   if (!m || !m->topic) return;
-  static_cast<MqttConnection*>(self)->handler_.on_mqtt_message(
+  auto* c = static_cast<MqttConnection*>(self);
+  const InCallback guard(c);
+  c->handler_.on_mqtt_message(
       m->topic, std::string_view(static_cast<const char*>(m->payload), static_cast<std::size_t>(m->payloadlen)));
 }
 

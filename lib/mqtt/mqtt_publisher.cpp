@@ -4,6 +4,9 @@
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "mqtt/mqtt_results.hpp"
 #include "mqtt/mqtt_topics.hpp"
 #include "net/url.hpp"
 
@@ -18,6 +21,7 @@ MqttOptions options_for(const MqttConfig& config, const std::string& instance, c
   o.keepalive_s = static_cast<int>(config.keepalive.count() / 1000);
   o.will_topic = mqtt_online_topic(prefix);
   o.will_payload = "false";
+  o.max_packet = kMqttMaxPacket;  // it takes only acks, but a broker is outside text too
   return o;
 }
 
@@ -45,17 +49,33 @@ void MqttPublisher::start() {
   connection_->start();
 }
 
+// What waits and what is in flight still goes out; the link closes once the broker has
+// acked it all (or at once when it is down), and in any case at finish().
 void MqttPublisher::stop() {
+  if (stopping_) return;
   stopping_ = true;
+  finish_if_drained();
+}
+
+void MqttPublisher::finish_if_drained() {
+  if (!connection_->connected() || (outbox_.empty() && in_flight_ == 0)) finish();
+}
+
+void MqttPublisher::finish() {
+  if (finished_) return;
+  finished_ = stopping_ = true;
   if (connection_->connected()) {
     int mid = 0;
     connection_->publish(mqtt_online_topic(prefix_), "false", 1, true, &mid);
   }
+  if (!outbox_.empty() || in_flight_ > 0)
+    spdlog::warn("mqtt {}: stopped with {} events not acked by the broker", name_, outbox_.size() + in_flight_);
   connection_->stop();
   status_.stopped();
 }
 
 void MqttPublisher::on_event(const PublishedEventPtr& event) {
+  if (finished_) return;
   const Event& e = event->event;
   if (e.kind == Kind::status) {
     outbox_.push(MqttMessage{mqtt_status_topic(prefix_, e.source), event, {}, true});
@@ -72,12 +92,19 @@ void MqttPublisher::drain() {
     const MqttMessage& m = outbox_.front();
     int mid = 0;
     const int rc = connection_->publish(m.topic, m.bytes(), config_.qos, m.retain, &mid);
-    if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) return;  // on reconnect
-    if (rc != MOSQ_ERR_SUCCESS) {
-      spdlog::warn("mqtt {}: cannot publish to {}: {}; dropped", name_, m.topic, mosquitto_strerror(rc));
-    } else {
-      ++published_;
-      if (config_.qos > 0) ++in_flight_;
+    switch (mqtt_handed(config_.qos, rc, mid)) {
+      case MqttHanded::later:
+        return;  // on reconnect
+      case MqttHanded::refused:
+        ++refused_;
+        spdlog::warn("mqtt {}: cannot publish to {} ({} bytes): {}; dropped", name_, m.topic, m.bytes().size(),
+                     mosquitto_strerror(rc));
+        break;
+      case MqttHanded::taken:
+        // libmosquitto delivers it, also after a reconnect if the write failed.
+        ++published_;
+        if (config_.qos > 0) ++in_flight_;
+        break;
     }
     outbox_.pop();
   }
@@ -89,22 +116,34 @@ void MqttPublisher::on_mqtt_connecting(int attempt) {
 }
 
 void MqttPublisher::on_mqtt_connected() {
-  connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &online_mid_);
+  int mid = 0;
+  if (mqtt_handed(1, connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &mid), mid) == MqttHanded::taken)
+    online_mids_.push_back(mid);
   status_.set(SourceState::connected, fmt::format("connected to {}", config_.url));
   drain();
 }
 
 void MqttPublisher::on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,
                                  std::chrono::milliseconds next_retry) {
-  if (stopping_) return;
+  if (stopping_) return finish();  // what is left cannot go out now
   status_.retrying(kind, fmt::format("{}: {}", config_.url, reason), attempt, next_retry);
 }
 
-void MqttPublisher::on_mqtt_published(int mid) {
-  // Acked (QoS 1) or written (QoS 0); the online message is not counted in the window.
-  if (mid == online_mid_) return;
+void MqttPublisher::on_mqtt_published(int mid, int reason) {
+  // The online messages are not counted in the window. One of an earlier link may be acked
+  // after a reconnect (libmosquitto resends it); an id is forgotten once acked (ids wrap).
+  if (const auto it = std::find(online_mids_.begin(), online_mids_.end(), mid); it != online_mids_.end()) {
+    online_mids_.erase(it);
+    return;
+  }
   if (in_flight_ > 0) --in_flight_;
+  if (mqtt_refused(reason)) {
+    // MQTT 5: the broker said no to this message (e.g. not authorised for the topic).
+    ++refused_;
+    spdlog::warn("mqtt {}: the broker refused a message: {}; dropped", name_, mosquitto_reason_string(reason));
+  }
   drain();
+  if (stopping_) finish_if_drained();
 }
 
 }  // namespace sb

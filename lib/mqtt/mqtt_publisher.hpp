@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "hub/published_event.hpp"
@@ -21,14 +22,18 @@ namespace sb {
 
 class MqttPublisher final : public EventSubscriber, public OutputLink, public MqttConnection::Handler {
  public:
-  static constexpr int kWindow = 100;  // QoS 1 messages handed to the connection, not yet acked
+  static constexpr int kWindow = 100;  // QoS 1/2 messages handed to the connection, not yet acked
 
   MqttPublisher(boost::asio::io_context& io, const MqttConfig& config, const std::string& instance, EventSink status_sink);
   ~MqttPublisher() override;
 
   void start();
-  // Publishes online=false and disconnects cleanly.
+  // Sends what waits and waits for the broker's acks, then publishes online=false and
+  // disconnects cleanly (the broker drops the will). finished() tells when that is done;
+  // finish() does it at once, with whatever is not acked yet left unsent.
   void stop();
+  void finish();
+  bool finished() const { return finished_; }
   void on_event(const PublishedEventPtr& event) override;
 
   const std::string& name() const override { return name_; }
@@ -36,15 +41,17 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   const std::string& prefix() const { return prefix_; }
   const SourceStatusReporter& status() const override { return status_; }
   std::uint64_t published() const override { return published_; }
-  std::uint64_t dropped() const override { return outbox_.dropped(); }
+  // Past the outbox's bound, and those the broker refused.
+  std::uint64_t dropped() const override { return outbox_.dropped() + refused_; }
   std::size_t queued() const override { return outbox_.size() + static_cast<std::size_t>(in_flight_); }
 
  private:
   void drain();
+  void finish_if_drained();
   void on_mqtt_connecting(int attempt) override;
   void on_mqtt_connected() override;
   void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override;
-  void on_mqtt_published(int mid) override;
+  void on_mqtt_published(int mid, int reason) override;
 
   MqttConfig config_;
   std::string name_;
@@ -53,9 +60,11 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   MqttOutbox outbox_;
   std::unique_ptr<MqttConnection> connection_;
   int in_flight_ = 0;
-  int online_mid_ = -1;
+  std::vector<int> online_mids_;  // online=true messages not acked yet
   std::uint64_t published_ = 0;
+  std::uint64_t refused_ = 0;
   bool stopping_ = false;
+  bool finished_ = false;
 };
 
 }  // namespace sb

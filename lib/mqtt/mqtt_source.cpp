@@ -5,6 +5,7 @@
 
 #include "event/event_reader.hpp"
 #include "mqtt/mqtt_connection.hpp"
+#include "mqtt/mqtt_results.hpp"
 #include "mqtt/mqtt_topics.hpp"
 #include "sources/source_emitter.hpp"
 #include "util/log_text.hpp"
@@ -14,10 +15,14 @@ namespace sb {
 namespace {
 
 MqttOptions options_for(const SourceConfig& config) {
-  return mqtt_options(config.url, config.ca_file,
-                      config.client_id.empty() ? "streambridge-in-" + config.name : config.client_id, config.username,
-                      config.password.reveal());
+  MqttOptions o = mqtt_options(config.url, config.ca_file,
+                               config.client_id.empty() ? "streambridge-in-" + config.name : config.client_id,
+                               config.username, config.password.reveal());
+  o.max_packet = kMqttMaxPacket;  // the broker drops larger messages for us instead of sending them
+  return o;
 }
+
+constexpr int kWarnedPerConnection = 5;  // malformed messages logged at warn; the rest at debug
 
 class MqttSource final : public Source, public MqttConnection::Handler {
  public:
@@ -39,6 +44,7 @@ class MqttSource final : public Source, public MqttConnection::Handler {
                           fmt::format("connecting to {}", config_.url), attempt);
   }
   void on_mqtt_connected() override {
+    warned_ = 0;
     for (const std::string& topic : config_.topics)
       if (const int rc = connection_.subscribe(topic, 1); rc != 0)
         spdlog::error("source \"{}\": cannot subscribe to \"{}\" (error {})", config_.name, log_text(topic, 200), rc);
@@ -47,7 +53,7 @@ class MqttSource final : public Source, public MqttConnection::Handler {
   void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override {
     emitter_.status().retrying(kind, fmt::format("{}: {}", config_.url, reason), attempt, next_retry);
   }
-  void on_mqtt_published(int) override {}
+  void on_mqtt_published(int, int) override {}
 
   void on_mqtt_message(std::string_view topic, std::string_view payload) override {
     for (const std::string& own : config_.own_prefixes)
@@ -55,12 +61,10 @@ class MqttSource final : public Source, public MqttConnection::Handler {
         return emitter_.ignore(topic, "this daemon's own topic");
     Event event;
     std::string error;
-    if (!event_from_json(payload, event, error)) {
-      emitter_.count_malformed();
-      spdlog::warn("source \"{}\": a message on \"{}\" is not a streambridge event: {}", config_.name,
-                   log_text(topic, 200), log_text(error, 200));
-      return;
-    }
+    // Only a broker that ignores our Maximum Packet Size sends more; libmosquitto read it whole.
+    if (payload.size() > kMqttMaxPacket)
+      return malformed(topic, fmt::format("over the bound of {} bytes", kMqttMaxPacket), payload);
+    if (!event_from_json(payload, event, error)) return malformed(topic, error, payload);
     if (event.kind == Kind::status) return emitter_.ignore(topic, "another instance's status");
     event.source = config_.name;
     event.seq = 0;
@@ -69,9 +73,18 @@ class MqttSource final : public Source, public MqttConnection::Handler {
   }
 
  private:
+  // Counted; logged with the start of the payload, escaped (it is outside text).
+  void malformed(std::string_view topic, std::string_view why, std::string_view payload) {
+    emitter_.count_malformed();
+    const auto level = ++warned_ <= kWarnedPerConnection ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "source \"{}\": skipped a message on \"{}\" ({} bytes): not a streambridge event: {}: {}",
+                config_.name, log_text(topic, 200), payload.size(), log_text(why, 200), log_text(payload, 80));
+  }
+
   const SourceConfig& config_;
   SourceEmitter emitter_;
   MqttConnection connection_;
+  int warned_ = 0;
 };
 
 }  // namespace

@@ -353,7 +353,8 @@ TEST_CASE("config: [[mqtt]] and mqtt sources: defaults, bad values, and no loop 
   CHECK_FALSE(sb::load_config_text("", "x.toml").config->server.instance.empty());  // the host name
 
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"ws://x\"\n"), Catch::Contains("\"url\" must be mqtt://HOST[:PORT]"));
-  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 2\n"), Catch::Contains("\"qos\" must be between 0 and 1"));
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 3\n"), Catch::Contains("\"qos\" must be between 0 and 2"));
+  CHECK(sb::load_config_text("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 2\n", "x.toml").config->mqtt[0].qos == 2);
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\npassword = \"p\"\n"), Catch::Contains("a password needs a \"username\""));
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nprefix = \"a/#\"\n"), Catch::Contains("\"prefix\""));
   CHECK_THAT(only_error("[server]\ninstance = \"a/b\"\n"), Catch::Contains("MQTT topic level"));

@@ -1,6 +1,9 @@
 // MQTT's sans-I/O parts: topic names and matching, the outbox's bound and retained
-// replacement, and the event reader (another instance's events back into Event).
+// replacement, the event reader (another instance's events back into Event), and what
+// libmosquitto's results and MQTT 5 reason codes mean.
 #include <catch2/catch.hpp>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include "make_event.hpp"
 
@@ -8,6 +11,7 @@
 #include "event/event_json.hpp"
 #include "event/event_reader.hpp"
 #include "mqtt/mqtt_outbox.hpp"
+#include "mqtt/mqtt_results.hpp"
 #include "mqtt/mqtt_topics.hpp"
 
 TEST_CASE("mqtt: topics under the prefix, streambridge/{instance} by default") {
@@ -32,7 +36,7 @@ TEST_CASE("mqtt: topic filters with + and #") {
   CHECK_FALSE(mqtt_topic_matches("a/b", "a"));
 }
 
-TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted; a retained message replaces its topic's") {
+TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted, and a retained message replaces its topic's") {
   sb::MqttOutbox box(3);
   const auto message = [](std::string topic, std::string payload, bool retain = false) {
     return sb::MqttMessage{std::move(topic), nullptr, std::move(payload), retain};
@@ -48,7 +52,7 @@ TEST_CASE("mqtt: the outbox drops the oldest past its bound, counted; a retained
   CHECK(left == std::vector<std::string>{"3", "4", "status 3"});
 }
 
-TEST_CASE("event reader: an event's JSON reads back to the same JSON; other text is refused") {
+TEST_CASE("event reader: an event's JSON reads back to the same JSON, other text is refused") {
   sb::Event e = sb::testing::make_event(sb::Kind::gift_subscription);
   e.seq = 42;
   e.id = "abc";
@@ -81,4 +85,33 @@ TEST_CASE("event reader: an event's JSON reads back to the same JSON; other text
     CHECK_FALSE(sb::event_from_json(bad, back, error));
     CHECK_FALSE(error.empty());
   }
+}
+
+TEST_CASE("mqtt: a message mosquitto_publish gave an id to is libmosquitto's, whatever the write said") {
+  // QoS 1/2: queued (and resent after a reconnect) once it has an id; handing it over again would send it twice.
+  CHECK(sb::mqtt_handed(1, MOSQ_ERR_SUCCESS, 7) == sb::MqttHanded::taken);
+  CHECK(sb::mqtt_handed(1, MOSQ_ERR_NO_CONN, 7) == sb::MqttHanded::taken);
+  CHECK(sb::mqtt_handed(2, MOSQ_ERR_CONN_LOST, 7) == sb::MqttHanded::taken);
+  CHECK(sb::mqtt_handed(2, MOSQ_ERR_ERRNO, 7) == sb::MqttHanded::taken);
+  CHECK(sb::mqtt_handed(1, MOSQ_ERR_NOMEM, 7) == sb::MqttHanded::later);
+  // Refused before an id was given: never deliverable as it is.
+  CHECK(sb::mqtt_handed(1, MOSQ_ERR_OVERSIZE_PACKET, 0) == sb::MqttHanded::refused);
+  CHECK(sb::mqtt_handed(2, MOSQ_ERR_PAYLOAD_SIZE, 0) == sb::MqttHanded::refused);
+  // QoS 0 is not kept: without a connection it waits in the outbox.
+  CHECK(sb::mqtt_handed(0, MOSQ_ERR_SUCCESS, 3) == sb::MqttHanded::taken);
+  CHECK(sb::mqtt_handed(0, MOSQ_ERR_NO_CONN, 3) == sb::MqttHanded::later);
+  CHECK(sb::mqtt_handed(0, MOSQ_ERR_OVERSIZE_PACKET, 0) == sb::MqttHanded::refused);
+}
+
+TEST_CASE("mqtt: refusals a config change must fix are retried slowly, a busy broker at network pace") {
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_BAD_USERNAME_OR_PASSWORD) == sb::FailureKind::auth);
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_NOT_AUTHORIZED) == sb::FailureKind::auth);
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION) == sb::FailureKind::auth);
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_BANNED) == sb::FailureKind::auth);
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_SERVER_BUSY) == sb::FailureKind::network);
+  CHECK(sb::mqtt_refusal_kind(MQTT_RC_SERVER_UNAVAILABLE) == sb::FailureKind::network);
+  CHECK(sb::mqtt_refused(MQTT_RC_NOT_AUTHORIZED));
+  CHECK(sb::mqtt_refused(MQTT_RC_QUOTA_EXCEEDED));
+  CHECK_FALSE(sb::mqtt_refused(MQTT_RC_NO_MATCHING_SUBSCRIBERS));  // a success code
+  CHECK_FALSE(sb::mqtt_refused(0));
 }

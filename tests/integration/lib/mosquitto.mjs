@@ -1,7 +1,8 @@
 // A real MQTT broker for the tests: Debian's `mosquitto` on a free loopback port with a
 // generated config (anonymous, or users from a password file; plain or TLS; persistence so a
-// restart keeps sessions), and `mosquitto_sub` as a subscriber that records every message.
-import { spawn, execFileSync } from 'node:child_process';
+// restart keeps sessions), `mosquitto_sub` as a subscriber that records every message, and
+// `mosquitto_pub` for raw messages.
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -26,12 +27,13 @@ async function listening(port, ms = 10000) {
 }
 
 // users: {name: password}; tls: {caFile, certFile, keyFile} (from makeCertificates).
-export async function startMosquitto({ users = null, tls = null } = {}) {
+export async function startMosquitto({ users = null, tls = null, extra = [] } = {}) {
   const dir = tempDir();
   const port = await freePort();
   // Started as root, mosquitto would switch to its own user, who cannot read our temp dir.
   const lines = [`user ${os.userInfo().username}`, `listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'autosave_interval 1',
     'max_queued_messages 100000', `log_dest file ${path.join(dir, 'mosquitto.log')}`];
+  lines.push(...extra);
   if (users) {
     const file = path.join(dir, 'passwd');
     writeFileSync(file, '');
@@ -51,12 +53,17 @@ export async function startMosquitto({ users = null, tls = null } = {}) {
       proc = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
       await listening(port);
     },
+    // SIGTERM: a graceful stop, in which mosquitto saves its state (persistence) before exiting.
+    // A frozen broker gets it on waking, with whatever reached its socket meanwhile still unread.
     async stop(signal = 'SIGTERM') {
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill(signal);
+      proc.kill('SIGCONT');
       await exited;
     },
+    // SIGSTOP: the broker reads and acks nothing, so publishers' messages pile up in flight.
+    freeze() { proc.kill('SIGSTOP'); },
   };
   await broker.start();
   return broker;
@@ -84,7 +91,7 @@ export function subscribe(broker, topic, { id, user, password, caFile, retainedO
     }
   });
   const exited = new Promise((r) => proc.on('exit', r));
-  return {
+  const sub = {
     messages,
     json: (filter = () => true) => messages.filter(filter).map((m) => JSON.parse(m.payload)),
     async until(predicate, ms = 15000, what = 'messages') {
@@ -97,5 +104,35 @@ export function subscribe(broker, topic, { id, user, password, caFile, retainedO
     },
     async close() { proc.kill(); await exited; },
     exited,
+    // Resolves once the subscription is in place: a probe published on `probeTopic` (under
+    // `topic`) came back. The probes are then taken out of `messages`.
+    async ready(probeTopic, ms = 15000) {
+      const deadline = Date.now() + ms;
+      const isProbe = (m) => m.topic === probeTopic;
+      while (!messages.some(isProbe)) {
+        if (Date.now() > deadline) throw new Error(`mosquitto_sub on ${topic}: no probe back within ${ms} ms`);
+        await publishRaw(broker, probeTopic, 'probe');
+        await settle(100);
+      }
+      for (let i = messages.length - 1; i >= 0; i -= 1) if (isProbe(messages[i])) messages.splice(i, 1);
+    },
   };
+  return sub;
+}
+
+// mosquitto_pub of `payload` (a string or Buffer; null: an empty message) on `topic`, at QoS 1.
+// The payload goes through a file (-f): a megabyte on the command line is too much for it.
+export async function publishRaw(broker, topic, payload, { dir = broker.dir } = {}) {
+  const args = ['-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', '-t', topic];
+  if (payload === null) {
+    args.push('-n');
+  } else {
+    const file = path.join(dir, `payload-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(file, payload);
+    args.push('-f', file);
+  }
+  await new Promise((resolve, reject) => {
+    execFile('mosquitto_pub', args, { timeout: 10000 }, (error, stdout, stderr) =>
+      (error ? reject(new Error(`mosquitto_pub ${topic}: ${error.message} ${stderr}`)) : resolve()));
+  });
 }
