@@ -142,10 +142,7 @@ void SessionData::top(std::string_view prefix, const std::string& name, double a
 }
 
 void SessionData::recent(std::string_view prefix, Entry entry) {
-  key_.assign(prefix).append("-recent");
-  auto it = recents_.find(std::string_view(key_));
-  if (it == recents_.end()) it = recents_.emplace(key_, std::deque<Entry>{}).first;
-  auto& list = it->second;
+  auto& list = find_or_add(recents_, prefix, "-recent");
   list.push_front(std::move(entry));
   if (list.size() > kRecentSize) list.pop_back();
 }

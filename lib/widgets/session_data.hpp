@@ -54,23 +54,19 @@ class SessionData {
   };
   // The entry named by the parts joined, built in a reused buffer: an event touches a dozen
   // keys, and after the first events they all exist (no string is made for a look-up).
-  template <class... Parts>
-  Entry& value(const Parts&... parts) {
+  template <class Map, class... Parts>
+  typename Map::mapped_type& find_or_add(Map& map, const Parts&... parts) {
     key_.clear();
     (key_.append(parts), ...);
-    auto it = values_.find(std::string_view(key_));
-    if (it == values_.end()) it = values_.emplace(key_, Entry{}).first;
+    auto it = map.find(std::string_view(key_));
+    if (it == map.end()) it = map.emplace(key_, typename Map::mapped_type{}).first;
     return it->second;
   }
-  // The donator sums of one ranking ("tip-session"), by the same joined name.
   template <class... Parts>
-  Sums& donators(const Parts&... parts) {
-    key_.clear();
-    (key_.append(parts), ...);
-    auto it = donators_.find(std::string_view(key_));
-    if (it == donators_.end()) it = donators_.emplace(key_, Sums{}).first;
-    return it->second;
-  }
+  Entry& value(const Parts&... parts) { return find_or_add(values_, parts...); }
+  // The donator sums of one ranking ("tip-session").
+  template <class... Parts>
+  Sums& donators(const Parts&... parts) { return find_or_add(donators_, parts...); }
   void add(std::string_view prefix, double amount, bool counts);
   void top(std::string_view prefix, const std::string& name, double amount);
   void recent(std::string_view prefix, Entry entry);
@@ -84,7 +80,7 @@ class SessionData {
   // "tip-session" -> {name -> sum}: who gave the most this period.
   // Hashed sums: a ranking holds up to kMaxDonators names, and each tip looks one up in four.
   std::map<std::string, Sums, std::less<>> donators_;
-  std::string key_;  // value()'s and donators()' key buffer
+  std::string key_;  // find_or_add()'s key buffer
   std::int64_t week_ = -1;   // days since the epoch of this week's Monday
   std::int64_t month_ = -1;  // year * 12 + month - 1
   std::uint64_t changes_ = 0;
