@@ -12,7 +12,6 @@
 #include <boost/beast/websocket/error.hpp>
 #include <deque>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 #include <random>
 #include <tuple>
 
@@ -112,14 +111,20 @@ error_code to_error(ws::Fault fault) {
   return E::bad_opcode;
 }
 
-// Unpredictable bytes (RFC 6455 10.3: masking keys must not be guessable); OpenSSL's DRBG, with
-// random_device if it ever fails.
+// Masking keys (RFC 6455 10.3) and the handshake nonce need to be unpredictable to the network,
+// not secret: a 64-bit generator seeded from the OS, as Beast does. (OpenSSL's DRBG served too,
+// but its first use loads the provider machinery: 2 MiB of resident memory for a ws:// link.)
 template <std::size_t N>
 std::array<unsigned char, N> random_bytes() {
-  std::array<unsigned char, N> out{};
-  if (RAND_bytes(out.data(), static_cast<int>(N)) != 1) {
+  thread_local std::mt19937_64 generator{[] {
     std::random_device device;
-    for (auto& b : out) b = static_cast<unsigned char>(device());
+    std::seed_seq seed{device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }()};
+  std::array<unsigned char, N> out{};
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t word = generator();
+    for (std::size_t j = i; j < N && j < i + 8; ++j, word >>= 8) out[j] = static_cast<unsigned char>(word);
   }
   return out;
 }

@@ -1,9 +1,8 @@
 #include "websocket/ws_handshake.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <fmt/format.h>
+
+#include "util/sha1.hpp"
 
 namespace sb::ws {
 
@@ -11,18 +10,10 @@ std::string accept_key(std::string_view key) {
   static constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   std::string input(key);
   input.append(kGuid);
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  unsigned char out[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
-  const int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+  return base64(sha1(input));
 }
 
-std::string client_key(const std::array<unsigned char, 16>& nonce) {
-  unsigned char out[4 * ((16 + 2) / 3) + 1];
-  const int n = EVP_EncodeBlock(out, nonce.data(), static_cast<int>(nonce.size()));
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
-}
+std::string client_key(const std::array<unsigned char, 16>& nonce) { return base64(nonce); }
 
 std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::string_view server,
                                             std::string& error) {
