@@ -117,7 +117,9 @@ void Deduplicator::forget_oldest_fingerprint() {
   fingerprint_order_.pop_front();
   const auto it = fingerprints_.find(key);
   if (it == fingerprints_.end()) return;
-  std::erase_if(it->second, [at = at](const Slot& slot) { return slot.at <= at; });
+  auto& slots = it->second;
+  slots.erase(std::remove_if(slots.begin(), slots.end(), [at = at](const Slot& slot) { return slot.at <= at; }),
+              slots.end());
   if (it->second.empty()) fingerprints_.erase(it);
 }
 

@@ -19,6 +19,9 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "config/config.hpp"
@@ -110,7 +113,9 @@ class Deduplicator {
   // Fingerprints by key (a few slots each), and every sighting in arrival order for expiry
   // (one window for all, so the oldest are at the front). A popped sighting removes its slot
   // only if the slot was not seen again since (its time is still the sighting's).
-  std::unordered_map<std::uint64_t, std::vector<Slot>> fingerprints_;
+  // Flat (open addressing) with the usual one slot inline: a new key costs no node and no
+  // vector allocation, and a look-up one probe (it was 6 % of the daemon at 10 subscribers).
+  boost::unordered_flat_map<std::uint64_t, boost::container::small_vector<Slot, 1>> fingerprints_;
   std::deque<std::pair<std::uint64_t, Millis>> fingerprint_order_;
   std::vector<Bundle> bundles_;
   std::vector<std::uint64_t> keys_;  // reused

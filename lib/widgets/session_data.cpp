@@ -131,8 +131,12 @@ void SessionData::top(std::string_view prefix, const std::string& name, double a
       donation.amount = amount;
     }
     auto& sums = donators(prefix, "-", p.top);
-    if (sums.size() >= kMaxDonators && !sums.contains(name)) continue;
-    const double sum = sums[name] += amount;
+    auto it = sums.find(name);  // one look-up when the name is known (most tips)
+    if (it == sums.end()) {
+      if (sums.size() >= kMaxDonators) continue;
+      it = sums.emplace(name, 0.0).first;
+    }
+    const double sum = it->second += amount;
     Entry& donator = value(prefix, "-", p.top, "-top-donator");
     if (sum > donator.amount) {
       donator.name = name;

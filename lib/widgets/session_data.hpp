@@ -11,8 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "hub/published_event.hpp"
 
@@ -44,7 +45,7 @@ class SessionData {
   std::uint64_t changes() const { return changes_; }
 
  private:
-  using Sums = std::unordered_map<std::string, double>;  // donator name -> sum
+  using Sums = boost::unordered_flat_map<std::string, double>;  // donator name -> sum
   struct Entry {
     std::string name;
     double amount = 0;
