@@ -3,7 +3,8 @@
 # mingw-w64 (g++-mingw-w64-x86-64-posix) against Debian's headers. Nothing is linked: Debian
 # has no Windows builds of OpenSSL, simdjson or libmosquitto.
 #   - Object files (-c) for every TU that sees only portable headers: Boost, fmt, spdlog,
-#     toml++, and the single-header simdjson.h and mosquitto.h (the same headers on every OS).
+#     toml++, and the single-header simdjson.h, mosquitto.h and mqtt_protocol.h (the same headers
+#     on every OS).
 #   - -fsyntax-only for the TUs that see OpenSSL's headers (TLS, Beast's ssl streams): Debian's
 #     opensslconf.h/configuration.h are generated for x86_64 Linux (e.g. BN_ULONG is 64-bit
 #     `unsigned long`, 32-bit on Win64), so an object built against them would be wrong.
@@ -66,7 +67,7 @@ stage() {  # stage DIR TARGET...: symlinks DIR/<basename of TARGET> -> TARGET
   for t in "$@"; do ln -sfn "$t" "$dir/$(basename "$t")"; done
 }
 stage "$out/include/portable" /usr/include/boost /usr/include/fmt /usr/include/spdlog /usr/include/toml++ \
-  /usr/include/simdjson.h /usr/include/mosquitto.h
+  /usr/include/simdjson.h /usr/include/mosquitto.h /usr/include/mqtt_protocol.h
 # OpenSSL: the common headers plus Debian's Linux-generated configuration headers, in one tree.
 stage "$out/include/linux/openssl" /usr/include/openssl/*.h /usr/include/x86_64-linux-gnu/openssl/*.h
 
