@@ -351,13 +351,29 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     co_return failed;
   }
 
-  // The peer broke the protocol: our close frame with the code, then the socket is closed.
+  // The peer broke the protocol: our close frame with the code, then the socket is closed once
+  // the peer has closed its side (or after close_timeout).
   asio::awaitable<error_code> fail_connection(const ws::FrameError& error) {
     const error_code ec = to_error(error.fault);
+    if (!failed) failed = ec;  // what read() reports, whatever ends the wait below
     if (!close_sent) send_close(error.code, error.reason);
     co_await flush();
+    co_await drain_until_peer_closes();
     end(ec);
     co_return failed;
+  }
+
+  // Reads and drops what the peer still sends (the rest of a too-big message, say) until it
+  // closes, at most close_timeout. A socket closed with unread bytes sends a reset, and a reset
+  // can destroy our close frame before the peer has read it (it then sees 1006, not our code).
+  asio::awaitable<void> drain_until_peer_closes() {
+    if (!open || write_error) co_return;
+    arm_deadline();  // closes the socket when it fires, which ends the read
+    for (;;) {
+      auto [ec, n] = co_await read_some();
+      if (ec) break;
+    }
+    deadline.cancel();
   }
 
   // --- write
