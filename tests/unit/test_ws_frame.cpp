@@ -7,6 +7,7 @@
 
 #include "websocket/ws_frame.hpp"
 #include "websocket/ws_handshake.hpp"
+#include "ws_test_frames.hpp"
 
 namespace {
 
@@ -15,25 +16,7 @@ using sb::ws::Opcode;
 // A client frame: masked with a fixed key, any opcode and flags (raw first byte allowed).
 std::string client_frame(std::uint8_t first_byte, std::string_view payload, bool masked = true,
                          int forced_length_bytes = 0) {
-  std::string f;
-  f.push_back(static_cast<char>(first_byte));
-  const unsigned char mask_bit = masked ? 0x80 : 0;
-  const std::uint64_t n = payload.size();
-  if ((n < 126 && forced_length_bytes == 0) || forced_length_bytes == 1) {
-    f.push_back(static_cast<char>(mask_bit | n));
-  } else if ((n <= 0xFFFF && forced_length_bytes == 0) || forced_length_bytes == 2) {
-    f.push_back(static_cast<char>(mask_bit | 126));
-    f.push_back(static_cast<char>(n >> 8));
-    f.push_back(static_cast<char>(n & 0xFF));
-  } else {
-    f.push_back(static_cast<char>(mask_bit | 127));
-    for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
-  }
-  const unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
-  if (masked) f.append(reinterpret_cast<const char*>(key), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    f.push_back(static_cast<char>(payload[i] ^ (masked ? key[i % 4] : 0)));
-  return f;
+  return sb::ws::test::raw_frame(first_byte, payload, masked, forced_length_bytes, {0x37, 0xfa, 0x21, 0x3d});
 }
 
 std::string text(std::string_view payload, bool fin = true) { return client_frame((fin ? 0x80 : 0) | 1, payload); }
