@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the libFuzzer targets (scripts/fuzz.sh): a checked assertion that crashes
 // (so libFuzzer keeps the input), the input as text, line splitting, UTF-8 validity.
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <cctype>
@@ -224,6 +225,19 @@ inline std::int64_t leading_number(std::string_view s, std::int64_t cap) {
     if (n > cap) return cap;
   }
   return n;
+}
+
+// Feeds `bytes` to `parser` in pieces of sizes drawn from `seed` (1 to 13 bytes): a parser fed
+// whole and in pieces must deliver the same.
+template <class Parser, class Handler>
+void feed_in_pieces(Parser& parser, std::string_view bytes, Handler& handler, std::size_t seed) {
+  std::size_t at = 0, step = seed % 7 + 1;
+  while (at < bytes.size()) {
+    const std::size_t n = std::min(step, bytes.size() - at);
+    parser.feed(bytes.substr(at, n), handler);
+    at += n;
+    step = (step * 5 + seed) % 13 + 1;
+  }
 }
 
 }  // namespace fuzz

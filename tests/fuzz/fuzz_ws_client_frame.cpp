@@ -65,21 +65,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto pieces = server_parser();
   Recorder b;
-  std::size_t at = 0, step = split_seed % 7 + 1;
-  while (at < bytes.size()) {
-    const std::size_t n = std::min(step, bytes.size() - at);
-    pieces.feed(bytes.substr(at, n), b);
-    at += n;
-    step = (step * 5 + split_seed) % 13 + 1;
-  }
+  fuzz::feed_in_pieces(pieces, bytes, b, split_seed);
   FUZZ_CHECK(a.seen == b.seen, "split feeding changed what was delivered");
   same_verdict(whole, pieces, "split feeding");
 
   // Reads of varying size (up to a few frames), each handed out one event per feed_some().
   auto reads = server_parser();
   Recorder c;
-  at = 0;
-  step = split_seed % 64 + 1;
+  std::size_t at = 0;
+  std::size_t step = split_seed % 64 + 1;
   while (at < bytes.size() && !reads.error() && !reads.closed()) {
     std::string_view read = bytes.substr(at, std::min(step, bytes.size() - at));
     at += read.size();

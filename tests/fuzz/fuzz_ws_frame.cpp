@@ -46,13 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   sb::ws::FrameParser pieces(kMax);
   Recorder b;
-  std::size_t at = 0, step = split_seed % 7 + 1;
-  while (at < bytes.size()) {
-    const std::size_t n = std::min(step, bytes.size() - at);
-    pieces.feed(bytes.substr(at, n), b);
-    at += n;
-    step = (step * 5 + split_seed) % 13 + 1;
-  }
+  fuzz::feed_in_pieces(pieces, bytes, b, split_seed);
   FUZZ_CHECK(a.seen == b.seen, "split feeding changed what was delivered");
   FUZZ_CHECK(whole.error().has_value() == pieces.error().has_value(), "split feeding changed the verdict");
   if (whole.error()) {
