@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "util/byte_scan.hpp"
 #include "util/utf8.hpp"
 
 namespace sb {
@@ -28,17 +29,13 @@ void append_valid_utf8(std::string& out, std::string_view text) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);  // plain text needs no more: one growth at most
   out.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
     // Copy the longest run of plain printable ASCII in one go.
-    std::size_t run = i;
-    while (run < text.size()) {
-      const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-      ++run;
-    }
-    out.append(text.substr(i, run - i));
+    const std::size_t run = i + scan::find_json_special(text.data() + i, text.size() - i);
+    out.append(text.data() + i, run - i);
     i = run;
     if (i >= text.size()) break;
 
@@ -55,7 +52,12 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\n': out.append("\\n"); break;
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
-      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c); break;
+      default: {
+        constexpr char kHex[] = "0123456789abcdef";
+        const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escape, 6);
+        break;
+      }
     }
     ++i;
   }

@@ -1,0 +1,61 @@
+#pragma once
+// Finds the first byte of a class eight bytes at a time (SWAR: plain 64-bit arithmetic, so it
+// builds for every target). JSON text is mostly plain string bytes; a byte loop or a libc
+// call per string cost the writer and the Socket.IO splitter a fifth of the event path.
+// Each mask flags the lowest matching byte exactly (a borrow only spreads upwards), so the
+// lowest flagged byte of the union is the first match.
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace sb::scan {
+
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+inline std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+// High bit of every byte equal to `c`.
+inline std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) {
+  const std::uint64_t x = w ^ (kOnes * c);
+  return (x - kOnes) & ~x & kHighs;
+}
+// High bit of every byte below `c` (c <= 128).
+inline std::uint64_t bytes_below(std::uint64_t w, unsigned char c) { return (w - kOnes * c) & ~w & kHighs; }
+
+// Bytes a JSON string literal cannot carry as they are: controls, '"', '\\', and non-ASCII
+// (which must be checked as UTF-8).
+inline std::uint64_t json_special(std::uint64_t w) {
+  return (w & kHighs) | bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\');
+}
+
+inline bool is_json_special(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
+
+// Index of the first byte of p[0, n) for which json_special() is set, or n.
+inline std::size_t find_json_special(const char* p, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    if (const std::uint64_t m = json_special(load8(p + i))) return i + (std::countr_zero(m) >> 3);
+  for (; i < n; ++i)
+    if (is_json_special(static_cast<unsigned char>(p[i]))) return i;
+  return n;
+}
+
+// Index of the first '"' or '\\' in p[0, n), or n: the end of a string literal's run.
+inline std::size_t find_quote_or_backslash(const char* p, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = load8(p + i);
+    if (const std::uint64_t m = bytes_equal(w, '"') | bytes_equal(w, '\\')) return i + (std::countr_zero(m) >> 3);
+  }
+  for (; i < n; ++i)
+    if (p[i] == '"' || p[i] == '\\') return i;
+  return n;
+}
+
+}  // namespace sb::scan
