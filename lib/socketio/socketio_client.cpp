@@ -103,7 +103,7 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
                     attachments.size());
     // We ask nothing of the server's acks but must not leave it waiting.
     if (ack_id) send(socketio::encode_ack(session.nsp(), *ack_id, ""));
-    if (handler) handler->on_event(name, args);
+    if (handler) handler->on_event(name, args, session.parsed_arg(0));
   }
   void on_ack(std::uint64_t id, const std::vector<std::string_view>* args) override {
     const auto it = acks.find(id);

@@ -20,6 +20,8 @@
 
 namespace sb {
 
+struct JsonValue;
+
 struct SocketIoClientOptions {
   std::string log_name;  // the source name, for log lines
   Url url;
@@ -45,7 +47,10 @@ class SocketIoClient {
     virtual void on_connecting(int attempt) = 0;
     // The namespace is joined; the source's own handshake (if any) comes next.
     virtual void on_namespace_connected(int eio) = 0;
-    virtual void on_event(std::string_view name, std::span<const std::string_view> args) = 0;
+    // `first_parsed`: args[0] as parsed JSON when the frame was valid JSON (nullptr if not, or
+    // no arguments), valid during the call: a source need not parse the payload again.
+    virtual void on_event(std::string_view name, std::span<const std::string_view> args,
+                          const JsonValue* first_parsed) = 0;
     // The connection is gone (or never came up); the next attempt starts in `next_retry`.
     virtual void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) = 0;
     // A packet was skipped (logged by the client): the source counts it as malformed.

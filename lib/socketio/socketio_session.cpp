@@ -130,8 +130,22 @@ void SocketIoSession::on_socketio_packet(std::string_view text, std::span<const 
 
 void SocketIoSession::deliver_event(const Packet& packet, std::span<const std::string> attachments) {
   if (state_ != State::connected) return malformed("EVENT before the namespace was joined");
-  if (!split_event(packet.data, name_, args_, error_)) return malformed(error_);
+  // Valid JSON (every real frame) is parsed once, for the texts and the trees of its
+  // arguments; anything else is split without parsing, and keeps that path's error messages.
+  parsed_ = reader_.parse_array(packet.data, error_, args_);
+  if (parsed_ && !parsed_->fields.empty() && parsed_->fields.front().value.type == JsonType::string) {
+    const std::string_view literal = args_.front();
+    if (literal.find('\\') == std::string_view::npos)
+      name_.assign(literal.substr(1, literal.size() - 2));
+    else if (!unescape_json_string(literal, name_))
+      parsed_ = nullptr;
+    if (parsed_) args_.erase(args_.begin());
+  } else {
+    parsed_ = nullptr;
+  }
+  if (!parsed_ && !split_event(packet.data, name_, args_, error_)) return malformed(error_);
   handler_.on_event(name_, args_, packet.id, attachments);
+  parsed_ = nullptr;
 }
 
 void SocketIoSession::deliver_ack(const Packet& packet) {

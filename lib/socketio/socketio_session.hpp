@@ -18,6 +18,7 @@
 
 #include "engineio/engineio_packet.hpp"
 #include "socketio/socketio_packet.hpp"
+#include "util/json_reader.hpp"
 
 namespace sb::socketio {
 
@@ -83,6 +84,12 @@ class SocketIoSession {
   int eio() const { return config_.eio; }
   const std::string& nsp() const { return config_.nsp; }
   std::uint64_t malformed_count() const { return malformed_; }
+  // During on_event: argument `i` as parsed JSON (the frame is parsed once, and a handler
+  // need not parse its text again), or nullptr when the frame was not valid JSON throughout
+  // (the arguments' texts are then split apart without parsing).
+  const JsonValue* parsed_arg(std::size_t i) const {
+    return parsed_ && i + 1 < parsed_->fields.size() ? &parsed_->fields[i + 1].value : nullptr;
+  }
 
  private:
   enum class State { awaiting_open, awaiting_connect, connected, ended };
@@ -120,6 +127,8 @@ class SocketIoSession {
   // Reused between packets.
   std::string name_;
   std::vector<std::string_view> args_;
+  JsonReader reader_;
+  const JsonNode* parsed_ = nullptr;  // the event frame being delivered, [name, args...]
   std::string error_;
 };
 

@@ -232,14 +232,15 @@ NormalizeStatus normalize_chat_object(const JsonNode& msg, Event& e, std::string
 }  // namespace
 
 NormalizeStatus StreamElementsNormalizer::normalize(std::string_view socket_event, std::string_view payload,
-                                                    std::int64_t received_at_ms, Event& out, std::string& reason) {
+                                                    std::int64_t received_at_ms, Event& out, std::string& reason,
+                                                    const JsonValue* parsed) {
   out = Event{};
   out.service = kService;
   out.received_at_ms = received_at_ms;
   out.at_ms = received_at_ms;
   reason.clear();
 
-  const JsonNode* root = reader_.parse(payload, reason);
+  const JsonNode* root = reader_.parse_unless_parsed(payload, parsed, reason);
   if (!root) return NormalizeStatus::malformed;
   if (root->is_array) {
     reason = "payload is an array, expected an object";

@@ -18,7 +18,7 @@ class StreamElementsNormalizer {
   // (`channel.activities`, `channel.tips`, `channel.chat.message`); `payload` its data.
   // Fills every field of `out` but source and seq. `reason` explains ignored/malformed.
   NormalizeStatus normalize(std::string_view socket_event, std::string_view payload, std::int64_t received_at_ms,
-                            Event& out, std::string& reason);
+                            Event& out, std::string& reason, const JsonValue* parsed = nullptr);
 
  private:
   JsonReader reader_;

@@ -108,7 +108,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
 
   void on_malformed() override { emitter_.count_malformed(); }
 
-  void on_event(std::string_view name, std::span<const std::string_view> args) override {
+  void on_event(std::string_view name, std::span<const std::string_view> args, const JsonValue* parsed) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();
     if (name == "authenticated") return on_authenticated(payload);
     if (name == "unauthorized") {
@@ -118,7 +118,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
     }
     if (payload.empty()) return emitter_.ignore(name, "no payload");
     Event event;
-    const auto status = normalizer_.normalize(name, payload, system_now_ms(), event, reason_);
+    const auto status = normalizer_.normalize(name, payload, system_now_ms(), event, reason_, parsed);
     emitter_.emit_normalized(status, std::move(event), name, reason_);
   }
 

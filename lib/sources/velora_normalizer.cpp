@@ -48,14 +48,14 @@ const EventMapping* find_mapping(std::string_view name) {
 }  // namespace
 
 NormalizeStatus VeloraNormalizer::normalize(std::string_view payload, std::int64_t received_at_ms, Event& e,
-                                            std::string& reason) {
+                                            std::string& reason, const JsonValue* parsed) {
   e = Event{};
   e.service = "velora";
   e.platform = "velora";
   e.received_at_ms = received_at_ms;
   reason.clear();
 
-  const JsonNode* root = reader_.parse(payload, reason);
+  const JsonNode* root = reader_.parse_unless_parsed(payload, parsed, reason);
   if (!root) return NormalizeStatus::malformed;
   const std::string_view name = root->is_array ? std::string_view{} : root->string("event");
   if (name.empty()) {

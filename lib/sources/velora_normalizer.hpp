@@ -22,7 +22,9 @@ class VeloraNormalizer {
  public:
   // `payload`: one `{event, timestamp, data}` object. Fills every field of `out` but source
   // and seq. `reason` explains ignored/malformed.
-  NormalizeStatus normalize(std::string_view payload, std::int64_t received_at_ms, Event& out, std::string& reason);
+  // `parsed`: the payload's tree when the caller has it (then `payload` is not parsed again).
+  NormalizeStatus normalize(std::string_view payload, std::int64_t received_at_ms, Event& out, std::string& reason,
+                            const JsonValue* parsed = nullptr);
 
  private:
   JsonReader reader_;

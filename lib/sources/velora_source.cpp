@@ -102,7 +102,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
 
   void on_malformed() override { emitter_.count_malformed(); }
 
-  void on_event(std::string_view name, std::span<const std::string_view> args) override {
+  void on_event(std::string_view name, std::span<const std::string_view> args, const JsonValue* parsed) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();
     if (name == "connected") return on_welcome(payload);
     if (name == "error") return on_server_error(payload);
@@ -112,7 +112,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     }
     if (name != "event") return emitter_.ignore(name, "not a Velora event");
     Event event;
-    const auto status = normalizer_.normalize(payload, system_now_ms(), event, reason_);
+    const auto status = normalizer_.normalize(payload, system_now_ms(), event, reason_, parsed);
     emitter_.emit_normalized(status, std::move(event), name, reason_);
   }
 

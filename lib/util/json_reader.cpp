@@ -190,6 +190,10 @@ struct JsonReader::Impl {
     return simdjson::SUCCESS;
   }
 
+  const JsonNode* parse(std::string_view json, std::string& error, std::vector<std::string_view>* element_texts);
+  simdjson::error_code read_root_elements(od::document& doc, od::array array, JsonValue& out, std::string_view json,
+                                          std::vector<std::string_view>& texts);
+
   simdjson::error_code read_array(od::array array, JsonValue& out, int depth) {
     JsonNode& node = new_node(true);
     out.node = &node;
@@ -206,15 +210,40 @@ struct JsonReader::Impl {
 JsonReader::JsonReader() : impl_(std::make_unique<Impl>()) {}
 JsonReader::~JsonReader() = default;
 
+namespace {
+
+bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
 const JsonNode* JsonReader::parse(std::string_view json, std::string& error) {
-  Impl& s = *impl_;
-  s.nodes_used = 0;
-  s.buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
-  s.buffer.assign(json);
-  const simdjson::padded_string_view input(s.buffer.data(), s.buffer.size(), s.buffer.capacity());
+  return impl_->parse(json, error, nullptr);
+}
+
+const JsonNode* JsonReader::parse_unless_parsed(std::string_view json, const JsonValue* parsed, std::string& error) {
+  if (!parsed) return parse(json, error);
+  if (parsed->type != JsonType::object && parsed->type != JsonType::array) {
+    error = "not a JSON object or array";
+    return nullptr;
+  }
+  return parsed->node;
+}
+
+const JsonNode* JsonReader::parse_array(std::string_view json, std::string& error,
+                                        std::vector<std::string_view>& element_texts) {
+  element_texts.clear();
+  return impl_->parse(json, error, &element_texts);
+}
+
+const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& error,
+                                        std::vector<std::string_view>* element_texts) {
+  nodes_used = 0;
+  buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json);
+  const simdjson::padded_string_view input(buffer.data(), buffer.size(), buffer.capacity());
 
   od::document doc;
-  if (auto err = s.parser.iterate(input).get(doc)) {
+  if (auto err = parser.iterate(input).get(doc)) {
     error = simdjson::error_message(err);
     return nullptr;
   }
@@ -225,14 +254,18 @@ const JsonNode* JsonReader::parse(std::string_view json, std::string& error) {
   }
   JsonValue root;
   simdjson::error_code err = simdjson::SUCCESS;
+  if (element_texts && type != od::json_type::array) {
+    error = "not a JSON array";
+    return nullptr;
+  }
   if (type == od::json_type::object) {
     od::object object;
     err = doc.get_object().get(object);
-    if (!err) err = s.read_object(object, root, 1);
+    if (!err) err = read_object(object, root, 1);
   } else if (type == od::json_type::array) {
     od::array array;
     err = doc.get_array().get(array);
-    if (!err) err = s.read_array(array, root, 1);
+    if (!err) err = element_texts ? read_root_elements(doc, array, root, json, *element_texts) : read_array(array, root, 1);
   } else {
     error = "not a JSON object or array";
     return nullptr;
@@ -244,6 +277,27 @@ const JsonNode* JsonReader::parse(std::string_view json, std::string& error) {
     return nullptr;
   }
   return root.node;
+}
+
+// read_array for the root, noting where each element's text starts (its first token) and
+// ends (before the `,` or `]` that the iterator stands on once the element is read).
+simdjson::error_code JsonReader::Impl::read_root_elements(od::document& doc, od::array array, JsonValue& out,
+                                                          std::string_view json, std::vector<std::string_view>& texts) {
+  JsonNode& node = new_node(true);
+  out.node = &node;
+  const char* base = buffer.data();
+  for (auto element_result : array) {
+    od::value element;
+    if (auto err = std::move(element_result).get(element)) return err;
+    const char* begin = element.raw_json_token().data();
+    JsonField& slot = node.fields.emplace_back();
+    if (auto err = read_value(element, slot.value, 1)) return err;
+    const char* end = nullptr;
+    if (auto err = doc.current_location().get(end)) return err;
+    while (end > begin && is_json_space(end[-1])) --end;
+    texts.push_back(json.substr(static_cast<std::size_t>(begin - base), static_cast<std::size_t>(end - begin)));
+  }
+  return simdjson::SUCCESS;
 }
 
 }  // namespace sb

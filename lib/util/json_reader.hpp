@@ -62,6 +62,13 @@ class JsonReader {
   // Parses `json`; on failure returns nullptr and sets `error`. The root must be an object
   // or an array.
   const JsonNode* parse(std::string_view json, std::string& error);
+  // The root of `json`: `parsed` when the caller already has its tree (from parse_array of an
+  // enclosing frame), else a parse of `json`. Fails as parse() does.
+  const JsonNode* parse_unless_parsed(std::string_view json, const JsonValue* parsed, std::string& error);
+  // Parses a JSON array and also gives the text of each element (views into `json`, trimmed):
+  // a Socket.IO frame is read once for both its arguments' texts and their trees. Nulls on
+  // the same failures as parse(), and when the root is not an array.
+  const JsonNode* parse_array(std::string_view json, std::string& error, std::vector<std::string_view>& element_texts);
 
  private:
   struct Impl;

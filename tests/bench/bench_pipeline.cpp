@@ -96,11 +96,13 @@ int main(int argc, char** argv) {
       std::string reason;
       std::int64_t now = 0;
       std::uint64_t round = 0;
+      const sb::socketio::SocketIoSession* session = nullptr;  // its frame's parsed arguments, as a source gets them
       void send(std::string) override {}
       void on_connected(std::string_view) override {}
       void on_event(std::string_view name, std::span<const std::string_view> args, std::optional<std::uint64_t>,
                     std::span<const std::string>) override {
-        if (se.normalize(name, args.front(), 0, event, reason) != sb::NormalizeStatus::event) return;
+        if (se.normalize(name, args.front(), 0, event, reason, session->parsed_arg(0)) != sb::NormalizeStatus::event)
+          return;
         event.id += std::to_string(round);
         if (dedup.admit(event, std::chrono::milliseconds{++now}, bundles) == sb::DedupVerdict::publish)
           hub.publish(std::move(event));
@@ -113,6 +115,7 @@ int main(int argc, char** argv) {
     std::vector<Draining> clients(10);
     for (auto& c : clients) sink.hub.subscribe(&c);
     sb::socketio::SocketIoSession session({.eio = 3}, sink);
+    sink.session = &session;
     session.start(std::chrono::milliseconds{0});
     session.on_text(R"(0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":5000})", std::chrono::milliseconds{0});
     session.on_text("40", std::chrono::milliseconds{0});

@@ -1,6 +1,7 @@
 // Engine.IO and Socket.IO packet decoders: one input is one frame. Checks: the views point into
 // the frame, a decoded EVENT re-encodes to one that decodes the same, and the string unescaper
-// agrees with simdjson on every literal simdjson accepts.
+// agrees with simdjson on every literal simdjson accepts, and the one-parse path of the session
+// (JsonReader::parse_array) finds the splitter's elements.
 #include <simdjson.h>
 
 #include <string>
@@ -9,6 +10,7 @@
 #include "engineio/engineio_packet.hpp"
 #include "fuzz_common.hpp"
 #include "socketio/socketio_packet.hpp"
+#include "util/json_reader.hpp"
 
 namespace eio = sb::engineio;
 namespace sio = sb::socketio;
@@ -107,6 +109,21 @@ void arrays_and_strings(std::string_view text) {
     }
   }
   FUZZ_CHECK(!sio::connect_error_message(text).empty(), "empty connect error message");
+
+  // The session's one-parse path (JsonReader::parse_array) must find the very elements the
+  // splitter finds, whenever it accepts the text: it replaces the splitter for valid JSON.
+  thread_local sb::JsonReader reader;
+  std::vector<std::string_view> texts;
+  if (const sb::JsonNode* node = reader.parse_array(text, error, texts)) {
+    FUZZ_CHECK(node->is_array && node->fields.size() == texts.size(), "parse_array: one text per element");
+    FUZZ_CHECK(sio::split_json_array(text, elements, error), "parse_array accepts what the splitter refuses: %s",
+               error.c_str());
+    FUZZ_CHECK(elements.size() == texts.size(), "parse_array and the splitter count different elements");
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      FUZZ_CHECK(fuzz::inside(texts[i], text), "parse_array: element view outside the text");
+      FUZZ_CHECK(texts[i] == elements[i], "parse_array and the splitter differ on element %zu", i);
+    }
+  }
 
   // unescape_json_string against simdjson: whatever simdjson reads as a string literal, the
   // unescaper must read the same way.
