@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sb::scan {
 
@@ -39,6 +42,17 @@ inline bool is_json_special(unsigned char c) { return c < 0x20 || c >= 0x80 || c
 // Index of the first byte of p[0, n) for which json_special() is set, or n.
 inline std::size_t find_json_special(const char* p, std::size_t n) {
   std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen at a time where there is SSE2 (every x86-64): a signed "less than 0x20" takes the
+  // controls and every byte from 0x80 at once.
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const int m = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(m)));
+  }
+#endif
   for (; i + 8 <= n; i += 8)
     if (const std::uint64_t m = json_special(load8(p + i))) return i + (std::countr_zero(m) >> 3);
   for (; i < n; ++i)

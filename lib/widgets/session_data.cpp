@@ -103,6 +103,7 @@ void SessionData::roll(std::int64_t now_ms) {
 void SessionData::reset_period(std::string_view period) {
   const auto p = std::find_if(kPeriods.begin(), kPeriods.end(), [&](const Period& x) { return x.name == period; });
   if (p == kPeriods.end()) return;
+  forget_index();
   const std::string top = "-" + std::string(p->top) + "-top-";
   for (auto it = values_.begin(); it != values_.end();) {
     const std::string_view key = it->first;
@@ -146,7 +147,7 @@ void SessionData::top(std::string_view prefix, const std::string& name, double a
 }
 
 void SessionData::recent(std::string_view prefix, Entry entry) {
-  auto& list = find_or_add(recents_, prefix, "-recent");
+  auto& list = find_or_add(recents_, recents_index_, prefix, "-recent");
   list.push_front(std::move(entry));
   if (list.size() > kRecentSize) list.pop_back();
 }
@@ -245,6 +246,7 @@ void SessionData::apply_session_event(const Event& e) {
   const std::string name(root->string("name"));
   if (root->string("action") == "reset") {
     if (name.empty()) return reset_period("session");
+    forget_index();
     values_.erase(name);
     recents_.erase(name);
     ++changes_;
