@@ -102,14 +102,13 @@ bool Deduplicator::seen_id(std::uint64_t key, Millis now) {
 }
 
 void Deduplicator::remember_id(std::uint64_t key, Millis now) {
-  if (id_index_.contains(key)) return;
-  if (ids_.size() >= limits_.max_ids) {
+  if (!id_index_.insert(key)) return;  // one probe: known already
+  ids_.push_back({key, now});
+  if (ids_.size() > limits_.max_ids) {
     id_index_.erase(ids_.front().key);
     ids_.pop_front();
     ++counters_.evicted;
   }
-  ids_.push_back({key, now});
-  id_index_.insert(key);
 }
 
 void Deduplicator::forget_oldest_fingerprint() {

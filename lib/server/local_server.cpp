@@ -207,7 +207,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>, 
     ClientQueue& queue = session_->queue();
     std::size_t whole = 0;
     for (; whole < taken; ++whole) {
-      const std::size_t size = queue.wire(whole).size() - (whole == 0 ? front_offset_ : 0);
+      const std::size_t size = buffers_[whole].size();  // gather()'s sizes: no second walk of the queue
       if (n < size) break;
       n -= size;
     }

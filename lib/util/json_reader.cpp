@@ -30,8 +30,9 @@ std::optional<double> parse_double(std::string_view text) {
 }  // namespace
 
 const JsonValue* JsonNode::find(std::string_view key) const {
+  const std::uint32_t tag = json_key_tag(key);
   for (const auto& field : fields)
-    if (field.key == key) return &field.value;
+    if (field.tag == tag && field.key == key) return &field.value;
   return nullptr;
 }
 
@@ -185,6 +186,7 @@ struct JsonReader::Impl {
       if (auto err = std::move(field_result).get(field)) return err;
       JsonField& slot = node.fields.emplace_back();
       if (auto err = field.unescaped_key().get(slot.key)) return err;
+      slot.tag = json_key_tag(slot.key);
       if (auto err = read_value(field.value(), slot.value, depth)) return err;
     }
     return simdjson::SUCCESS;

@@ -28,7 +28,16 @@ struct JsonValue {
 struct JsonField {
   std::string_view key;  // empty for array elements
   JsonValue value;
+  std::uint32_t tag = 0;  // json_key_tag(key): most look-ups pass a field on this alone
 };
+
+// Length, first and last byte of a key: a normalizer asks a node for thirty keys, and comparing
+// this first leaves a string compare only for the key that matches.
+inline std::uint32_t json_key_tag(std::string_view key) {
+  if (key.empty()) return 0;
+  return static_cast<std::uint32_t>(key.size()) << 16 | static_cast<std::uint32_t>(static_cast<unsigned char>(key.front())) << 8 |
+         static_cast<unsigned char>(key.back());
+}
 
 // An object or an array (then the keys are empty).
 struct JsonNode {

@@ -124,21 +124,40 @@ void SessionData::add(std::string_view prefix, double amount, bool counts) {
   value(prefix, "-goal").amount += amount;
 }
 
-void SessionData::top(std::string_view prefix, const std::string& name, double amount) {
-  for (const Period& p : kPeriods) {
-    Entry& donation = value(prefix, "-", p.top, "-top-donation");
+SessionData::Ranked& SessionData::ranked(std::string_view prefix) {
+  Ranked& r = prefix == "tip" ? tip_ : cheer_;
+  if (r.ready) return r;
+  static_assert(kPeriods.size() == kPeriodCount);
+  r.latest = &value(prefix, "-latest");
+  r.goal = &value(prefix, "-goal");
+  r.count = &value(prefix, "-count");
+  for (std::size_t i = 0; i < kPeriods.size(); ++i) {
+    const Period& p = kPeriods[i];
+    r.totals[i] = &value(prefix, p.total);
+    r.top_donation[i] = &value(prefix, "-", p.top, "-top-donation");
+    r.top_donator[i] = &value(prefix, "-", p.top, "-top-donator");
+    r.donators[i] = &donators(prefix, "-", p.top);
+  }
+  r.recent = &find_or_add(recents_, recents_index_, prefix, "-recent");
+  r.ready = true;
+  return r;
+}
+
+void SessionData::top(Ranked& r, const std::string& name, double amount) {
+  for (std::size_t i = 0; i < kPeriodCount; ++i) {
+    Entry& donation = *r.top_donation[i];
     if (amount > donation.amount) {
       donation.name = name;
       donation.amount = amount;
     }
-    auto& sums = donators(prefix, "-", p.top);
+    Sums& sums = *r.donators[i];
     auto it = sums.find(name);  // one look-up when the name is known (most tips)
     if (it == sums.end()) {
       if (sums.size() >= kMaxDonators) continue;
       it = sums.emplace(name, 0.0).first;
     }
     const double sum = it->second += amount;
-    Entry& donator = value(prefix, "-", p.top, "-top-donator");
+    Entry& donator = *r.top_donator[i];
     if (sum > donator.amount) {
       donator.name = name;
       donator.amount = sum;
@@ -201,14 +220,16 @@ bool SessionData::apply(const Event& e) {
     case Kind::tip:
     case Kind::cheer: {
       roll(at);
-      const std::string_view prefix = e.kind == Kind::tip ? "tip" : "cheer";
+      Ranked& r = ranked(e.kind == Kind::tip ? "tip" : "cheer");
       item.amount = e.amount.value_or(0);
       item.message = e.message;
-      value(prefix, "-latest") = item;
-      add(prefix, item.amount, false);
-      value(prefix, "-count").count += 1;
-      top(prefix, item.name, item.amount);
-      recent(prefix, std::move(item));
+      *r.latest = item;
+      for (Entry* total : r.totals) total->amount += item.amount;  // add(prefix, amount, false)
+      r.goal->amount += item.amount;
+      r.count->count += 1;
+      top(r, item.name, item.amount);
+      r.recent->push_front(std::move(item));
+      if (r.recent->size() > kRecentSize) r.recent->pop_back();
       break;
     }
     case Kind::raid:

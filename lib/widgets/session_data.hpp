@@ -5,6 +5,7 @@
 // SE's key names and shapes. SE's own updates (kind "session": event:update, event:reset,
 // session:reset) are applied as they come. Test events change nothing (as SE's emulation).
 // Weeks start on Monday and months on the 1st, UTC.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -87,10 +88,32 @@ class SessionData {
     index.emplace(key_, &it->second);
     return it->second;
   }
+  // Every entry a tip (or a cheer) touches, found once: a tip touches twenty keys and four
+  // rankings, and building and hashing each key was still most of its cost.
+  static constexpr std::size_t kPeriodCount = 4;
+  struct Ranked {
+    bool ready = false;
+    Entry* latest = nullptr;
+    Entry* goal = nullptr;
+    Entry* count = nullptr;
+    std::array<Entry*, kPeriodCount> totals{}, top_donation{}, top_donator{};
+    std::array<Sums*, kPeriodCount> donators{};
+    std::deque<Entry>* recent = nullptr;
+    Ranked() = default;
+    Ranked(const Ranked&) {}  // a copy's pointers would lead into the other object: look up again
+    Ranked& operator=(const Ranked&) {
+      ready = false;
+      return *this;
+    }
+    Ranked(Ranked&&) noexcept = default;
+    Ranked& operator=(Ranked&&) noexcept = default;
+  };
+  Ranked& ranked(std::string_view prefix);
   void forget_index() {
     values_index_.clear();
     recents_index_.clear();
     donators_index_.clear();
+    tip_.ready = cheer_.ready = false;
   }
   template <class... Parts>
   Entry& value(const Parts&... parts) { return find_or_add(values_, values_index_, parts...); }
@@ -98,7 +121,7 @@ class SessionData {
   template <class... Parts>
   Sums& donators(const Parts&... parts) { return find_or_add(donators_, donators_index_, parts...); }
   void add(std::string_view prefix, double amount, bool counts);
-  void top(std::string_view prefix, const std::string& name, double amount);
+  void top(Ranked& r, const std::string& name, double amount);
   void recent(std::string_view prefix, Entry entry);
   void reset_period(std::string_view period);
   void apply_session_event(const Event& event);
@@ -113,6 +136,7 @@ class SessionData {
   Index<Entry> values_index_;
   Index<std::deque<Entry>> recents_index_;
   Index<Sums> donators_index_;
+  Ranked tip_, cheer_;
   std::string key_;  // find_or_add()'s key buffer
   std::int64_t week_ = -1;   // days since the epoch of this week's Monday
   std::int64_t month_ = -1;  // year * 12 + month - 1
