@@ -7,13 +7,16 @@
 //   otherwise  the line is a text WebSocket frame
 // Checks: on_ack exactly once per emit_with_ack id (reply, timeout or end), nothing from the
 // session after on_end but the pending acks, on_timer before next_deadline() does nothing,
-// every frame sent is an Engine.IO text frame, event arguments are non-empty.
+// every frame sent is an Engine.IO text frame, event arguments are non-empty, and a parsed
+// argument (the frame is parsed once) is the tree of that argument's text.
 #include <map>
 #include <string>
 #include <vector>
 
 #include "fuzz_common.hpp"
 #include "socketio/socketio_session.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
 
 namespace sio = sb::socketio;
 namespace eio = sb::engineio;
@@ -24,6 +27,8 @@ namespace {
 struct Handler : sio::SessionHandler {
   std::map<std::uint64_t, int> ack_calls;  // id -> on_ack calls
   std::uint64_t calls = 0;                 // handler calls of any kind
+  const sio::SocketIoSession* session = nullptr;
+  sb::JsonReader reader;
   bool ended = false;
 
   // Only the pending acks' on_ack may follow on_end.
@@ -49,6 +54,22 @@ struct Handler : sio::SessionHandler {
     after_end_check("on_event");
     ++calls;
     for (auto a : args) FUZZ_CHECK(!a.empty(), "empty event argument");
+    // A parsed argument is the tree of its text: written back, both read the same.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const sb::JsonValue* parsed = session->parsed_arg(i);
+      if (!parsed) continue;
+      std::string from_tree, from_text, error;
+      sb::JsonWriter tw(from_tree);
+      sb::write_json_value(tw, *parsed);
+      const std::string text(args[i]);
+      const std::string doc = "[" + text + "]";
+      const sb::JsonNode* again = reader.parse(doc, error);
+      FUZZ_CHECK(again && again->fields.size() == 1, "a parsed argument's text does not parse alone: %s", error.c_str());
+      sb::JsonWriter xw(from_text);
+      sb::write_json_value(xw, again->fields.front().value);
+      FUZZ_CHECK(from_tree == from_text, "parsed argument %zu differs from its text", i);
+    }
+    FUZZ_CHECK(!session->parsed_arg(args.size()), "a parsed argument past the last");
   }
   void on_ack(std::uint64_t id, const std::vector<std::string_view>*) override {
     ++calls;
@@ -78,6 +99,7 @@ void run(std::string_view script, int eio_version, std::string nsp) {
   config.max_attachments = 3;
   config.max_pending_acks = 4;
   sio::SocketIoSession s(config, h);
+  h.session = &s;
   Millis now{0};
   s.start(now);
   for (std::string_view line : fuzz::lines(script)) {

@@ -311,3 +311,53 @@ TEST_CASE("session: random frames never crash and never grow state") {
   CHECK_FALSE(s.ended());
   CHECK(r.malformed.size() > 1000);
 }
+
+TEST_CASE("session: an event frame is parsed once; its arguments come as texts and as trees") {
+  // Records what a source gets: the texts, and the parsed first argument during the call.
+  struct Parsed : Recorder {
+    const sio::SocketIoSession* session = nullptr;
+    std::vector<std::string> first;  // "type:amount" of parsed_arg(0), or "none"
+    void on_event(std::string_view name, std::span<const std::string_view> args, std::optional<std::uint64_t> ack,
+                  std::span<const std::string> attachments) override {
+      Recorder::on_event(name, args, ack, attachments);
+      const sb::JsonValue* v = session->parsed_arg(0);
+      if (!v) {
+        first.push_back("none");
+        return;
+      }
+      std::string d = std::to_string(static_cast<int>(v->type));
+      if (v->node) d += ":" + std::string(v->node->string("type")) + "/" + std::to_string(v->node->number("amount").value_or(-1));
+      first.push_back(d);
+      CHECK(session->parsed_arg(args.size()) == nullptr);
+    }
+  } r;
+  sio::SocketIoSession s({.eio = 4}, r);
+  r.session = &s;
+  s.start(ms{0});
+  s.on_text(kOpen4, ms{0});
+  s.on_text("40{\"sid\":\"x\"}", ms{0});
+  REQUIRE(s.connected());
+
+  s.on_text(R"(42[ "event" , {"type":"tip","amount":5} , 3 ])", ms{1});
+  // An escaped name; the payload's own escapes stay in its text.
+  s.on_text(R"(42["ev\"nt\u00e9",{"type":"a\"b","amount":"2.5"}])", ms{2});
+  // Not valid JSON throughout (a leading zero), but splittable: the texts as before, no tree.
+  s.on_text(R"(42["event",{"type":"tip","amount":01}])", ms{3});
+  // Nested past the reader's depth inside the frame: split as before, no tree.
+  s.on_text("42[\"deep\"," + std::string(32, '[') + std::string(32, ']') + "]", ms{4});
+  // A name that is not a string: refused as before.
+  s.on_text(R"(42[1,{}])", ms{5});
+
+  REQUIRE(r.events.size() == 4);
+  CHECK(r.events[0] == R"(event|{"type":"tip","amount":5}|3)");
+  CHECK(r.first[0] == "4:tip/5.000000");
+  CHECK(r.events[1] == "ev\"nt\xC3\xA9|{\"type\":\"a\\\"b\",\"amount\":\"2.5\"}");
+  CHECK(r.first[1] == "4:a\"b/2.500000");
+  CHECK(r.events[2] == R"(event|{"type":"tip","amount":01})");
+  CHECK(r.first[2] == "none");
+  CHECK(r.events[3] == "deep|" + std::string(32, '[') + std::string(32, ']'));
+  CHECK(r.first[3] == "none");
+  REQUIRE(r.malformed.size() == 1);
+  CHECK(r.malformed[0] == "event without a name");
+  CHECK(s.parsed_arg(0) == nullptr);  // only during the call
+}
