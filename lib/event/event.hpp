@@ -48,4 +48,38 @@ struct Event {
   std::string alias_id;
 };
 
+// Empties `e` for the next event but keeps its strings' buffers (`e = Event{}` frees them):
+// a source normalizes every event into the same object.
+inline void reset_event(Event& e) {
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+  static_assert(sizeof(Event) == 632, "a field was added to Event: reset it here too");
+#endif
+  e.seq = 0;
+  e.id.clear();
+  e.source.clear();
+  e.service.clear();
+  e.platform.clear();
+  e.kind = Kind::unknown;
+  e.test = false;
+  e.at_ms = 0;
+  e.received_at_ms = 0;
+  e.user.id.clear();
+  e.user.login.clear();
+  e.user.display_name.clear();
+  e.user.avatar.clear();
+  e.amount.reset();
+  e.currency.clear();
+  e.message.clear();
+  e.tier.clear();
+  e.months.reset();
+  e.count.reset();
+  e.viewers.reset();
+  e.item.clear();
+  e.recipients.clear();
+  e.data_json.assign("{}");
+  e.raw_json.clear();
+  e.group.clear();
+  e.alias_id.clear();
+}
+
 }  // namespace sb

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "event/event_json.hpp"
+#include "hub/published_event_pool.hpp"
 #include "websocket/ws_frame.hpp"
 
 namespace sb {
@@ -21,8 +22,8 @@ void finish_frame(PublishedEvent& published) {
 }  // namespace
 
 PublishedEventPtr Hub::publish(Event&& event) {
-  auto published = std::make_shared<PublishedEvent>();
-  published->event = std::move(event);
+  // A recycled one: `event` gets its buffers back for the source's next event.
+  std::shared_ptr<PublishedEvent> published = take_published_event(event);
   Event& e = published->event;
   e.seq = next_seq_++;
   if (e.id.empty()) e.id = fmt::format("sb-{}", e.seq);  // no upstream id: unique per occurrence

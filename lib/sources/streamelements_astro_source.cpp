@@ -191,9 +191,8 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   void on_message(std::string_view topic, std::string_view data) override {
-    Event event;
-    const auto status = normalizer_.normalize(topic, data, system_now_ms(), event, reason_);
-    emitter_.emit_normalized(status, std::move(event), topic, reason_);
+    const auto status = normalizer_.normalize(topic, data, system_now_ms(), event_, reason_);
+    emitter_.emit_normalized(status, std::move(event_), topic, reason_);
   }
 
   void on_topic_error(std::string_view topic, std::string_view error, std::string_view message) override {
@@ -225,6 +224,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   bool running_ = false;
   StreamElementsNormalizer normalizer_;
   std::string reason_;
+  Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   CoroutineTracker work_;
 };

@@ -234,7 +234,7 @@ NormalizeStatus normalize_chat_object(const JsonNode& msg, Event& e, std::string
 NormalizeStatus StreamElementsNormalizer::normalize(std::string_view socket_event, std::string_view payload,
                                                     std::int64_t received_at_ms, Event& out, std::string& reason,
                                                     const JsonValue* parsed) {
-  out = Event{};
+  reset_event(out);
   out.service = kService;
   out.received_at_ms = received_at_ms;
   out.at_ms = received_at_ms;

@@ -117,9 +117,8 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
       return;
     }
     if (payload.empty()) return emitter_.ignore(name, "no payload");
-    Event event;
-    const auto status = normalizer_.normalize(name, payload, system_now_ms(), event, reason_, parsed);
-    emitter_.emit_normalized(status, std::move(event), name, reason_);
+    const auto status = normalizer_.normalize(name, payload, system_now_ms(), event_, reason_, parsed);
+    emitter_.emit_normalized(status, std::move(event_), name, reason_);
   }
 
   void on_authenticated(std::string_view payload) {
@@ -155,6 +154,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   StreamElementsNormalizer normalizer_;
   JsonReader reader_;
   std::string reason_;
+  Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
   std::string channel_id_;  // from "authenticated"
   std::string args_;
   std::optional<std::int64_t> token_expiry_s_;

@@ -49,7 +49,7 @@ const EventMapping* find_mapping(std::string_view name) {
 
 NormalizeStatus VeloraNormalizer::normalize(std::string_view payload, std::int64_t received_at_ms, Event& e,
                                             std::string& reason, const JsonValue* parsed) {
-  e = Event{};
+  reset_event(e);
   e.service = "velora";
   e.platform = "velora";
   e.received_at_ms = received_at_ms;

@@ -111,9 +111,8 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
       return;
     }
     if (name != "event") return emitter_.ignore(name, "not a Velora event");
-    Event event;
-    const auto status = normalizer_.normalize(payload, system_now_ms(), event, reason_, parsed);
-    emitter_.emit_normalized(status, std::move(event), name, reason_);
+    const auto status = normalizer_.normalize(payload, system_now_ms(), event_, reason_, parsed);
+    emitter_.emit_normalized(status, std::move(event_), name, reason_);
   }
 
   void on_welcome(std::string_view payload) {
@@ -179,6 +178,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   VeloraNormalizer normalizer_;
   JsonReader reader_;
   std::string reason_;
+  Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
   std::string channel_id_;
   std::vector<RewardsCallback> rewards_waiting_;
   bool rewards_in_flight_ = false;

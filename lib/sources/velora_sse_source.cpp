@@ -75,9 +75,8 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
 
   void on_event(const SseEvent& event) override {
     if (event.type == "connected") return on_welcome(event.data);
-    Event out;
-    const auto status = normalizer_.normalize(event.data, system_now_ms(), out, reason_);
-    emitter_.emit_normalized(status, std::move(out), event.type, reason_);
+    const auto status = normalizer_.normalize(event.data, system_now_ms(), event_, reason_);
+    emitter_.emit_normalized(status, std::move(event_), event.type, reason_);
   }
 
   void on_welcome(std::string_view payload) {
@@ -102,6 +101,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   std::unique_ptr<SseClient> client_;
   VeloraNormalizer normalizer_;
   std::string reason_;
+  Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
   std::string channel_id_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

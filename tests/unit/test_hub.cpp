@@ -3,7 +3,9 @@
 #include "make_event.hpp"
 
 #include "hub/event_filter.hpp"
+#include "event/event_json.hpp"
 #include "hub/hub.hpp"
+#include "hub/published_event_pool.hpp"
 
 namespace {
 
@@ -137,4 +139,70 @@ TEST_CASE("hub: restore continues the seq after a journal's last one") {
   CHECK(hub.history().size() == 2);
   CHECK(hub.history().front()->event.seq == 8);
   CHECK(hub.publish(make(sb::Kind::tip))->event.seq == 10);
+}
+
+TEST_CASE("hub: recycled published events carry nothing of the event before") {
+  sb::Hub hub(1);  // each publish pushes the one before out of the history
+  sb::Event source_event;  // as a source keeps one, normalizing every event into it
+  std::vector<std::string> json, sse;
+  for (int i = 0; i < 6; ++i) {
+    sb::reset_event(source_event);
+    source_event.kind = i % 2 ? sb::Kind::follow : sb::Kind::tip;
+    source_event.source = "s";
+    source_event.service = "streamelements";
+    source_event.id = "id-" + std::to_string(i) + std::string(i % 2 ? 0 : 40, 'x');  // long, then short
+    source_event.user.login = i % 2 ? "" : "a-login-longer-than-fifteen-bytes";
+    if (i % 2 == 0) source_event.amount = 5;
+    source_event.message = i % 2 ? "" : "a message that needs a buffer of its own";
+    source_event.data_json = i % 2 ? "{}" : R"({"upstreamType":"tip"})";
+    const sb::PublishedEventPtr p = hub.publish(std::move(source_event));
+    json.emplace_back(p->json());
+    sse.emplace_back(p->sse_wire());
+  }
+  CHECK(sb::pooled_published_events() >= 1);  // the ones pushed out came back
+  for (int i = 0; i < 6; ++i) {
+    INFO("event " << i);
+    CHECK(sse[i].find("id: " + std::to_string(i + 1) + "\n") == 0);
+    CHECK(sse[i].find(json[i]) != std::string::npos);
+    const bool tip = i % 2 == 0;
+    CHECK((json[i].find(R"("kind":"tip")") != std::string::npos) == tip);
+    CHECK((json[i].find("a message") != std::string::npos) == tip);
+    CHECK((json[i].find("a-login") != std::string::npos) == tip);
+    CHECK((json[i].find(R"("amount")") != std::string::npos) == tip);
+    CHECK((json[i].find("upstreamType") != std::string::npos) == tip);
+    CHECK(json[i].find(R"("id":"id-)" + std::to_string(i)) != std::string::npos);
+  }
+  // What the source's event holds after a publish is empty (its buffers may be recycled ones).
+  CHECK(source_event.id.empty());
+  CHECK(source_event.message.empty());
+}
+
+TEST_CASE("hub: reset_event empties every field") {
+  sb::Event e = make(sb::Kind::tip);
+  e.seq = 9;
+  e.id = "i";
+  e.platform = "twitch";
+  e.test = true;
+  e.at_ms = e.received_at_ms = 5;
+  e.user = {"a", "b", "c", "d"};
+  e.amount = 1;
+  e.currency = "USD";
+  e.message = "m";
+  e.tier = "1000";
+  e.months = e.count = e.viewers = 2;
+  e.item = "x";
+  e.recipients = {"r"};
+  e.data_json = R"({"a":1})";
+  e.raw_json = "{}";
+  e.group = "g";
+  e.alias_id = "t";
+  sb::reset_event(e);
+  std::string a, b;
+  sb::append_event_json(a, e);
+  sb::append_event_json(b, sb::Event{});
+  CHECK(a == b);
+  CHECK(e.group.empty());
+  CHECK(e.alias_id.empty());
+  CHECK(e.source.empty());
+  CHECK(e.service.empty());
 }

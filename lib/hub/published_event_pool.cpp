@@ -1,0 +1,69 @@
+#include "hub/published_event_pool.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace sb {
+namespace {
+
+constexpr std::size_t kMaxPooled = 256;              // after a flood drains, at most this many wait
+constexpr std::size_t kMaxKeptBytes = 16 * 1024;     // a bigger one is freed, not kept
+
+std::size_t kept_bytes(const PublishedEvent& p) {
+  const Event& e = p.event;
+  std::size_t n = p.wire.capacity() + p.sse.capacity() + e.data_json.capacity() + e.raw_json.capacity() +
+                  e.message.capacity() + e.id.capacity() + e.user.avatar.capacity();
+  for (const auto& r : e.recipients) n += r.capacity();
+  return n;
+}
+
+struct Pool {
+  std::vector<PublishedEvent*> free;
+  ~Pool();
+};
+
+// Trivially destructible, so it can still be read while thread_local objects are torn down:
+// an event released after the pool is gone is simply freed.
+thread_local bool pool_gone = false;
+thread_local Pool pool;
+
+Pool::~Pool() {
+  pool_gone = true;
+  for (PublishedEvent* p : free) delete p;
+  free.clear();
+}
+
+struct Recycle {
+  void operator()(PublishedEvent* p) const noexcept {
+    if (pool_gone || pool.free.size() >= kMaxPooled || kept_bytes(*p) > kMaxKeptBytes) {
+      delete p;
+      return;
+    }
+    reset_event(p->event);
+    p->wire.clear();
+    p->sse.clear();
+    p->header_at = p->json_offset = p->json_size = 0;
+    pool.free.push_back(p);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<PublishedEvent> take_published_event(Event& event) {
+  PublishedEvent* p = nullptr;
+  if (!pool_gone && !pool.free.empty()) {
+    p = pool.free.back();
+    pool.free.pop_back();
+  } else {
+    p = new PublishedEvent();
+  }
+  std::shared_ptr<PublishedEvent> shared(p, Recycle{});
+  // Move assignment, not a swap (a third of the work): libstdc++ hands a string's old buffer
+  // to the string it moves from, so `event` still gets the recycled buffers back.
+  p->event = std::move(event);
+  return shared;
+}
+
+std::size_t pooled_published_events() { return pool_gone ? 0 : pool.free.size(); }
+
+}  // namespace sb
