@@ -17,10 +17,14 @@ namespace sb::scan {
 inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 inline constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
+// Eight bytes with p[0] in the low byte, whatever the byte order (countr_zero finds the first).
 inline std::uint64_t load8(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  std::uint64_t w = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&w, p, 8);
+  } else {
+    for (int i = 7; i >= 0; --i) w = w << 8 | static_cast<unsigned char>(p[i]);
+  }
   return w;
 }
 // High bit of every byte equal to `c`.
