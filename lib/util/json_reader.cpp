@@ -127,6 +127,18 @@ struct JsonReader::Impl {
   std::string buffer;           // input copy with simdjson's padding behind it
   std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses
   std::size_t nodes_used = 0;
+  std::size_t last_input = 0;  // the size of the last document read
+
+  // Every buffer is kept for the next document, but not after a big one: a 1 MiB frame of tiny
+  // elements is 56 bytes of tree each (30 MB), and one such frame from a hostile peer must not
+  // hold that for the life of the connection. Released at the start of the next parse.
+  static constexpr std::size_t kKeptInput = 64 * 1024;
+  void release_after_big_document() {
+    if (last_input <= kKeptInput) return;
+    nodes = {};
+    parser = od::parser{};
+    buffer = {};
+  }
 
   JsonNode& new_node(bool is_array) {
     if (nodes_used == nodes.size()) nodes.emplace_back();
@@ -239,6 +251,8 @@ const JsonNode* JsonReader::parse_array(std::string_view json, std::string& erro
 
 const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& error,
                                         std::vector<std::string_view>* element_texts) {
+  release_after_big_document();
+  last_input = json.size();
   nodes_used = 0;
   buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(json);

@@ -89,3 +89,23 @@ TEST_CASE("json reader: numeric strings must be finite numbers") {
   CHECK(root->number("f") == 12.5);
   CHECK(root->integer("g") == -3);
 }
+
+TEST_CASE("json reader: after a big document the next one reads right (its buffers were released)") {
+  sb::JsonReader reader;
+  std::string error;
+  std::string big = "[";
+  for (int i = 0; i < 100'000; ++i) big += i ? ",0" : "0";
+  big += "]";
+  std::vector<std::string_view> texts;
+  const sb::JsonNode* root = reader.parse_array(big, error, texts);
+  REQUIRE(root);
+  CHECK(root->fields.size() == 100'000);
+  CHECK(texts.size() == 100'000);
+  for (int round = 0; round < 2; ++round) {
+    root = reader.parse(R"({"a":{"b":[1,"x"]},"c":"d"})", error);
+    REQUIRE(root);
+    CHECK(root->string("c") == "d");
+    REQUIRE(root->object("a"));
+    CHECK(root->object("a")->array("b")->fields.size() == 2);
+  }
+}
