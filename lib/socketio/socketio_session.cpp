@@ -146,7 +146,7 @@ void SocketIoSession::deliver_event(const Packet& packet, std::span<const std::s
   if (!parsed_ && !split_event(packet.data, name_, args_, error_)) return malformed(error_);
   handler_.on_event(name_, args_, packet.id, attachments);
   parsed_ = nullptr;
-  if (args_.capacity() > 4096) args_ = {};  // a frame of a million arguments keeps nothing
+  if (args_.capacity() > 4096) args_ = std::vector<std::string_view>();  // a frame of a million arguments keeps nothing
 }
 
 void SocketIoSession::deliver_ack(const Packet& packet) {
