@@ -1,11 +1,11 @@
 #pragma once
 // Published events are recycled. When the last queue and the history let go of one, it is
-// emptied and kept with its buffers (the frame, the SSE text, the event's strings); the hub
-// takes it for the next event and moves the event in; libstdc++'s move assignment hands each
+// emptied and kept with its buffers (the frame, the SSE text, the event's strings). The hub
+// takes it for the next event and moves the event in: libstdc++'s move assignment hands each
 // string's old buffer to the string it moves from, so the source's event object gets those
-// buffers back for its next normalize (elsewhere the buffers are simply freed). In steady state no frame, string or event object is
-// allocated or freed per event. Per thread (the reactor's), bounded in count and in the bytes
-// each one keeps.
+// buffers back for its next normalize (elsewhere they are simply freed). In steady state no
+// frame, string or event object is allocated or freed per event. Per thread (the reactor's),
+// bounded in count and in the bytes each one keeps.
 #include "hub/published_event.hpp"
 
 namespace sb {

@@ -247,12 +247,15 @@ bool unescape_json_string(std::string_view literal, std::string& out) {
 }
 
 bool split_event(std::string_view data, std::string& name, std::vector<std::string_view>& args, std::string& error) {
-  if (!split_json_array(data, args, error)) return false;
-  if (args.empty() || !unescape_json_string(args.front(), name)) {
+  return split_json_array(data, args, error) && take_event_name(args, name, error);
+}
+
+bool take_event_name(std::vector<std::string_view>& elements, std::string& name, std::string& error) {
+  if (elements.empty() || !unescape_json_string(elements.front(), name)) {
     error = "event without a name";
     return false;
   }
-  args.erase(args.begin());
+  elements.erase(elements.begin());
   return true;
 }
 

@@ -41,6 +41,9 @@ bool split_json_array(std::string_view json, std::vector<std::string_view>& elem
 
 // An EVENT/BINARY_EVENT payload: `["name", arg...]`. `name` gets the unescaped event name.
 bool split_event(std::string_view data, std::string& name, std::vector<std::string_view>& args, std::string& error);
+// The event name out of `elements` (the array's texts, the name first): `name` gets it
+// unescaped and `elements` keeps the arguments. False when the first is not a string literal.
+bool take_event_name(std::vector<std::string_view>& elements, std::string& name, std::string& error);
 
 // A JSON string literal -> its text. False when `literal` is not a well-formed string literal.
 bool unescape_json_string(std::string_view literal, std::string& out);

@@ -133,17 +133,12 @@ void SocketIoSession::deliver_event(const Packet& packet, std::span<const std::s
   // Valid JSON (every real frame) is parsed once, for the texts and the trees of its
   // arguments; anything else is split without parsing, and keeps that path's error messages.
   parsed_ = reader_.parse_array(packet.data, error_, args_);
-  if (parsed_ && !parsed_->fields.empty() && parsed_->fields.front().value.type == JsonType::string) {
-    const std::string_view literal = args_.front();
-    if (literal.find('\\') == std::string_view::npos)
-      name_.assign(literal.substr(1, literal.size() - 2));
-    else if (!unescape_json_string(literal, name_))
-      parsed_ = nullptr;
-    if (parsed_) args_.erase(args_.begin());
-  } else {
+  const bool named =
+      parsed_ ? take_event_name(args_, name_, error_) : split_event(packet.data, name_, args_, error_);
+  if (!named) {
     parsed_ = nullptr;
+    return malformed(error_);
   }
-  if (!parsed_ && !split_event(packet.data, name_, args_, error_)) return malformed(error_);
   handler_.on_event(name_, args_, packet.id, attachments);
   parsed_ = nullptr;
   if (args_.capacity() > 4096) args_ = std::vector<std::string_view>();  // a frame of a million arguments keeps nothing

@@ -125,7 +125,7 @@ void write_json_value(JsonWriter& w, const JsonValue& value) {
 struct JsonReader::Impl {
   od::parser parser;
   std::string buffer;           // input copy with simdjson's padding behind it
-  std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses
+  std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses, but see below
   std::size_t nodes_used = 0;
   std::size_t last_input = 0;  // the size of the last document read
 

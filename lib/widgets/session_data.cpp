@@ -103,7 +103,7 @@ void SessionData::roll(std::int64_t now_ms) {
 void SessionData::reset_period(std::string_view period) {
   const auto p = std::find_if(kPeriods.begin(), kPeriods.end(), [&](const Period& x) { return x.name == period; });
   if (p == kPeriods.end()) return;
-  forget_index();
+  forget_ranked();
   const std::string top = "-" + std::string(p->top) + "-top-";
   for (auto it = values_.begin(); it != values_.end();) {
     const std::string_view key = it->first;
@@ -138,7 +138,7 @@ SessionData::Ranked& SessionData::ranked(std::string_view prefix) {
     r.top_donator[i] = &value(prefix, "-", p.top, "-top-donator");
     r.donators[i] = &donators(prefix, "-", p.top);
   }
-  r.recent = &find_or_add(recents_, recents_index_, prefix, "-recent");
+  r.recent = &find_or_add(recents_, prefix, "-recent");
   r.ready = true;
   return r;
 }
@@ -166,7 +166,10 @@ void SessionData::top(Ranked& r, const std::string& name, double amount) {
 }
 
 void SessionData::recent(std::string_view prefix, Entry entry) {
-  auto& list = find_or_add(recents_, recents_index_, prefix, "-recent");
+  push_recent(find_or_add(recents_, prefix, "-recent"), std::move(entry));
+}
+
+void SessionData::push_recent(std::deque<Entry>& list, Entry entry) {
   list.push_front(std::move(entry));
   if (list.size() > kRecentSize) list.pop_back();
 }
@@ -228,8 +231,7 @@ bool SessionData::apply(const Event& e) {
       r.goal->amount += item.amount;
       r.count->count += 1;
       top(r, item.name, item.amount);
-      r.recent->push_front(std::move(item));
-      if (r.recent->size() > kRecentSize) r.recent->pop_back();
+      push_recent(*r.recent, std::move(item));
       break;
     }
     case Kind::raid:
@@ -267,7 +269,7 @@ void SessionData::apply_session_event(const Event& e) {
   const std::string name(root->string("name"));
   if (root->string("action") == "reset") {
     if (name.empty()) return reset_period("session");
-    forget_index();
+    forget_ranked();
     values_.erase(name);
     recents_.erase(name);
     ++changes_;

@@ -8,7 +8,6 @@
 #include <array>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,41 +54,20 @@ class SessionData {
     std::string tier, message, sender, created_at;
     std::vector<std::string> items;
   };
-  // Entries by key, hashed, pointing into the ordered maps (whose nodes never move; the state
-  // file and session.data are written in key order). A tip touches a dozen keys, and tree
-  // look-ups with string compares were the daemon's largest item at 10 subscribers. Cleared
-  // whenever an entry is erased.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-  // A copy starts empty (its pointers would lead into the other object's maps); a move keeps
-  // them, as the maps' nodes move along.
-  template <class T>
-  struct Index : boost::unordered_flat_map<std::string, T*, KeyHash, std::equal_to<>> {
-    Index() = default;
-    Index(const Index&) {}
-    Index(Index&&) noexcept = default;
-    Index& operator=(const Index&) {
-      this->clear();
-      return *this;
-    }
-    Index& operator=(Index&&) noexcept = default;
-  };
   // The entry named by the parts joined, built in a reused buffer: after the first events every
   // key exists, and no string is made for a look-up.
   template <class Map, class... Parts>
-  typename Map::mapped_type& find_or_add(Map& map, Index<typename Map::mapped_type>& index, const Parts&... parts) {
+  typename Map::mapped_type& find_or_add(Map& map, const Parts&... parts) {
     key_.clear();
     (key_.append(parts), ...);
-    if (const auto hit = index.find(std::string_view(key_)); hit != index.end()) return *hit->second;
     auto it = map.find(std::string_view(key_));
     if (it == map.end()) it = map.emplace(key_, typename Map::mapped_type{}).first;
-    index.emplace(key_, &it->second);
     return it->second;
   }
-  // Every entry a tip (or a cheer) touches, found once: a tip touches twenty keys and four
-  // rankings, and building and hashing each key was still most of its cost.
+  // Every entry a tip (or a cheer) touches, found once and kept (the maps' nodes never move):
+  // a tip touches twenty keys and four rankings, and those look-ups, string compares in the
+  // ordered maps, were the daemon's largest item at 10 subscribers. Forgotten whenever an
+  // entry is erased.
   static constexpr std::size_t kPeriodCount = 4;
   struct Ranked {
     bool ready = false;
@@ -109,20 +87,16 @@ class SessionData {
     Ranked& operator=(Ranked&&) noexcept = default;
   };
   Ranked& ranked(std::string_view prefix);
-  void forget_index() {
-    values_index_.clear();
-    recents_index_.clear();
-    donators_index_.clear();
-    tip_.ready = cheer_.ready = false;
-  }
+  void forget_ranked() { tip_.ready = cheer_.ready = false; }
   template <class... Parts>
-  Entry& value(const Parts&... parts) { return find_or_add(values_, values_index_, parts...); }
+  Entry& value(const Parts&... parts) { return find_or_add(values_, parts...); }
   // The donator sums of one ranking ("tip-session").
   template <class... Parts>
-  Sums& donators(const Parts&... parts) { return find_or_add(donators_, donators_index_, parts...); }
+  Sums& donators(const Parts&... parts) { return find_or_add(donators_, parts...); }
   void add(std::string_view prefix, double amount, bool counts);
   void top(Ranked& r, const std::string& name, double amount);
   void recent(std::string_view prefix, Entry entry);
+  static void push_recent(std::deque<Entry>& list, Entry entry);
   void reset_period(std::string_view period);
   void apply_session_event(const Event& event);
   static void write_entry(JsonWriter& w, std::string_view key, const Entry& e);
@@ -133,9 +107,6 @@ class SessionData {
   // "tip-session" -> {name -> sum}: who gave the most this period.
   // Hashed sums: a ranking holds up to kMaxDonators names, and each tip looks one up in four.
   std::map<std::string, Sums, std::less<>> donators_;
-  Index<Entry> values_index_;
-  Index<std::deque<Entry>> recents_index_;
-  Index<Sums> donators_index_;
   Ranked tip_, cheer_;
   std::string key_;  // find_or_add()'s key buffer
   std::int64_t week_ = -1;   // days since the epoch of this week's Monday

@@ -15,6 +15,19 @@ import {
 const tipsOf = (c) => c.events().filter((e) => e.kind === 'tip' && e.source === 'se').map((e) => e.amount);
 const statesOf = (c) => c.events().filter((e) => e.kind === 'status' && e.source === 'se').map((e) => e.data.state);
 
+// No status said twice. A state may follow itself only as news: an attempt that failed while
+// the server was down is followed by the next attempt's "reconnecting" (that happens when a
+// retry lands between two flaps, as on a slow sanitizer build).
+function assertNoStatusRepeated(c) {
+  const statuses = c.events().filter((e) => e.kind === 'status' && e.source === 'se').map((e) => e.data);
+  for (let i = 1; i < statuses.length; i++) {
+    const [a, b] = [statuses[i - 1], statuses[i]];
+    if (a.state !== b.state) continue;
+    assert.equal(b.state, 'reconnecting', `status ${i} repeats "${b.state}": ${JSON.stringify(b)}`);
+    assert.ok((b.attempt ?? 0) > (a.attempt ?? 0), `status ${i} repeats the one before: ${JSON.stringify(b)}`);
+  }
+}
+
 function checkClients(clients, expected, label) {
   for (const [i, c] of clients.entries()) {
     assert.deepEqual(tipsOf(c), expected, `${label}: client ${i} got each tip once, in order`);
@@ -91,16 +104,7 @@ test('abrupt close (TCP destroyed, no close frame): reconnecting, connected agai
     for (const c of clients) await c.until(() => tipsOf(c).length >= n, 5000, `${n} tips`);
     checkClients(clients, range(1, n), 'abrupt close');
     const states = statesOf(clients[0]);
-    // No status said twice. A state may follow itself only as news: an attempt that failed
-    // while the server was down is followed by the next attempt's "reconnecting" (that happens
-    // when a retry lands between two flaps, as on a slow sanitizer build).
-    const statuses = clients[0].events().filter((e) => e.kind === 'status' && e.source === 'se').map((e) => e.data);
-    for (let i = 1; i < statuses.length; i++) {
-      const [a, b] = [statuses[i - 1], statuses[i]];
-      if (a.state !== b.state) continue;
-      assert.equal(b.state, 'reconnecting', `status ${i} repeats "${b.state}": ${JSON.stringify(b)}`);
-      assert.ok((b.attempt ?? 0) > (a.attempt ?? 0), `status ${i} repeats the one before: ${JSON.stringify(b)}`);
-    }
+    assertNoStatusRepeated(clients[0]);
     const rs = states.join(' ');
     assert.equal(rs, 'connecting connected reconnecting connected reconnecting connected reconnecting connected');
     const s = await sourceStatus(daemon.port, 'se');
@@ -181,16 +185,7 @@ test('flapping: the server is closed and reopened 10 times quickly; the source c
     const states = statesOf(clients[0]);
     assert.ok(states.includes('reconnecting'), 'went reconnecting');
     assert.ok(states.lastIndexOf('connected') > states.indexOf('reconnecting'), 'connected again after reconnecting');
-    // No status said twice. A state may follow itself only as news: an attempt that failed
-    // while the server was down is followed by the next attempt's "reconnecting" (that happens
-    // when a retry lands between two flaps, as on a slow sanitizer build).
-    const statuses = clients[0].events().filter((e) => e.kind === 'status' && e.source === 'se').map((e) => e.data);
-    for (let i = 1; i < statuses.length; i++) {
-      const [a, b] = [statuses[i - 1], statuses[i]];
-      if (a.state !== b.state) continue;
-      assert.equal(b.state, 'reconnecting', `status ${i} repeats "${b.state}": ${JSON.stringify(b)}`);
-      assert.ok((b.attempt ?? 0) > (a.attempt ?? 0), `status ${i} repeats the one before: ${JSON.stringify(b)}`);
-    }
+    assertNoStatusRepeated(clients[0]);
     assert.equal(daemon.proc.exitCode, null);
   } finally {
     await daemon.stop();
