@@ -6,7 +6,7 @@
 namespace sb {
 namespace {
 
-constexpr std::size_t kMaxPooled = 256;              // after a flood drains, at most this many wait
+constexpr std::size_t kMaxPooled = 1024;  // after a flood drains, at most this many wait (a 1,000-event history plus what the queues hold cycles through)
 constexpr std::size_t kMaxKeptBytes = 16 * 1024;     // a bigger one is freed, not kept
 
 std::size_t kept_bytes(const PublishedEvent& p) {

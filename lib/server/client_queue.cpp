@@ -75,8 +75,7 @@ void ClientQueue::clear_unsent() {
 }
 
 void ClientQueue::clear_events() {
-  const auto first = items_.begin() + static_cast<std::ptrdiff_t>(in_flight_);
-  items_.erase(std::remove_if(first, items_.end(), [](const Item& item) { return item.is_event; }), items_.end());
+  items_.erase_from_if(in_flight_, [](const Item& item) { return item.is_event; });
   queued_events_ = 0;
   for (std::size_t i = 0; i < items_.size(); ++i) queued_events_ += items_[i].counted;
   missed_count_ = 0;

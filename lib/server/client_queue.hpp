@@ -6,7 +6,6 @@
 // in bytes: one that does not fit is refused, and the session closes the client (it is not
 // reading). Sans-I/O: the session's writer coroutine drains it.
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include "hub/published_event.hpp"
 #include "server/protocol.hpp"
+#include "util/ring_buffer.hpp"
 
 namespace sb {
 
@@ -64,6 +64,7 @@ class ClientQueue {
   // An event frame shared with other clients, or a control message (a framed string). One
   // owning pointer for both: 24 bytes an item, and a queue holds one per event per client.
   struct Item {
+    Item() = default;
     Item(const PublishedEventPtr& e, bool counted_) : ptr(e), is_event(true), counted(counted_) {}
     explicit Item(std::shared_ptr<const std::string> message) : ptr(std::move(message)) {}
     const PublishedEvent* event() const { return is_event ? static_cast<const PublishedEvent*>(ptr.get()) : nullptr; }
@@ -80,7 +81,7 @@ class ClientQueue {
   std::size_t max_control_bytes_;
   std::size_t control_bytes_ = 0;  // bytes of control messages queued
   std::size_t in_flight_ = 0;      // items at the front the writer is sending
-  std::deque<Item> items_;
+  RingBuffer<Item> items_;
   std::function<void()> on_empty_;
   std::size_t queued_events_ = 0;  // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)

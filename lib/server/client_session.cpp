@@ -137,6 +137,9 @@ void ClientSession::on_queue_empty() {
 
 void ClientSession::on_event(const PublishedEventPtr& event) {
   if (ended_ || close_ || !filter_.matches(event->event)) return;
+  // Only the first event of a batch wakes the writer: with something queued it is awake or
+  // already due to wake (it sleeps only on an empty queue, and every push to one wakes it).
+  const bool was_empty = queue_.empty();
   if (!queue_.push_event(event)) {
     if (api_->config().close_slow_clients) {
       spdlog::warn("local client {} is not reading fast enough (queue of {} full at seq {}): closing it", peer_,
@@ -151,7 +154,7 @@ void ClientSession::on_event(const PublishedEventPtr& event) {
     }
     return;
   }
-  wake();
+  if (was_empty) wake();
 }
 
 void ClientSession::push_status(const std::shared_ptr<const std::string>& ws_message,

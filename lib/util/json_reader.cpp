@@ -11,6 +11,8 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
+bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
 std::string_view trim_token(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
                             token.back() == '\t'))
@@ -108,6 +110,10 @@ void write_json_value(JsonWriter& w, const JsonValue& value) {
     case JsonType::string: w.string(value.text); break;
     case JsonType::object:
     case JsonType::array: {
+      if (value.node && value.node->raw_is_canonical) {
+        w.raw(value.node->raw);  // what the loop below would write, in one copy
+        break;
+      }
       const bool array = value.type == JsonType::array;
       array ? w.begin_array() : w.begin_object();
       if (value.node) {
@@ -128,6 +134,7 @@ struct JsonReader::Impl {
   std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses, but see below
   std::size_t nodes_used = 0;
   std::size_t last_input = 0;  // the size of the last document read
+  od::document* doc = nullptr;  // the document being read (for the iterator's location)
 
   // Every buffer is kept for the next document, but not after a big one: a 1 MiB frame of tiny
   // elements is 56 bytes of tree each (with simdjson's index, 35 MB), and one such frame from a
@@ -147,16 +154,25 @@ struct JsonReader::Impl {
     if (nodes_used == nodes.size()) nodes.emplace_back();
     JsonNode& node = nodes[nodes_used++];
     node.is_array = is_array;
+    node.raw_is_canonical = false;
+    node.raw = {};
     node.fields.clear();
     return node;
   }
 
-  simdjson::error_code read_value(od::value value, JsonValue& out, int depth) {
+  // Each read adds to `width` the length the value would have written canonically (see
+  // JsonNode::raw_is_canonical): a node whose raw text is exactly that long has no whitespace
+  // and no escapes, since both only make the text longer.
+  static constexpr std::size_t kNotCanonical = std::size_t{1} << 40;  // poisons the sum
+  static constexpr std::size_t kLongestCanonicalNumber = 18;          // fits 64 bits whatever it is
+
+  simdjson::error_code read_value(od::value value, JsonValue& out, int depth, std::size_t& width) {
     od::json_type type;
     if (auto err = value.type().get(type)) return err;
     switch (type) {
       case od::json_type::null:
         out.type = JsonType::null;
+        width += 4;
         // is_null() consumes the token so that iteration can move on.
         return value.is_null().error();
       case od::json_type::boolean: {
@@ -164,61 +180,91 @@ struct JsonReader::Impl {
         if (auto err = value.get_bool().get(b)) return err;
         out.type = JsonType::boolean;
         out.text = b ? "true" : "false";
+        width += out.text.size();
         return simdjson::SUCCESS;
       }
       case od::json_type::number: {
         out.type = JsonType::number;
         out.text = trim_token(value.raw_json_token());
+        width += out.text.size() > kLongestCanonicalNumber ? kNotCanonical : out.text.size();
         double ignored;
         return value.get_double().get(ignored);  // validates and consumes the number
       }
-      case od::json_type::string:
+      case od::json_type::string: {
         out.type = JsonType::string;
-        return value.get_string().get(out.text);
-      case od::json_type::object: {
-        if (depth >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        od::object object;
-        if (auto err = value.get_object().get(object)) return err;
-        out.type = JsonType::object;
-        return read_object(object, out, depth + 1);
+        auto err = value.get_string().get(out.text);
+        width += out.text.size() + 2;
+        return err;
       }
+      case od::json_type::object:
       case od::json_type::array: {
         if (depth >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        od::array array;
-        if (auto err = value.get_array().get(array)) return err;
-        out.type = JsonType::array;
-        return read_array(array, out, depth + 1);
+        const char* begin = value.raw_json_token().data();
+        std::size_t inner = 0;
+        simdjson::error_code err;
+        if (type == od::json_type::object) {
+          od::object object;
+          if ((err = value.get_object().get(object))) return err;
+          out.type = JsonType::object;
+          err = read_object(object, out, depth + 1, inner);
+        } else {
+          od::array array;
+          if ((err = value.get_array().get(array))) return err;
+          out.type = JsonType::array;
+          err = read_array(array, out, depth + 1, inner);
+        }
+        if (err) return err;
+        // The iterator stands on the token after the closing bracket (a nested value is never
+        // the document's last).
+        const char* end = nullptr;
+        if ((err = doc->current_location().get(end))) return err;
+        while (end > begin && is_json_space(end[-1])) --end;
+        // The node is ours (out.node is const for the tree's readers).
+        note_raw(*const_cast<JsonNode*>(out.node), std::string_view(begin, static_cast<std::size_t>(end - begin)), inner);
+        width += inner;
+        return simdjson::SUCCESS;
       }
     }
     return simdjson::INCORRECT_TYPE;
   }
 
-  simdjson::error_code read_object(od::object object, JsonValue& out, int depth) {
+  static void note_raw(JsonNode& node, std::string_view raw, std::size_t canonical_width) {
+    node.raw = raw;
+    node.raw_is_canonical = raw.size() == canonical_width;
+  }
+
+  // `width` gets the object's canonical length: braces, keys with quotes and colons, values
+  // and commas.
+  simdjson::error_code read_object(od::object object, JsonValue& out, int depth, std::size_t& width) {
     JsonNode& node = new_node(false);
     out.node = &node;
+    width += 2;
     for (auto field_result : object) {
       od::field field;
       if (auto err = std::move(field_result).get(field)) return err;
       JsonField& slot = node.fields.emplace_back();
       if (auto err = field.unescaped_key().get(slot.key)) return err;
       slot.tag = json_key_tag(slot.key);
-      if (auto err = read_value(field.value(), slot.value, depth)) return err;
+      width += slot.key.size() + 3 + (node.fields.size() > 1);
+      if (auto err = read_value(field.value(), slot.value, depth, width)) return err;
     }
     return simdjson::SUCCESS;
   }
 
   const JsonNode* parse(std::string_view json, std::string& error, std::vector<std::string_view>* element_texts);
-  simdjson::error_code read_root_elements(od::document& doc, od::array array, JsonValue& out, std::string_view json,
-                                          std::vector<std::string_view>& texts);
+  simdjson::error_code read_root_elements(od::array array, JsonValue& out, std::string_view json,
+                                          std::vector<std::string_view>& texts, std::size_t& width);
 
-  simdjson::error_code read_array(od::array array, JsonValue& out, int depth) {
+  simdjson::error_code read_array(od::array array, JsonValue& out, int depth, std::size_t& width) {
     JsonNode& node = new_node(true);
     out.node = &node;
+    width += 2;
     for (auto element_result : array) {
       od::value element;
       if (auto err = std::move(element_result).get(element)) return err;
       JsonField& slot = node.fields.emplace_back();
-      if (auto err = read_value(element, slot.value, depth)) return err;
+      width += node.fields.size() > 1;
+      if (auto err = read_value(element, slot.value, depth, width)) return err;
     }
     return simdjson::SUCCESS;
   }
@@ -226,12 +272,6 @@ struct JsonReader::Impl {
 
 JsonReader::JsonReader() : impl_(std::make_unique<Impl>()) {}
 JsonReader::~JsonReader() = default;
-
-namespace {
-
-bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-}  // namespace
 
 const JsonNode* JsonReader::parse(std::string_view json, std::string& error) {
   return impl_->parse(json, error, nullptr);
@@ -262,6 +302,7 @@ const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& erro
   const simdjson::padded_string_view input(buffer.data(), buffer.size(), buffer.capacity());
 
   od::document doc;
+  this->doc = &doc;
   if (auto err = parser.iterate(input).get(doc)) {
     error = simdjson::error_message(err);
     return nullptr;
@@ -277,14 +318,15 @@ const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& erro
     error = "not a JSON array";
     return nullptr;
   }
+  std::size_t width = 0;
   if (type == od::json_type::object) {
     od::object object;
     err = doc.get_object().get(object);
-    if (!err) err = read_object(object, root, 1);
+    if (!err) err = read_object(object, root, 1, width);
   } else if (type == od::json_type::array) {
     od::array array;
     err = doc.get_array().get(array);
-    if (!err) err = element_texts ? read_root_elements(doc, array, root, json, *element_texts) : read_array(array, root, 1);
+    if (!err) err = element_texts ? read_root_elements(array, root, json, *element_texts, width) : read_array(array, root, 1, width);
   } else {
     error = "not a JSON object or array";
     return nullptr;
@@ -295,24 +337,30 @@ const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& erro
     error = simdjson::error_message(err);
     return nullptr;
   }
+  std::string_view raw = buffer;
+  while (!raw.empty() && is_json_space(raw.front())) raw.remove_prefix(1);
+  while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
+  note_raw(*const_cast<JsonNode*>(root.node), raw, width);
   return root.node;
 }
 
 // read_array for the root, noting where each element's text starts (its first token) and
 // ends (before the `,` or `]` that the iterator stands on once the element is read).
-simdjson::error_code JsonReader::Impl::read_root_elements(od::document& doc, od::array array, JsonValue& out,
-                                                          std::string_view json, std::vector<std::string_view>& texts) {
+simdjson::error_code JsonReader::Impl::read_root_elements(od::array array, JsonValue& out, std::string_view json,
+                                                          std::vector<std::string_view>& texts, std::size_t& width) {
   JsonNode& node = new_node(true);
   out.node = &node;
+  width += 2;
   const char* base = buffer.data();
   for (auto element_result : array) {
     od::value element;
     if (auto err = std::move(element_result).get(element)) return err;
     const char* begin = element.raw_json_token().data();
     JsonField& slot = node.fields.emplace_back();
-    if (auto err = read_value(element, slot.value, 1)) return err;
+    width += node.fields.size() > 1;
+    if (auto err = read_value(element, slot.value, 1, width)) return err;
     const char* end = nullptr;
-    if (auto err = doc.current_location().get(end)) return err;
+    if (auto err = doc->current_location().get(end)) return err;
     while (end > begin && is_json_space(end[-1])) --end;
     texts.push_back(json.substr(static_cast<std::size_t>(begin - base), static_cast<std::size_t>(end - begin)));
   }

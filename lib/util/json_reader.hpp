@@ -42,6 +42,11 @@ inline std::uint32_t json_key_tag(std::string_view key) {
 // An object or an array (then the keys are empty).
 struct JsonNode {
   bool is_array = false;
+  // Set by the reader when `raw`, this value's text as the upstream wrote it, is already what
+  // write_json_value would write: no whitespace, no escapes, no number of 19 or more
+  // characters (a possible integer beyond 64 bits). Then carrying nested data is one copy.
+  bool raw_is_canonical = false;
+  std::string_view raw;
   std::vector<JsonField> fields;
 
   const JsonValue* find(std::string_view key) const;

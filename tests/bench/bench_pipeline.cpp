@@ -12,6 +12,7 @@
 #include "sources/fixtures.hpp"
 #include "sources/streamelements_normalizer.hpp"
 #include "sources/velora_normalizer.hpp"
+#include "util/json_writer.hpp"
 
 namespace {
 
@@ -114,15 +115,21 @@ int main(int argc, char** argv) {
     } sink;
     std::vector<Draining> clients(10);
     for (auto& c : clients) sink.hub.subscribe(&c);
-    sb::socketio::SocketIoSession session({.eio = 3}, sink);
+    sb::socketio::SessionConfig config;
+    config.eio = 3;
+    sb::socketio::SocketIoSession session(config, sink);
     sink.session = &session;
     session.start(std::chrono::milliseconds{0});
     session.on_text(R"(0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":5000})", std::chrono::milliseconds{0});
     session.on_text("40", std::chrono::milliseconds{0});
+    // Compact, as Socket.IO servers send them (JSON.stringify); the fixture files are indented.
     std::vector<std::string> frames;
-    for (const auto& f : fixtures)
-      if (f.service == "streamelements")
-        frames.push_back("42[\"" + std::string(f.socket_event) + "\"," + std::string(f.json) + "]");
+    for (const auto& f : fixtures) {
+      if (f.service != "streamelements") continue;
+      std::string frame = "42[\"" + std::string(f.socket_event) + "\",";
+      sb::append_json_compact(frame, f.json);
+      frames.push_back(frame + "]");
+    }
     start = std::chrono::steady_clock::now();
     n = 0;
     for (int r = 0; r < rounds / 4; ++r) {

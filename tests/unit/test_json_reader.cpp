@@ -109,3 +109,56 @@ TEST_CASE("json reader: after a big document the next one reads right (its buffe
     CHECK(root->object("a")->array("b")->fields.size() == 2);
   }
 }
+
+namespace {
+
+// What write_json_value makes of `key` in `json`, and whether the reader could copy it as it came.
+std::pair<std::string, bool> rewrite(sb::JsonReader& reader, const std::string& json, std::string_view key) {
+  std::string error;
+  const auto* root = reader.parse(json, error);
+  REQUIRE(root);
+  const sb::JsonValue* value = root->find(key);
+  REQUIRE(value);
+  REQUIRE(value->node);
+  std::string out;
+  sb::JsonWriter w(out);
+  sb::write_json_value(w, *value);
+  return {out, value->node->raw_is_canonical};
+}
+
+}  // namespace
+
+TEST_CASE("json reader: nested data already canonical is copied as it came, anything else is rewritten") {
+  sb::JsonReader reader;
+  const auto canonical = rewrite(reader, R"({"o":{"k":[1,-2.5e3,"é",true,false,null,{},[]],"s":"a b"}})", "o");
+  CHECK(canonical.first == R"({"k":[1,-2.5e3,"é",true,false,null,{},[]],"s":"a b"})");
+  CHECK(canonical.second);
+  // Each of these makes the text longer than its canonical form: whitespace, escapes (in a
+  // key or a value), an integer too long for 64 bits.
+  const std::pair<std::string, std::string> rewritten[] = {
+      {R"({"o":{"k": 1}})", R"({"k":1})"},
+      {"{\"o\":{\"k\":\n[1 ,2]}}", R"({"k":[1,2]})"},
+      {R"({"o":{"k":"a\/b"}})", R"({"k":"a/b"})"},
+      {R"({"o":{"k\u0041":1}})", R"({"kA":1})"},
+      {R"({"o":[123456789012345678901234]})", R"([1.2345678901234569e+23])"},
+  };
+  for (const auto& [json, expected] : rewritten) {
+    const auto [out, copied] = rewrite(reader, json, "o");
+    CHECK(out == expected);
+    CHECK_FALSE(copied);
+  }
+  // A whole document: the root's text too.
+  std::string error;
+  const auto* root = reader.parse(R"(  {"a":[1,{"b":"c"}]}  )", error);
+  REQUIRE(root);
+  CHECK(root->raw == R"({"a":[1,{"b":"c"}]})");
+  CHECK(root->raw_is_canonical);
+  std::vector<std::string_view> texts;
+  root = reader.parse_array(R"(["e",{"x":1}, {"y" :2}])", error, texts);
+  REQUIRE(root);
+  CHECK_FALSE(root->raw_is_canonical);
+  CHECK(root->fields[1].value.node->raw == R"({"x":1})");
+  CHECK(root->fields[1].value.node->raw_is_canonical);
+  CHECK(root->fields[2].value.node->raw == R"({"y" :2})");
+  CHECK_FALSE(root->fields[2].value.node->raw_is_canonical);
+}
