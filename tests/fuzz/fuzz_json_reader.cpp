@@ -1,6 +1,7 @@
 // JsonReader against simdjson's DOM parser (a full validator): both accept the same documents
 // (objects and arrays within the depth limit), the tree re-serialized with write_json_value is
-// one line of JSON equal to the input's, and the typed look-ups give finite numbers. Then the
+// one line of JSON equal to the input's (nested values copied as they came only when that is
+// what walking them writes), and the typed look-ups give finite numbers. Then the
 // JWT expiry reader, on the input and on a token whose payload is the input.
 #include <cmath>
 #include <string>
@@ -75,6 +76,30 @@ void lookups(const sb::JsonNode& node, int depth) {
   }
 }
 
+// write_json_value without the raw copy: every container walked field by field.
+void write_walked(sb::JsonWriter& w, const sb::JsonValue& value) {
+  if (value.type != sb::JsonType::object && value.type != sb::JsonType::array) return sb::write_json_value(w, value);
+  const bool array = value.type == sb::JsonType::array;
+  array ? w.begin_array() : w.begin_object();
+  for (const auto& field : value.node->fields) {
+    if (!array) w.key(field.key);
+    write_walked(w, field.value);
+  }
+  array ? w.end_array() : w.end_object();
+}
+
+// A node marked canonical is exactly what walking it writes, and so is the fast path.
+void check_raw(const sb::JsonValue& value, int depth) {
+  if (!value.node || depth > 40) return;
+  std::string walked, fast;
+  sb::JsonWriter a(walked), b(fast);
+  write_walked(a, value);
+  sb::write_json_value(b, value);
+  FUZZ_CHECK(walked == fast, "the raw copy differs from the walk: %s", fast.c_str());
+  if (value.node->raw_is_canonical) FUZZ_CHECK(value.node->raw == walked, "raw marked canonical is not: %s", walked.c_str());
+  for (const auto& field : value.node->fields) check_raw(field.value, depth + 1);
+}
+
 std::string base64url(std::string_view in) {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
@@ -113,6 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // simdjson's DOM refuses integers beyond 64 bits (valid JSON): then the strict reader decides.
     if (!container) FUZZ_CHECK(fuzz::StrictJson::valid(text), "JsonReader accepted invalid JSON");
     lookups(*root, 0);
+    check_raw(sb::JsonValue{root->is_array ? sb::JsonType::array : sb::JsonType::object, {}, root}, 0);
     std::string out;
     sb::JsonWriter w(out);
     sb::write_json_value(w, sb::JsonValue{root->is_array ? sb::JsonType::array : sb::JsonType::object, {}, root});
