@@ -1,39 +1,56 @@
 #include "dedup/deduplicator.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "util/byte_scan.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace sb {
 namespace {
 
-// FNV-1a, 64 bits: tables keep hashes, not strings, so admitting an event allocates little.
+// Tables keep 64-bit hashes, not strings, so admitting an event allocates little. Eight bytes
+// per multiply (a byte-at-a-time FNV was a tenth of dedup's work); every field ends with its
+// length, so "ab"+"c" and "a"+"bc" differ.
 struct Hash {
-  std::uint64_t h = 14695981039346656037ull;
+  std::uint64_t h = 0x243F6A8885A308D3ull;
+  Hash& word(std::uint64_t w) {
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    return *this;
+  }
+  template <bool Lower = false>
   Hash& add(std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) word(fold<Lower>(scan::load8(s.data() + i)));
+    if (const std::size_t left = s.size() - i; left >= 4) {
+      // The last 4 to 7 bytes as two (overlapping) halves: both whole, so nothing is lost.
+      word(fold<Lower>(scan::load4(s.data() + i) | scan::load4(s.data() + s.size() - 4) << 32));
+    } else if (left > 0) {
+      std::uint64_t w = 0;
+      for (std::size_t k = s.size(); k-- > i;) w = w << 8 | static_cast<unsigned char>(s[k]);
+      word(fold<Lower>(w));
     }
-    h ^= 0xff;  // field separator
-    h *= 1099511628211ull;
-    return *this;
+    return word(s.size() | 0xA5ull << 56);
   }
-  Hash& add_lower(std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= static_cast<unsigned char>(std::tolower(c));
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
-    return *this;
+  Hash& add_lower(std::string_view s) { return add<true>(s); }
+  Hash& add(std::int64_t v) { return word(static_cast<std::uint64_t>(v)); }
+  Hash& add(const char* s) { return add(std::string_view(s)); }
+
+  // ASCII 'A'-'Z' to lower case in all eight bytes at once (what std::tolower does in the C
+  // locale; bytes from 0x80 stay).
+  template <bool Lower>
+  static std::uint64_t fold(std::uint64_t w) {
+    if constexpr (!Lower) return w;
+    const std::uint64_t low7 = w & ~scan::kHighs;
+    const std::uint64_t at_least_a = low7 + scan::kOnes * (0x80 - 'A');
+    const std::uint64_t above_z = low7 + scan::kOnes * (0x80 - 'Z' - 1);
+    const std::uint64_t upper = at_least_a & ~above_z & ~w & scan::kHighs;
+    return w | upper >> 2;
   }
-  Hash& add(std::int64_t v) { return add(std::string_view(reinterpret_cast<const char*>(&v), sizeof v)); }
 };
 
 // Kinds that are one real-world happening each (alerts). Chat, moderation, status, counters and

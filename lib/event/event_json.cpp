@@ -1,6 +1,5 @@
 #include "event/event_json.hpp"
 
-#include <charconv>
 #include <optional>
 #include <string_view>
 
@@ -12,12 +11,6 @@ namespace {
 
 // The event's shape is fixed, so its keys and punctuation go out as literal fragments: one
 // append each, instead of a writer call that escapes every key (a fifth of the event path).
-void append_integer(std::string& out, std::int64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
-
 void string_or_null(std::string& out, std::string_view fragment, const std::string& value) {
   out.append(fragment);
   if (value.empty())
@@ -35,7 +28,7 @@ void optional_string(std::string& out, std::string_view fragment, const std::str
 void optional_integer(std::string& out, std::string_view fragment, const std::optional<std::int64_t>& value) {
   if (!value) return;
   out.append(fragment);
-  append_integer(out, *value);
+  append_json_integer(out, *value);
 }
 
 }  // namespace
@@ -50,9 +43,9 @@ std::size_t utf8_prefix_length(const std::string& text, std::size_t max_bytes) {
 
 void append_event_json(std::string& out, const Event& e, const EventJsonOptions& options) {
   out.append(R"({"v":)");
-  append_integer(out, kEventSchemaVersion);
+  append_json_integer(out, kEventSchemaVersion);
   out.append(R"(,"seq":)");
-  append_integer(out, static_cast<std::int64_t>(e.seq));
+  append_json_integer(out, static_cast<std::int64_t>(e.seq));
   out.append(R"(,"id":)");
   append_json_string(out, e.id);
   out.append(R"(,"source":)");

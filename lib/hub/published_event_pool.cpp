@@ -7,6 +7,7 @@ namespace sb {
 namespace {
 
 constexpr std::size_t kMaxPooled = 1024;  // after a flood drains, at most this many wait (a 1,000-event history plus what the queues hold cycles through)
+constexpr std::size_t kBlockSize = 64;             // a control block with a deleter and this allocator (24 bytes in libstdc++)
 constexpr std::size_t kMaxKeptBytes = 16 * 1024;     // a bigger one is freed, not kept
 
 std::size_t kept_bytes(const PublishedEvent& p) {
@@ -19,6 +20,7 @@ std::size_t kept_bytes(const PublishedEvent& p) {
 
 struct Pool {
   std::vector<PublishedEvent*> free;
+  std::vector<void*> blocks;  // shared_ptr control blocks, all of one size (kBlockSize)
   ~Pool();
 };
 
@@ -31,7 +33,37 @@ Pool::~Pool() {
   pool_gone = true;
   for (PublishedEvent* p : free) delete p;
   free.clear();
+  for (void* b : blocks) ::operator delete(b);
+  blocks.clear();
 }
+
+// The shared_ptr's control block comes from the pool too: without it every event still cost a
+// malloc and a free (the block is made per shared_ptr, not per PublishedEvent).
+template <class T>
+struct BlockAllocator {
+  using value_type = T;
+  BlockAllocator() = default;
+  template <class U>
+  BlockAllocator(const BlockAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    if (n == 1 && !pool_gone && !pool.blocks.empty()) {
+      static_assert(sizeof(T) <= kBlockSize);
+      void* b = pool.blocks.back();
+      pool.blocks.pop_back();
+      return static_cast<T*>(b);
+    }
+    return static_cast<T*>(::operator new(n == 1 ? kBlockSize : n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n == 1 && !pool_gone && pool.blocks.size() < kMaxPooled) {
+      pool.blocks.push_back(p);  // reserved to kMaxPooled up front: never throws here
+      return;
+    }
+    ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const BlockAllocator<U>&) const noexcept { return true; }
+};
 
 struct Recycle {
   void operator()(PublishedEvent* p) const noexcept {
@@ -57,7 +89,8 @@ std::shared_ptr<PublishedEvent> take_published_event(Event& event) {
   } else {
     p = new PublishedEvent();
   }
-  std::shared_ptr<PublishedEvent> shared(p, Recycle{});
+  if (!pool_gone && pool.blocks.capacity() < kMaxPooled) pool.blocks.reserve(kMaxPooled);
+  std::shared_ptr<PublishedEvent> shared(p, Recycle{}, BlockAllocator<PublishedEvent>{});
   // Move assignment, not a swap (a third of the work): libstdc++ hands a string's old buffer
   // to the string it moves from, so `event` still gets the recycled buffers back.
   p->event = std::move(event);

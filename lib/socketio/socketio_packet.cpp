@@ -204,6 +204,11 @@ bool unescape_json_string(std::string_view literal, std::string& out) {
   out.clear();
   if (literal.size() < 2 || literal.front() != '"' || literal.back() != '"') return false;
   const std::string_view s = literal.substr(1, literal.size() - 2);
+  // Most names are plain ASCII: one scan and one copy (a push_back per byte was 2 % of the path).
+  if (scan::find_json_special(s.data(), s.size()) == s.size()) {
+    out.assign(s);
+    return true;
+  }
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '"' || static_cast<unsigned char>(c) < 0x20) return false;

@@ -38,7 +38,7 @@ void copy_fields(JsonWriter& w, const JsonNode* node, std::initializer_list<std:
   if (!node) return;
   for (auto key : keys) {
     if (const JsonValue* value = node->find(key)) {
-      w.key(key);
+      w.verbatim_key(key);  // our literals: plain ASCII
       write_json_value(w, *value);
     }
   }
@@ -48,7 +48,7 @@ void copy_all_fields(JsonWriter& w, const JsonNode* node, std::initializer_list<
   if (!node) return;
   for (const auto& field : node->fields) {
     if (std::find(skip.begin(), skip.end(), field.key) != skip.end()) continue;
-    w.key(field.key);
+    field.key_verbatim ? w.verbatim_key(field.key) : w.key(field.key);
     write_json_value(w, field.value);
   }
 }

@@ -17,6 +17,7 @@ std::string_view first_string(const JsonNode* node, std::initializer_list<std::s
 void set_event_time(Event& event, const JsonValue* value);
 
 // Copies each present key of `node` into the writer as-is (nested values re-serialized).
+// The keys are our literals, plain ASCII: they are written with no escaping.
 void copy_fields(JsonWriter& writer, const JsonNode* node, std::initializer_list<std::string_view> keys);
 
 // Copies every field of `node` except `skip`.

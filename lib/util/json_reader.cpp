@@ -4,6 +4,7 @@
 #include <cmath>
 #include <simdjson.h>
 
+#include "util/byte_scan.hpp"
 #include "util/json_writer.hpp"
 
 namespace sb {
@@ -31,49 +32,10 @@ std::optional<double> parse_double(std::string_view text) {
 
 }  // namespace
 
-const JsonValue* JsonNode::find(std::string_view key) const {
-  const std::uint32_t tag = json_key_tag(key);
-  for (const auto& field : fields)
-    if (field.tag == tag && field.key == key) return &field.value;
-  return nullptr;
-}
-
-std::string_view JsonNode::string(std::string_view key) const {
-  const JsonValue* v = find(key);
-  return v && v->type == JsonType::string ? v->text : std::string_view{};
-}
-
 std::optional<double> json_number(const JsonValue& value) {
   if (value.type == JsonType::number) return parse_double(value.text);
   if (value.type == JsonType::string && !value.text.empty()) return parse_double(value.text);
   return std::nullopt;
-}
-
-std::optional<double> JsonNode::number(std::string_view key) const {
-  const JsonValue* v = find(key);
-  return v ? json_number(*v) : std::nullopt;
-}
-
-std::optional<std::int64_t> JsonNode::integer(std::string_view key) const {
-  const auto n = number(key);
-  if (!n || *n < -9.0e15 || *n > 9.0e15) return std::nullopt;
-  return static_cast<std::int64_t>(*n);
-}
-
-std::optional<bool> JsonNode::boolean(std::string_view key) const {
-  const JsonValue* v = find(key);
-  if (!v || v->type != JsonType::boolean) return std::nullopt;
-  return v->text == "true";
-}
-
-const JsonNode* JsonNode::object(std::string_view key) const {
-  const JsonValue* v = find(key);
-  return v && v->type == JsonType::object ? v->node : nullptr;
-}
-
-const JsonNode* JsonNode::array(std::string_view key) const {
-  const JsonValue* v = find(key);
-  return v && v->type == JsonType::array ? v->node : nullptr;
 }
 
 namespace {
@@ -107,7 +69,7 @@ void write_json_value(JsonWriter& w, const JsonValue& value) {
     case JsonType::null: w.null(); break;
     case JsonType::boolean: w.boolean(value.text == "true"); break;
     case JsonType::number: write_number_token(w, value.text); break;
-    case JsonType::string: w.string(value.text); break;
+    case JsonType::string: value.verbatim ? w.verbatim_string(value.text) : w.string(value.text); break;
     case JsonType::object:
     case JsonType::array: {
       if (value.node && value.node->raw_is_canonical) {
@@ -118,7 +80,7 @@ void write_json_value(JsonWriter& w, const JsonValue& value) {
       array ? w.begin_array() : w.begin_object();
       if (value.node) {
         for (const auto& field : value.node->fields) {
-          if (!array) w.key(field.key);
+          if (!array) field.key_verbatim ? w.verbatim_key(field.key) : w.key(field.key);
           write_json_value(w, field.value);
         }
       }
@@ -192,6 +154,16 @@ struct JsonReader::Impl {
       }
       case od::json_type::string: {
         out.type = JsonType::string;
+        // Without a backslash the string is its own text: a view into the
+        // padded copy, no unescape (stage 1 has checked its UTF-8 and refused raw controls).
+        const char* body = value.raw_json_token().data() + 1;
+        const std::size_t end = scan::find_quote_or_backslash_padded(body);
+        if (body[end] == '"') {
+          out.text = std::string_view(body, end);
+          out.verbatim = true;
+          width += end + 2;
+          return value.get_raw_json_string().error();  // consumes the string
+        }
         auto err = value.get_string().get(out.text);
         width += out.text.size() + 2;
         return err;
@@ -233,6 +205,19 @@ struct JsonReader::Impl {
     node.raw_is_canonical = raw.size() == canonical_width;
   }
 
+  // A key without a backslash is a view into the padded copy (as for strings above); the
+  // padding and stage 1's check that every string is closed bound the scan.
+  simdjson::error_code read_key(od::field& field, JsonField& slot) {
+    const char* body = field.key().raw();
+    const std::size_t end = scan::find_quote_or_backslash_padded(body);
+    if (body[end] == '"') {
+      slot.key = std::string_view(body, end);
+      slot.key_verbatim = true;
+      return simdjson::SUCCESS;
+    }
+    return field.unescaped_key().get(slot.key);
+  }
+
   // `width` gets the object's canonical length: braces, keys with quotes and colons, values
   // and commas.
   simdjson::error_code read_object(od::object object, JsonValue& out, int depth, std::size_t& width) {
@@ -243,7 +228,7 @@ struct JsonReader::Impl {
       od::field field;
       if (auto err = std::move(field_result).get(field)) return err;
       JsonField& slot = node.fields.emplace_back();
-      if (auto err = field.unescaped_key().get(slot.key)) return err;
+      if (auto err = read_key(field, slot)) return err;
       slot.tag = json_key_tag(slot.key);
       width += slot.key.size() + 3 + (node.fields.size() > 1);
       if (auto err = read_value(field.value(), slot.value, depth, width)) return err;

@@ -23,12 +23,16 @@ struct JsonValue {
   JsonType type = JsonType::null;
   std::string_view text;          // strings: unescaped; numbers/booleans: the token
   const JsonNode* node = nullptr; // objects and arrays
+  // Strings: the text had no escape, so it is already its own JSON literal's body (stage 1
+  // has checked its UTF-8 and refused raw controls) and is written out with no scan.
+  bool verbatim = false;
 };
 
 struct JsonField {
   std::string_view key;  // empty for array elements
   JsonValue value;
   std::uint32_t tag = 0;  // json_key_tag(key): most look-ups pass a field on this alone
+  bool key_verbatim = false;  // as JsonValue::verbatim, for the key
 };
 
 // Length, first and last byte of a key: a normalizer asks a node for thirty keys, and comparing
@@ -60,7 +64,47 @@ struct JsonNode {
   const JsonNode* array(std::string_view key) const;
 };
 
+// Inline: a normalizer's keys are literals, so each look-up's tag is a constant.
+inline const JsonValue* JsonNode::find(std::string_view key) const {
+  const std::uint32_t tag = json_key_tag(key);
+  for (const auto& field : fields)
+    if (field.tag == tag && field.key == key) return &field.value;
+  return nullptr;
+}
+
 std::optional<double> json_number(const JsonValue& value);
+inline std::string_view JsonNode::string(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::string ? v->text : std::string_view{};
+}
+
+inline std::optional<double> JsonNode::number(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v ? json_number(*v) : std::nullopt;
+}
+
+inline std::optional<std::int64_t> JsonNode::integer(std::string_view key) const {
+  const auto n = number(key);
+  if (!n || *n < -9.0e15 || *n > 9.0e15) return std::nullopt;
+  return static_cast<std::int64_t>(*n);
+}
+
+inline std::optional<bool> JsonNode::boolean(std::string_view key) const {
+  const JsonValue* v = find(key);
+  if (!v || v->type != JsonType::boolean) return std::nullopt;
+  return v->text == "true";
+}
+
+inline const JsonNode* JsonNode::object(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::object ? v->node : nullptr;
+}
+
+inline const JsonNode* JsonNode::array(std::string_view key) const {
+  const JsonValue* v = find(key);
+  return v && v->type == JsonType::array ? v->node : nullptr;
+}
+
 // Re-serializes a value of the tree (the way to carry nested upstream data along).
 void write_json_value(JsonWriter& writer, const JsonValue& value);
 

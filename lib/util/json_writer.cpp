@@ -1,5 +1,7 @@
 #include "util/json_writer.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -64,16 +66,24 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void append_json_integer(std::string& out, std::int64_t value) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
 void append_json_number(std::string& out, double value) {
   if (!std::isfinite(value)) {
     out.append("null");
     return;
   }
   if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    fmt::format_to(std::back_inserter(out), "{}", static_cast<std::int64_t>(value));
+    append_json_integer(out, static_cast<std::int64_t>(value));
     return;
   }
-  fmt::format_to(std::back_inserter(out), "{}", value);  // shortest round-trip form
+  // Shortest round-trip form, into a stack buffer (a back_inserter pushes byte by byte).
+  char text[40];
+  const auto r = fmt::format_to_n(text, sizeof text, "{}", value);
+  out.append(text, std::min(r.size, sizeof text));
 }
 
 void JsonWriter::before_value() {
@@ -128,6 +138,25 @@ JsonWriter& JsonWriter::string(std::string_view text) {
   return *this;
 }
 
+JsonWriter& JsonWriter::verbatim_key(std::string_view name) {
+  before_value();
+  out_.reserve(out_.size() + name.size() + 3);
+  out_.push_back('"');
+  out_.append(name);
+  out_.append("\":", 2);
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::verbatim_string(std::string_view text) {
+  before_value();
+  out_.reserve(out_.size() + text.size() + 2);
+  out_.push_back('"');
+  out_.append(text);
+  out_.push_back('"');
+  return *this;
+}
+
 JsonWriter& JsonWriter::number(double value) {
   before_value();
   append_json_number(out_, value);
@@ -136,7 +165,7 @@ JsonWriter& JsonWriter::number(double value) {
 
 JsonWriter& JsonWriter::integer(std::int64_t value) {
   before_value();
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  append_json_integer(out_, value);
   return *this;
 }
 

@@ -24,6 +24,7 @@ void append_valid_utf8(std::string& out, std::string_view text);
 
 // Appends a JSON number: integral values print without a fraction, NaN/Inf print as null.
 void append_json_number(std::string& out, double value);
+void append_json_integer(std::string& out, std::int64_t value);
 
 class JsonWriter {
  public:
@@ -35,6 +36,10 @@ class JsonWriter {
   JsonWriter& end_array();
   JsonWriter& key(std::string_view name);
   JsonWriter& string(std::string_view text);
+  // The same for text that needs no escaping (a literal of ours, or a verbatim string of a
+  // parsed document): copied with no scan. The caller guarantees it.
+  JsonWriter& verbatim_key(std::string_view name);
+  JsonWriter& verbatim_string(std::string_view text);
   JsonWriter& number(double value);
   JsonWriter& integer(std::int64_t value);
   JsonWriter& boolean(bool value);

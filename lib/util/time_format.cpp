@@ -1,6 +1,8 @@
 #include "util/time_format.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace sb {
@@ -105,26 +107,49 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
     rem += 86'400'000;
     --days;
   }
-  const Civil date = civil_from_days(days);
+  // Every event carries two timestamps, nearly always of one or two days (sent, received):
+  // the date parts are kept, one per day parity, and the time written two digits at a time.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  struct DatePart {
+    std::int64_t days = INT64_MIN;
+    bool fixed_width = false;
+    char text[10] = {};
+  };
+  thread_local DatePart cache[2];
+  DatePart& last = cache[days & 1];
+  if (days != last.days) {
+    const Civil date = civil_from_days(days);
+    last.days = days;
+    last.fixed_width = date.year >= 0 && date.year <= 9999;
+    if (last.fixed_width) {
+      const auto year = static_cast<unsigned>(date.year);
+      std::memcpy(last.text, kPairs + 2 * (year / 100), 2);
+      std::memcpy(last.text + 2, kPairs + 2 * (year % 100), 2);
+      last.text[4] = '-';
+      std::memcpy(last.text + 5, kPairs + 2 * date.month, 2);
+      last.text[7] = '-';
+      std::memcpy(last.text + 8, kPairs + 2 * date.day, 2);
+    }
+  }
   const auto hour = static_cast<unsigned>(rem / 3'600'000), minute = static_cast<unsigned>(rem / 60'000 % 60),
              second = static_cast<unsigned>(rem / 1000 % 60), millis = static_cast<unsigned>(rem % 1000);
-  if (date.year < 0 || date.year > 9999) {  // outside the fixed-width form: fmt pads and signs it
+  if (!last.fixed_width) {  // outside the fixed-width form: fmt pads and signs it
+    const Civil date = civil_from_days(days);
     fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
                    date.day, hour, minute, second, millis);
     return;
   }
-  // Every event carries two timestamps: digits written straight, no format string to parse.
   char text[] = "0000-00-00T00:00:00.000Z";
-  const auto put = [&text](std::size_t at, unsigned value, std::size_t width) {
-    for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
-  };
-  put(0, static_cast<unsigned>(date.year), 4);
-  put(5, date.month, 2);
-  put(8, date.day, 2);
-  put(11, hour, 2);
-  put(14, minute, 2);
-  put(17, second, 2);
-  put(20, millis, 3);
+  std::memcpy(text, last.text, 10);
+  const auto put2 = [&text](std::size_t at, unsigned value) { std::memcpy(text + at, kPairs + 2 * value, 2); };
+  put2(11, hour);
+  put2(14, minute);
+  put2(17, second);
+  text[20] = static_cast<char>('0' + millis / 100);
+  put2(21, millis % 100);
   out.append(text, sizeof text - 1);
 }
 

@@ -47,3 +47,20 @@ TEST_CASE("byte scan: bytes next to the boundaries of each class") {
     CHECK(sb::scan::find_quote_or_backslash(s.data(), s.size()) == plain_quote_or_backslash(s));
   }
 }
+
+TEST_CASE("byte scan: random strings with several special bytes") {
+  std::uint32_t state = 12345;
+  const auto next = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  const char alphabet[] = {'a', 'b', '"', '\\', '\n', '\x7f', '\x80', '\xff', ' ', '~'};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(next() % 70, 'z');
+    for (auto& c : s)
+      if (next() % 8 == 0) c = alphabet[next() % sizeof alphabet];
+    INFO("string of " << s.size());
+    REQUIRE(sb::scan::find_json_special(s.data(), s.size()) == plain_json_special(s));
+    REQUIRE(sb::scan::find_quote_or_backslash(s.data(), s.size()) == plain_quote_or_backslash(s));
+  }
+}
