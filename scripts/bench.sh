@@ -3,7 +3,7 @@
 # side on loopback, plus the in-process pipeline; one table, and JSON for comparing commits
 # (build-bench/bench-results.json, and FILE with --json). Release build in build-bench/.
 # Usage: scripts/bench.sh [--quick] [--json FILE] [--only streambridge,reference,ceiling] [--rounds N]
-# --quick takes about 2 minutes, the full run about 10 (after the first build). See tests/bench/README.md.
+# --quick takes about 2 minutes, the full run at most 10, 4-5 here (after the first build). See tests/bench/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$here/build-bench"
