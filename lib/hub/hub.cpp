@@ -41,7 +41,7 @@ PublishedEventPtr Hub::publish(Event&& event) {
 
   PublishedEventPtr shared = std::move(published);
   if (history_size_ > 0) {
-    history_.push_back(shared);
+    history_.push_back(take_history_copy(*shared));  // a copy: see the pool
     if (history_.size() > history_size_) history_.pop_front();
   }
   // Index loop: a subscriber may unsubscribe (itself or another) while we dispatch; removed

@@ -20,6 +20,7 @@ std::size_t kept_bytes(const PublishedEvent& p) {
 
 struct Pool {
   std::vector<PublishedEvent*> free;
+  std::vector<PublishedEvent*> copies;  // the history's copies: only their copied fields are ever set
   std::vector<void*> blocks;  // shared_ptr control blocks, all of one size (kBlockSize)
   ~Pool();
 };
@@ -33,6 +34,8 @@ Pool::~Pool() {
   pool_gone = true;
   for (PublishedEvent* p : free) delete p;
   free.clear();
+  for (PublishedEvent* p : copies) delete p;
+  copies.clear();
   for (void* b : blocks) ::operator delete(b);
   blocks.clear();
 }
@@ -79,7 +82,52 @@ struct Recycle {
   }
 };
 
+// Empties only what take_history_copy sets: touching the rest would bring the whole object
+// back into the cache.
+struct RecycleCopy {
+  void operator()(PublishedEvent* p) const noexcept {
+    if (pool_gone || pool.copies.size() >= kMaxPooled || p->wire.capacity() + p->sse.capacity() > kMaxKeptBytes) {
+      delete p;
+      return;
+    }
+    Event& e = p->event;
+    e.seq = 0;
+    e.kind = Kind::unknown;
+    e.test = false;
+    e.source.clear();
+    e.platform.clear();
+    p->wire.clear();
+    p->sse.clear();
+    p->header_at = p->json_offset = p->json_size = 0;
+    pool.copies.push_back(p);
+  }
+};
+
 }  // namespace
+
+std::shared_ptr<PublishedEvent> take_history_copy(const PublishedEvent& published) {
+  PublishedEvent* p = nullptr;
+  if (!pool_gone && !pool.copies.empty()) {
+    p = pool.copies.back();
+    pool.copies.pop_back();
+  } else {
+    p = new PublishedEvent();
+  }
+  if (!pool_gone && pool.copies.capacity() < kMaxPooled) pool.copies.reserve(kMaxPooled);
+  std::shared_ptr<PublishedEvent> shared(p, RecycleCopy{}, BlockAllocator<PublishedEvent>{});
+  const Event& from = published.event;
+  Event& e = p->event;
+  e.seq = from.seq;
+  e.kind = from.kind;
+  e.test = from.test;
+  e.source = from.source;
+  e.platform = from.platform;
+  p->wire = published.wire;
+  p->header_at = published.header_at;
+  p->json_offset = published.json_offset;
+  p->json_size = published.json_size;
+  return shared;
+}
 
 std::shared_ptr<PublishedEvent> take_published_event(Event& event) {
   PublishedEvent* p = nullptr;

@@ -127,4 +127,24 @@ inline std::size_t find_quote_or_backslash_padded(const char* p) {
 #endif
 }
 
+// memcpy for the short strings of an event (ids, names, currencies): up to 16 bytes as two
+// overlapping words, inline, instead of a call into libc; longer ones go to memcpy.
+inline void copy_short(char* to, const char* from, std::size_t n) {
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    const std::uint64_t head = load8(from), tail = load8(from + n - 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    const auto head = static_cast<std::uint32_t>(load4(from)), tail = static_cast<std::uint32_t>(load4(from + n - 4));
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + n - 4, &tail, 4);
+  } else if (n > 0) {
+    to[0] = from[0];
+    to[n / 2] = from[n / 2];
+    to[n - 1] = from[n - 1];
+  }
+}
+
 }  // namespace sb::scan

@@ -31,37 +31,46 @@ void append_valid_utf8(std::string& out, std::string_view text) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
-  out.reserve(out.size() + text.size() + 2);  // plain text needs no more: one growth at most
+  const std::size_t n = text.size();
+  std::size_t run = scan::find_json_special(text.data(), n);
+  if (run == n) {
+    // Nothing to escape (the usual case): one growth, the quotes, one copy.
+    const std::size_t at = out.size();
+    out.append(n + 2, '"');
+    scan::copy_short(out.data() + at + 1, text.data(), n);
+    return;
+  }
+  out.reserve(out.size() + n + 8);
   out.push_back('"');
   std::size_t i = 0;
-  while (i < text.size()) {
-    // Copy the longest run of plain printable ASCII in one go.
-    const std::size_t run = i + scan::find_json_special(text.data() + i, text.size() - i);
+  for (;;) {
+    // The longest run of plain printable ASCII, in one go.
     out.append(text.data() + i, run - i);
     i = run;
-    if (i >= text.size()) break;
+    if (i >= n) break;
 
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       i = append_sequence_or_replacement(out, text, i);
-      continue;
-    }
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default: {
-        constexpr char kHex[] = "0123456789abcdef";
-        const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out.append(escape, 6);
-        break;
+    } else {
+      switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        default: {
+          constexpr char kHex[] = "0123456789abcdef";
+          const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out.append(escape, 6);
+          break;
+        }
       }
+      ++i;
     }
-    ++i;
+    run = i + scan::find_json_special(text.data() + i, n - i);
   }
   out.push_back('"');
 }
@@ -140,20 +149,19 @@ JsonWriter& JsonWriter::string(std::string_view text) {
 
 JsonWriter& JsonWriter::verbatim_key(std::string_view name) {
   before_value();
-  out_.reserve(out_.size() + name.size() + 3);
-  out_.push_back('"');
-  out_.append(name);
-  out_.append("\":", 2);
+  const std::size_t at = out_.size();
+  out_.append(name.size() + 3, '"');  // "name":
+  scan::copy_short(out_.data() + at + 1, name.data(), name.size());
+  out_.back() = ':';
   after_key_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::verbatim_string(std::string_view text) {
   before_value();
-  out_.reserve(out_.size() + text.size() + 2);
-  out_.push_back('"');
-  out_.append(text);
-  out_.push_back('"');
+  const std::size_t at = out_.size();
+  out_.append(text.size() + 2, '"');
+  scan::copy_short(out_.data() + at + 1, text.data(), text.size());
   return *this;
 }
 

@@ -64,3 +64,14 @@ TEST_CASE("byte scan: random strings with several special bytes") {
     REQUIRE(sb::scan::find_quote_or_backslash(s.data(), s.size()) == plain_quote_or_backslash(s));
   }
 }
+
+TEST_CASE("byte scan: copy_short copies exactly n bytes, whatever n") {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string from(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) from[i] = static_cast<char>('A' + i);
+    std::string to(n + 8, '.');  // the bytes after the n copied must stay as they were
+    sb::scan::copy_short(to.data() + 4, from.data(), n);
+    INFO("n = " << n);
+    CHECK(to == std::string(4, '.') + from + std::string(4, '.'));
+  }
+}

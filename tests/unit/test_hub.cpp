@@ -177,6 +177,31 @@ TEST_CASE("hub: recycled published events carry nothing of the event before") {
   CHECK(source_event.message.empty());
 }
 
+TEST_CASE("hub: the history keeps a copy of each frame and of what filters read") {
+  sb::Hub hub(2);
+  for (int i = 0; i < 8; ++i) {
+    sb::Event e = make(i % 2 ? sb::Kind::follow : sb::Kind::tip);
+    e.source = i % 3 ? "se" : "a-source-name-longer-than-fifteen";
+    e.platform = i % 2 ? "" : "twitch";
+    e.test = i % 4 == 0;
+    e.message = i % 2 ? "" : std::string(300, 'm');  // frames of two sizes through recycled copies
+    const sb::PublishedEventPtr live = hub.publish(std::move(e));
+    const sb::PublishedEvent& kept = *hub.history().back();
+    INFO("event " << i);
+    CHECK(&kept != live.get());
+    CHECK(kept.ws_wire() == live->ws_wire());
+    CHECK(kept.json() == live->json());
+    CHECK(kept.sse_wire() == live->sse_wire());
+    CHECK(kept.event.seq == live->event.seq);
+    CHECK(kept.event.kind == live->event.kind);
+    CHECK(kept.event.test == live->event.test);
+    CHECK(kept.event.source == live->event.source);
+    CHECK(kept.event.platform == live->event.platform);
+    CHECK(kept.event.message.empty());  // the rest is not copied
+  }
+  CHECK(hub.history().size() == 2);
+}
+
 TEST_CASE("hub: reset_event empties every field") {
   sb::Event e = make(sb::Kind::tip);
   e.seq = 9;
