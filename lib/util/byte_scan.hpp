@@ -62,7 +62,8 @@ inline std::size_t first_flagged(std::uint64_t mask) { return mask ? static_cast
 // as one or two overlapping words, not byte by byte. Bytes an overlapping word shares with a
 // block already read are clean, so no borrow reaches the word's flags from them and its lowest
 // flagged byte is still exact.
-inline std::size_t find_json_special(const char* p, std::size_t n) {
+// Always inlined: a call per string was 3 % of the pipeline.
+[[gnu::always_inline]] inline std::size_t find_json_special(const char* p, std::size_t n) {
   std::size_t i = 0;
 #if defined(__SSE2__)
   // Sixteen at a time where there is SSE2 (every x86-64): a signed "less than 0x20" takes the
