@@ -103,17 +103,27 @@ struct RecycleCopy {
   }
 };
 
-}  // namespace
-
-std::shared_ptr<PublishedEvent> take_history_copy(const PublishedEvent& published) {
+// A kept one from `list`, or a new one. The lists get their full room here: the deleters push
+// back without allocating (they are noexcept).
+PublishedEvent* take_from(std::vector<PublishedEvent*>& list) {
   PublishedEvent* p = nullptr;
-  if (!pool_gone && !pool.copies.empty()) {
-    p = pool.copies.back();
-    pool.copies.pop_back();
+  if (!pool_gone && !list.empty()) {
+    p = list.back();
+    list.pop_back();
   } else {
     p = new PublishedEvent();
   }
-  if (!pool_gone && pool.copies.capacity() < kMaxPooled) pool.copies.reserve(kMaxPooled);
+  if (!pool_gone) {
+    if (list.capacity() < kMaxPooled) list.reserve(kMaxPooled);
+    if (pool.blocks.capacity() < kMaxPooled) pool.blocks.reserve(kMaxPooled);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::shared_ptr<PublishedEvent> take_history_copy(const PublishedEvent& published) {
+  PublishedEvent* p = take_from(pool.copies);
   std::shared_ptr<PublishedEvent> shared(p, RecycleCopy{}, BlockAllocator<PublishedEvent>{});
   const Event& from = published.event;
   Event& e = p->event;
@@ -130,14 +140,7 @@ std::shared_ptr<PublishedEvent> take_history_copy(const PublishedEvent& publishe
 }
 
 std::shared_ptr<PublishedEvent> take_published_event(Event& event) {
-  PublishedEvent* p = nullptr;
-  if (!pool_gone && !pool.free.empty()) {
-    p = pool.free.back();
-    pool.free.pop_back();
-  } else {
-    p = new PublishedEvent();
-  }
-  if (!pool_gone && pool.blocks.capacity() < kMaxPooled) pool.blocks.reserve(kMaxPooled);
+  PublishedEvent* p = take_from(pool.free);
   std::shared_ptr<PublishedEvent> shared(p, Recycle{}, BlockAllocator<PublishedEvent>{});
   // Move assignment, not a swap (a third of the work): libstdc++ hands a string's old buffer
   // to the string it moves from, so `event` still gets the recycled buffers back.
