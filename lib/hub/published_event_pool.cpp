@@ -6,7 +6,7 @@
 namespace sb {
 namespace {
 
-constexpr std::size_t kMaxPooled = 1024;  // after a flood drains, at most this many wait (a 1,000-event history plus what the queues hold cycles through)
+constexpr std::size_t kMaxPooled = 1024;  // per list: after a flood drains, at most this many wait (the history's 1,000 copies cycle through theirs)
 constexpr std::size_t kBlockSize = 64;             // a control block with a deleter and this allocator (24 bytes in libstdc++)
 constexpr std::size_t kMaxKeptBytes = 16 * 1024;     // a bigger one is freed, not kept
 

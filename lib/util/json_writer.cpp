@@ -30,47 +30,50 @@ void append_valid_utf8(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) i = append_sequence_or_replacement(out, text, i);
 }
 
+namespace {
+
+// `text` between quotes, unscanned: one growth, the quotes, one copy.
+void append_quoted(std::string& out, std::string_view text) {
+  const std::size_t at = out.size();
+  out.append(text.size() + 2, '"');
+  scan::copy_short(out.data() + at + 1, text.data(), text.size());
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
-  const std::size_t n = text.size();
-  std::size_t run = scan::find_json_special(text.data(), n);
-  if (run == n) {
-    // Nothing to escape (the usual case): one growth, the quotes, one copy.
-    const std::size_t at = out.size();
-    out.append(n + 2, '"');
-    scan::copy_short(out.data() + at + 1, text.data(), n);
-    return;
-  }
-  out.reserve(out.size() + n + 8);
+  if (scan::find_json_special(text.data(), text.size()) == text.size()) return append_quoted(out, text);  // the usual case
+  out.reserve(out.size() + text.size() + 8);
   out.push_back('"');
   std::size_t i = 0;
-  for (;;) {
-    // The longest run of plain printable ASCII, in one go.
+  while (i < text.size()) {
+    // Copy the longest run of plain printable ASCII in one go.
+    const std::size_t run = i + scan::find_json_special(text.data() + i, text.size() - i);
     out.append(text.data() + i, run - i);
     i = run;
-    if (i >= n) break;
+    if (i >= text.size()) break;
 
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       i = append_sequence_or_replacement(out, text, i);
-    } else {
-      switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        default: {
-          constexpr char kHex[] = "0123456789abcdef";
-          const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out.append(escape, 6);
-          break;
-        }
-      }
-      ++i;
+      continue;
     }
-    run = i + scan::find_json_special(text.data() + i, n - i);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default: {
+        constexpr char kHex[] = "0123456789abcdef";
+        const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escape, 6);
+        break;
+      }
+    }
+    ++i;
   }
   out.push_back('"');
 }
@@ -149,19 +152,15 @@ JsonWriter& JsonWriter::string(std::string_view text) {
 
 JsonWriter& JsonWriter::verbatim_key(std::string_view name) {
   before_value();
-  const std::size_t at = out_.size();
-  out_.append(name.size() + 3, '"');  // "name":
-  scan::copy_short(out_.data() + at + 1, name.data(), name.size());
-  out_.back() = ':';
+  append_quoted(out_, name);
+  out_.push_back(':');
   after_key_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::verbatim_string(std::string_view text) {
   before_value();
-  const std::size_t at = out_.size();
-  out_.append(text.size() + 2, '"');
-  scan::copy_short(out_.data() + at + 1, text.data(), text.size());
+  append_quoted(out_, text);
   return *this;
 }
 

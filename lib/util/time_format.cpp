@@ -113,6 +113,7 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
+  const auto put_pair = [](char* at, unsigned value) { std::memcpy(at, kPairs + 2 * value, 2); };
   struct DatePart {
     std::int64_t days = INT64_MIN;
     bool fixed_width = false;
@@ -126,12 +127,12 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
     last.fixed_width = date.year >= 0 && date.year <= 9999;
     if (last.fixed_width) {
       const auto year = static_cast<unsigned>(date.year);
-      std::memcpy(last.text, kPairs + 2 * (year / 100), 2);
-      std::memcpy(last.text + 2, kPairs + 2 * (year % 100), 2);
+      put_pair(last.text, year / 100);
+      put_pair(last.text + 2, year % 100);
       last.text[4] = '-';
-      std::memcpy(last.text + 5, kPairs + 2 * date.month, 2);
+      put_pair(last.text + 5, date.month);
       last.text[7] = '-';
-      std::memcpy(last.text + 8, kPairs + 2 * date.day, 2);
+      put_pair(last.text + 8, date.day);
     }
   }
   const auto hour = static_cast<unsigned>(rem / 3'600'000), minute = static_cast<unsigned>(rem / 60'000 % 60),
@@ -144,12 +145,11 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
   }
   char text[] = "0000-00-00T00:00:00.000Z";
   std::memcpy(text, last.text, 10);
-  const auto put2 = [&text](std::size_t at, unsigned value) { std::memcpy(text + at, kPairs + 2 * value, 2); };
-  put2(11, hour);
-  put2(14, minute);
-  put2(17, second);
+  put_pair(text + 11, hour);
+  put_pair(text + 14, minute);
+  put_pair(text + 17, second);
   text[20] = static_cast<char>('0' + millis / 100);
-  put2(21, millis % 100);
+  put_pair(text + 21, millis % 100);
   out.append(text, sizeof text - 1);
 }
 
