@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "util/byte_scan.hpp"
@@ -41,61 +42,104 @@ void append_quoted(std::string& out, std::string_view text) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
-  if (scan::find_json_special(text.data(), text.size()) == text.size()) return append_quoted(out, text);  // the usual case
-  out.reserve(out.size() + text.size() + 8);
-  out.push_back('"');
+namespace {
+
+// A JSON string's body (no quotes) into `at`, with room for 6 bytes per byte of `text`.
+char* write_json_string_body(char* at, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     // Copy the longest run of plain printable ASCII in one go.
     const std::size_t run = i + scan::find_json_special(text.data() + i, text.size() - i);
-    out.append(text.data() + i, run - i);
+    std::memcpy(at, text.data() + i, run - i);
+    at += run - i;
     i = run;
     if (i >= text.size()) break;
 
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      i = append_sequence_or_replacement(out, text, i);
+      // A well-formed UTF-8 sequence as it is, or U+FFFD for one bad byte.
+      const std::size_t len = utf8_sequence_length(text, i);
+      const std::string_view put = len == 0 ? kReplacement : text.substr(i, len);
+      std::memcpy(at, put.data(), put.size());
+      at += put.size();
+      i += len == 0 ? 1 : len;
       continue;
     }
+    *at++ = '\\';
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"': *at++ = '"'; break;
+      case '\\': *at++ = '\\'; break;
+      case '\b': *at++ = 'b'; break;
+      case '\f': *at++ = 'f'; break;
+      case '\n': *at++ = 'n'; break;
+      case '\r': *at++ = 'r'; break;
+      case '\t': *at++ = 't'; break;
       default: {
         constexpr char kHex[] = "0123456789abcdef";
-        const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out.append(escape, 6);
+        const char escape[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        std::memcpy(at, escape, 5);
+        at += 5;
         break;
       }
     }
     ++i;
   }
+  return at;
+}
+
+}  // namespace
+
+char* write_json_string(char* at, std::string_view text) {
+  *at++ = '"';
+  at = write_json_string_body(at, text);
+  *at++ = '"';
+  return at;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  if (scan::find_json_special(text.data(), text.size()) == text.size()) return append_quoted(out, text);  // the usual case
+  // In pieces, so a long text never takes six times its size at once; each piece ends before
+  // the lead byte of a sequence it would cut.
+  constexpr std::size_t kPiece = 4096;
+  out.push_back('"');
+  while (!text.empty()) {
+    std::size_t n = std::min(text.size(), kPiece);
+    if (n < text.size()) {
+      for (std::size_t back = 0; back < 3 && (static_cast<unsigned char>(text[n - back]) & 0xC0) == 0x80; ++back)
+        if ((static_cast<unsigned char>(text[n - back - 1]) & 0xC0) != 0x80) {
+          n -= back + 1;
+          break;
+        }
+    }
+    const std::size_t at = out.size();
+    out.resize(at + 6 * n);
+    out.resize(static_cast<std::size_t>(write_json_string_body(out.data() + at, text.substr(0, n)) - out.data()));
+    text.remove_prefix(n);
+  }
   out.push_back('"');
 }
 
+char* write_json_integer(char* at, std::int64_t value) { return std::to_chars(at, at + kMaxJsonNumberSize, value).ptr; }
+
+char* write_json_number(char* at, double value) {
+  if (!std::isfinite(value)) {
+    std::memcpy(at, "null", 4);
+    return at + 4;
+  }
+  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0)
+    return write_json_integer(at, static_cast<std::int64_t>(value));
+  // Shortest round-trip form (at most 24 characters for a double).
+  return fmt::format_to_n(at, kMaxJsonNumberSize, "{}", value).out;
+}
+
 void append_json_integer(std::string& out, std::int64_t value) {
-  char digits[24];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  char digits[kMaxJsonNumberSize];
+  out.append(digits, write_json_integer(digits, value));
 }
 
 void append_json_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {
-    out.append("null");
-    return;
-  }
-  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    append_json_integer(out, static_cast<std::int64_t>(value));
-    return;
-  }
-  // Shortest round-trip form, into a stack buffer (a back_inserter pushes byte by byte).
-  char text[40];
-  const auto r = fmt::format_to_n(text, sizeof text, "{}", value);
-  out.append(text, std::min(r.size, sizeof text));
+  char text[kMaxJsonNumberSize];
+  out.append(text, write_json_number(text, value));
 }
 
 void JsonWriter::before_value() {

@@ -1,6 +1,7 @@
 #pragma once
 // A small streaming JSON writer that appends to a caller-owned string (reused across events,
 // so serializing allocates nothing once the buffer has grown).
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@ namespace sb {
 // continuation bytes, overlong forms, surrogates, code points above U+10FFFF, truncated
 // sequences) is written as U+FFFD; control characters are escaped (\n, \t, ... or \u00XX).
 void append_json_string(std::string& out, std::string_view text);
+// The same into `at`, which has room for json_string_room(text.size()) bytes (an escape takes
+// at most six bytes for one, U+FFFD three); returns the end.
+char* write_json_string(char* at, std::string_view text);
+constexpr std::size_t json_string_room(std::size_t text_size) { return 6 * text_size + 2; }
 
 // Appends JSON text on one line: whitespace outside strings is dropped, and a raw control
 // character inside a string (invalid JSON, but it must not split a line) is escaped. For
@@ -25,6 +30,10 @@ void append_valid_utf8(std::string& out, std::string_view text);
 // Appends a JSON number: integral values print without a fraction, NaN/Inf print as null.
 void append_json_number(std::string& out, double value);
 void append_json_integer(std::string& out, std::int64_t value);
+// The same into `at`, which has room for kMaxJsonNumberSize bytes; they return the end.
+inline constexpr std::size_t kMaxJsonNumberSize = 40;
+char* write_json_number(char* at, double value);
+char* write_json_integer(char* at, std::int64_t value);
 
 class JsonWriter {
  public:

@@ -100,7 +100,7 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text) {
   return seconds * 1000 + millis;
 }
 
-void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
+char* write_iso8601_ms(char* at, std::int64_t epoch_ms) {
   std::int64_t days = epoch_ms / 86'400'000;
   std::int64_t rem = epoch_ms % 86'400'000;
   if (rem < 0) {
@@ -139,18 +139,27 @@ void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
              second = static_cast<unsigned>(rem / 1000 % 60), millis = static_cast<unsigned>(rem % 1000);
   if (!last.fixed_width) {  // outside the fixed-width form: fmt pads and signs it
     const Civil date = civil_from_days(days);
-    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
-                   date.day, hour, minute, second, millis);
-    return;
+    return fmt::format_to_n(at, kMaxIso8601Size, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
+                            date.day, hour, minute, second, millis)
+        .out;
   }
-  char text[] = "0000-00-00T00:00:00.000Z";
-  std::memcpy(text, last.text, 10);
-  put_pair(text + 11, hour);
-  put_pair(text + 14, minute);
-  put_pair(text + 17, second);
-  text[20] = static_cast<char>('0' + millis / 100);
-  put_pair(text + 21, millis % 100);
-  out.append(text, sizeof text - 1);
+  std::memcpy(at, last.text, 10);
+  at[10] = 'T';
+  put_pair(at + 11, hour);
+  at[13] = ':';
+  put_pair(at + 14, minute);
+  at[16] = ':';
+  put_pair(at + 17, second);
+  at[19] = '.';
+  at[20] = static_cast<char>('0' + millis / 100);
+  put_pair(at + 21, millis % 100);
+  at[23] = 'Z';
+  return at + 24;
+}
+
+void append_iso8601_ms(std::string& out, std::int64_t epoch_ms) {
+  char text[kMaxIso8601Size];
+  out.append(text, write_iso8601_ms(text, epoch_ms));
 }
 
 std::string format_iso8601_ms(std::int64_t epoch_ms) {

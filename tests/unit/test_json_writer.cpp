@@ -54,3 +54,27 @@ TEST_CASE("json numbers: integral values without fraction, non-finite as null") 
   sb::append_json_number(out, std::numeric_limits<double>::infinity());
   CHECK(out == "3 0.1 -2.5 null");
 }
+
+// Long strings that need escaping are written in pieces of 4 KiB: a piece never ends inside a
+// UTF-8 sequence, so the text comes out as it would in one go, and a stray byte stays one.
+TEST_CASE("json strings: long escaped text in pieces, sequences never cut") {
+  for (std::size_t pad = 4090; pad <= 4100; ++pad) {
+    for (std::string_view seq : {std::string_view("\xC3\xA3"), std::string_view("\xE2\x82\xAC"),
+                                 std::string_view("\xF0\x9F\x98\x80"), std::string_view("\x80\x80\x80\x80\x80")}) {
+      std::string text = "\x01" + std::string(pad, 'a');
+      text += seq;
+      text += std::string(pad, 'b');
+      std::string expected = "\"\\u0001" + std::string(pad, 'a');
+      if (seq[0] == '\x80')
+        for (std::size_t i = 0; i < seq.size(); ++i) expected += "\xEF\xBF\xBD";
+      else
+        expected += seq;
+      expected += std::string(pad, 'b') + "\"";
+      INFO("pad " << pad << ", sequence of " << seq.size());
+      CHECK(quoted(text) == expected);
+      std::string big(sb::json_string_room(text.size()), '\0');
+      big.resize(static_cast<std::size_t>(sb::write_json_string(big.data(), text) - big.data()));
+      CHECK(big == expected);
+    }
+  }
+}
