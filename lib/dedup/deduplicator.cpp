@@ -37,6 +37,8 @@ struct Hash {
     return word(s.size() | 0xA5ull << 56);
   }
   Hash& add_lower(std::string_view s) { return add<true>(s); }
+  // A constant that says what follows (one word, not a string to hash).
+  Hash& tag(std::uint64_t t) { return word(t | 0x5Aull << 56); }
   Hash& add(std::int64_t v) { return word(static_cast<std::uint64_t>(v)); }
   Hash& add(const char* s) { return add(std::string_view(s)); }
 
@@ -80,18 +82,21 @@ bool fingerprinted(Kind kind) {
 void fingerprint_keys(const Event& e, std::vector<std::uint64_t>& keys) {
   keys.clear();
   Hash base;  // the platform is compared apart: a widget-shaped copy may not name it
-  base.add(to_string(e.kind)).add(e.test ? "t" : "r").add(e.tier).add(e.currency).add(e.item);
+  base.tag(static_cast<std::uint64_t>(e.kind) << 1 | (e.test ? 1 : 0)).add(e.tier).add(e.currency).add(e.item);
   base.add(e.amount ? static_cast<std::int64_t>(std::llround(*e.amount * 100)) : -1);
   base.add(e.months.value_or(-1)).add(e.count.value_or(-1)).add(e.viewers.value_or(-1));
-  if (!e.user.login.empty()) keys.push_back(Hash(base).add("login").add_lower(e.user.login).h);
-  if (!e.user.id.empty()) keys.push_back(Hash(base).add("id").add(e.user.id).h);
-  if (keys.empty() && !e.user.display_name.empty()) keys.push_back(Hash(base).add("name").add_lower(e.user.display_name).h);
+  if (!e.user.login.empty()) keys.push_back(Hash(base).tag(1).add_lower(e.user.login).h);
+  if (!e.user.id.empty()) keys.push_back(Hash(base).tag(2).add(e.user.id).h);
+  if (keys.empty() && !e.user.display_name.empty()) keys.push_back(Hash(base).tag(3).add_lower(e.user.display_name).h);
   if (keys.empty() && (e.kind == Kind::stream_online || e.kind == Kind::stream_offline)) keys.push_back(base.h);
 }
 
-std::uint64_t id_key(bool test, std::string_view id) { return Hash().add(test ? "t" : "r").add(id).h; }
+// Ids and bundles share the id table: their first words differ.
+std::uint64_t id_key(bool test, std::string_view id) { return Hash().tag(test ? 1 : 2).add(id).h; }
 std::uint64_t id_key(const Event& e) { return id_key(e.test, e.id); }
-std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().add("bundle").add(test ? "t" : "r").add(group).h; }
+std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().tag(test ? 3 : 4).add(group).h; }
+// 0 stands for "not named".
+std::uint64_t name_key(std::string_view name) { return name.empty() ? 0 : Hash().add(name).h | 1; }
 
 std::string_view who(const Event& e) {
   return !e.user.login.empty() ? e.user.login : !e.user.display_name.empty() ? e.user.display_name : e.user.id;
@@ -126,6 +131,10 @@ void Deduplicator::remember_id(std::uint64_t key, Millis now) {
     ids_.pop_front();
     ++counters_.evicted;
   }
+  // At the cap, the next ids in line go with the next new ones (a tip brings two): load their
+  // lines meanwhile.
+  if (ids_.size() >= limits_.max_ids)
+    for (std::size_t i = 0; i < 2 && i < ids_.size(); ++i) id_index_.prefetch(ids_[i].key);
 }
 
 void Deduplicator::forget_oldest_fingerprint() {
@@ -144,24 +153,41 @@ bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const 
   while (!fingerprint_order_.empty() && now - fingerprint_order_.front().second > config_.window)
     forget_oldest_fingerprint();
   const bool has_id = !event.id.empty();
+  const std::uint64_t source = source_key(event.source), platform = name_key(event.platform);
   for (std::uint64_t key : keys) {
     const auto found = fingerprints_.find(key);
     if (found == fingerprints_.end()) continue;
     for (const Slot& f : found->second) {
       if (now - f.at > config_.window) continue;
       // The same source twice is a real repeat, unless one copy is an id-less other shape.
-      if (f.source == event.source && f.had_id == has_id) continue;
-      if (!f.platform.empty() && !event.platform.empty() && f.platform != event.platform) continue;
-      first = f.source == event.source
+      if (f.source == source && f.had_id == has_id) continue;
+      if (f.platform != 0 && platform != 0 && f.platform != platform) continue;
+      first = f.source == source
                   ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
-                  : fmt::format("from source \"{}\" {} ms earlier", f.source, (now - f.at).count());
+                  : fmt::format("from source \"{}\" {} ms earlier", source_name(f.source), (now - f.at).count());
       return true;
     }
   }
   return false;
 }
 
+std::uint64_t Deduplicator::source_key(const std::string& source) {
+  const std::uint64_t key = name_key(source);
+  constexpr std::size_t kMaxNames = 64;
+  if (source_names_.size() < kMaxNames &&
+      std::none_of(source_names_.begin(), source_names_.end(), [key](const auto& n) { return n.first == key; }))
+    source_names_.emplace_back(key, source);
+  return key;
+}
+
+std::string_view Deduplicator::source_name(std::uint64_t key) const {
+  for (const auto& [k, name] : source_names_)
+    if (k == key) return name;
+  return "(another)";
+}
+
 void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now) {
+  const std::uint64_t source = source_key(event.source), platform = name_key(event.platform);
   for (std::uint64_t key : keys) {
     if (fingerprint_order_.size() >= limits_.max_fingerprints) {
       forget_oldest_fingerprint();
@@ -170,9 +196,9 @@ void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys,
     auto& slots = fingerprints_[key];
     const bool had_id = !event.id.empty();
     auto slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
-      return s.had_id == had_id && s.source == event.source && s.platform == event.platform;
+      return s.had_id == had_id && s.source == source && s.platform == platform;
     });
-    if (slot == slots.end()) slots.push_back(Slot{now, event.source, event.platform, had_id});
+    if (slot == slots.end()) slots.push_back(Slot{now, source, platform, had_id});
     else slot->at = now;
     fingerprint_order_.emplace_back(key, now);
   }

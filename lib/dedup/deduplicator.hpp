@@ -81,8 +81,8 @@ class Deduplicator {
   // amount a thousand times keeps one slot, not a thousand entries: O(sources) per look-up.
   struct Slot {
     Millis at;
-    std::string source;
-    std::string platform;  // "" matches any: widget-shaped payloads do not name it
+    std::uint64_t source;    // names as hashes (source_key): a slot is small and copies no string
+    std::uint64_t platform;  // 0: not named, matches any (widget-shaped payloads do not name it)
     bool had_id;
   };
   struct Bundle {
@@ -102,6 +102,8 @@ class Deduplicator {
   bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now, std::string& first);
   void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now);
   void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);
+  std::uint64_t source_key(const std::string& source);
+  std::string_view source_name(std::uint64_t key) const;
   void close_bundle(std::size_t index, bool complete, Millis now, std::vector<Event>& out);
 
   DedupConfig config_;
@@ -119,6 +121,9 @@ class Deduplicator {
   std::deque<std::pair<std::uint64_t, Millis>> fingerprint_order_;
   std::vector<Bundle> bundles_;
   std::vector<std::uint64_t> keys_;  // reused
+  // The names behind the source keys, for the log line of a drop: the configured sources, so
+  // a few; bounded all the same.
+  std::vector<std::pair<std::uint64_t, std::string>> source_names_;
 };
 
 }  // namespace sb
