@@ -119,6 +119,7 @@ struct JsonReader::Impl {
     node.raw_is_canonical = false;
     node.raw = {};
     node.fields.clear();
+    node.key_bits = 0;
     return node;
   }
 
@@ -230,6 +231,7 @@ struct JsonReader::Impl {
       JsonField& slot = node.fields.emplace_back();
       if (auto err = read_key(field, slot)) return err;
       slot.tag = json_key_tag(slot.key);
+      node.key_bits |= json_key_bit(slot.tag);
       width += slot.key.size() + 3 + (node.fields.size() > 1);
       if (auto err = read_value(field.value(), slot.value, depth, width)) return err;
     }

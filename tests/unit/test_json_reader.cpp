@@ -162,3 +162,22 @@ TEST_CASE("json reader: nested data already canonical is copied as it came, anyt
   CHECK(root->fields[2].value.node->raw == R"({"y" :2})");
   CHECK_FALSE(root->fields[2].value.node->raw_is_canonical);
 }
+
+// A node keeps one bit per key tag, so look-ups of absent keys stop early: every key present is
+// still found (64 bits for 300 keys: every bit is shared), absent ones are not, and a node
+// reused for the next document forgets the keys of the last.
+TEST_CASE("json reader: every key is found, absent keys are not, across documents") {
+  sb::JsonReader reader;
+  std::string error;
+  std::string json = "{";
+  for (int i = 0; i < 300; ++i) json += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  json += "}";
+  const auto* root = reader.parse(json, error);
+  REQUIRE(root);
+  for (int i = 0; i < 300; ++i) CHECK(root->integer("k" + std::to_string(i)) == i);
+  for (int i = 300; i < 400; ++i) CHECK_FALSE(root->find("k" + std::to_string(i)));
+  root = reader.parse(R"({"only":1})", error);
+  REQUIRE(root);
+  CHECK(root->integer("only") == 1);
+  for (int i = 0; i < 300; ++i) CHECK_FALSE(root->find("k" + std::to_string(i)));
+}
