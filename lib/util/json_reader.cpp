@@ -250,6 +250,7 @@ struct JsonReader::Impl {
       od::value element;
       if (auto err = std::move(element_result).get(element)) return err;
       JsonField& slot = node.fields.emplace_back();
+      node.key_bits |= json_key_bit(0);  // elements have the empty key, as find() sees them
       width += node.fields.size() > 1;
       if (auto err = read_value(element, slot.value, depth, width)) return err;
     }
@@ -344,6 +345,7 @@ simdjson::error_code JsonReader::Impl::read_root_elements(od::array array, JsonV
     if (auto err = std::move(element_result).get(element)) return err;
     const char* begin = element.raw_json_token().data();
     JsonField& slot = node.fields.emplace_back();
+    node.key_bits |= json_key_bit(0);
     width += node.fields.size() > 1;
     if (auto err = read_value(element, slot.value, 1, width)) return err;
     const char* end = nullptr;

@@ -180,4 +180,11 @@ TEST_CASE("json reader: every key is found, absent keys are not, across document
   REQUIRE(root);
   CHECK(root->integer("only") == 1);
   for (int i = 0; i < 300; ++i) CHECK_FALSE(root->find("k" + std::to_string(i)));
+  // An array's elements have the empty key, as before the mask (found by the fuzzer).
+  root = reader.parse("[[[]],7]", error);
+  REQUIRE(root);
+  REQUIRE(root->find(""));
+  CHECK(root->find("")->type == sb::JsonType::array);
+  CHECK(root->fields.front().value.node->find(""));
+  CHECK_FALSE(root->fields.front().value.node->fields.front().value.node->find(""));  // []
 }
