@@ -148,21 +148,19 @@ void Deduplicator::forget_oldest_fingerprint() {
   if (it->second.empty()) fingerprints_.erase(it);
 }
 
-bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now,
+bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now,
                                   std::string& first) {
   while (!fingerprint_order_.empty() && now - fingerprint_order_.front().second > config_.window)
     forget_oldest_fingerprint();
-  const bool has_id = !event.id.empty();
-  const std::uint64_t source = source_key(event.source), platform = name_key(event.platform);
   for (std::uint64_t key : keys) {
     const auto found = fingerprints_.find(key);
     if (found == fingerprints_.end()) continue;
     for (const Slot& f : found->second) {
       if (now - f.at > config_.window) continue;
       // The same source twice is a real repeat, unless one copy is an id-less other shape.
-      if (f.source == source && f.had_id == has_id) continue;
-      if (f.platform != 0 && platform != 0 && f.platform != platform) continue;
-      first = f.source == source
+      if (f.source == origin.source && f.had_id == origin.has_id) continue;
+      if (f.platform != 0 && origin.platform != 0 && f.platform != origin.platform) continue;
+      first = f.source == origin.source
                   ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
                   : fmt::format("from source \"{}\" {} ms earlier", source_name(f.source), (now - f.at).count());
       return true;
@@ -186,19 +184,17 @@ std::string_view Deduplicator::source_name(std::uint64_t key) const {
   return "(another)";
 }
 
-void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now) {
-  const std::uint64_t source = source_key(event.source), platform = name_key(event.platform);
+void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now) {
   for (std::uint64_t key : keys) {
     if (fingerprint_order_.size() >= limits_.max_fingerprints) {
       forget_oldest_fingerprint();
       ++counters_.evicted;
     }
     auto& slots = fingerprints_[key];
-    const bool had_id = !event.id.empty();
     auto slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
-      return s.had_id == had_id && s.source == source && s.platform == platform;
+      return s.had_id == origin.has_id && s.source == origin.source && s.platform == origin.platform;
     });
-    if (slot == slots.end()) slots.push_back(Slot{now, source, platform, had_id});
+    if (slot == slots.end()) slots.push_back(Slot{now, origin.source, origin.platform, origin.has_id});
     else slot->at = now;
     fingerprint_order_.emplace_back(key, now);
   }
@@ -222,7 +218,8 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
   if (fingerprinted(event.kind)) {
     fingerprint_keys(event, keys_);
     std::string first;
-    if (!keys_.empty() && seen_elsewhere(keys_, event, now, first)) {
+    const Origin origin{source_key(event.source), name_key(event.platform), has_id};
+    if (!keys_.empty() && seen_elsewhere(keys_, origin, now, first)) {
       ++counters_.same_event;
       ++counters_.dropped_by_source[event.source];
       if (has_id) remember_id(key, now);  // its own re-deliveries are duplicates too
@@ -230,7 +227,7 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
                     event.source, first);
       return DedupVerdict::same_event;
     }
-    remember_fingerprints(keys_, event, now);
+    remember_fingerprints(keys_, origin, now);
   }
   if (has_id) remember_id(key, now);
   if (alias) remember_id(alias, now);

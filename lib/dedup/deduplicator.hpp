@@ -99,8 +99,14 @@ class Deduplicator {
   bool seen_id(std::uint64_t key, Millis now);
   void remember_id(std::uint64_t key, Millis now);
   void forget_oldest_fingerprint();
-  bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Event& event, Millis now, std::string& first);
-  void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Event& event, Millis now);
+  // Where a copy came from, as fingerprint slots compare it: worked out once per event.
+  struct Origin {
+    std::uint64_t source;
+    std::uint64_t platform;
+    bool has_id;
+  };
+  bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now, std::string& first);
+  void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now);
   void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);
   std::uint64_t source_key(const std::string& source);
   std::string_view source_name(std::uint64_t key) const;

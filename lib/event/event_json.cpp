@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <memory>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string_view>
 

@@ -14,24 +14,13 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
-// Appends the UTF-8 sequence at text[i], or U+FFFD for one bad byte; returns the next index.
-std::size_t append_sequence_or_replacement(std::string& out, std::string_view text, std::size_t i) {
+// What the bytes at text[i] are written as: the well-formed UTF-8 sequence there, or U+FFFD
+// standing for one bad byte. `used` gets how many bytes of `text` that takes.
+std::string_view sequence_or_replacement(std::string_view text, std::size_t i, std::size_t& used) {
   const std::size_t len = utf8_sequence_length(text, i);
-  if (len == 0) {
-    out.append(kReplacement);
-    return i + 1;
-  }
-  out.append(text.substr(i, len));
-  return i + len;
+  used = len == 0 ? 1 : len;
+  return len == 0 ? kReplacement : text.substr(i, len);
 }
-
-}  // namespace
-
-void append_valid_utf8(std::string& out, std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) i = append_sequence_or_replacement(out, text, i);
-}
-
-namespace {
 
 // `text` between quotes, unscanned: one growth, the quotes, one copy.
 void append_quoted(std::string& out, std::string_view text) {
@@ -40,11 +29,10 @@ void append_quoted(std::string& out, std::string_view text) {
   scan::copy_short(out.data() + at + 1, text.data(), text.size());
 }
 
-}  // namespace
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
-namespace {
-
-// A JSON string's body (no quotes) into `at`, with room for 6 bytes per byte of `text`.
+// A JSON string's body (no quotes) into `at`, with room for kJsonEscapeGrowth bytes per byte
+// of `text`.
 char* write_json_string_body(char* at, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
@@ -57,12 +45,11 @@ char* write_json_string_body(char* at, std::string_view text) {
 
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      // A well-formed UTF-8 sequence as it is, or U+FFFD for one bad byte.
-      const std::size_t len = utf8_sequence_length(text, i);
-      const std::string_view put = len == 0 ? kReplacement : text.substr(i, len);
+      std::size_t used = 0;
+      const std::string_view put = sequence_or_replacement(text, i, used);
       std::memcpy(at, put.data(), put.size());
       at += put.size();
-      i += len == 0 ? 1 : len;
+      i += used;
       continue;
     }
     *at++ = '\\';
@@ -89,6 +76,10 @@ char* write_json_string_body(char* at, std::string_view text) {
 
 }  // namespace
 
+void append_valid_utf8(std::string& out, std::string_view text) {
+  for (std::size_t i = 0, used = 0; i < text.size(); i += used) out.append(sequence_or_replacement(text, i, used));
+}
+
 char* write_json_string(char* at, std::string_view text) {
   *at++ = '"';
   at = write_json_string_body(at, text);
@@ -98,21 +89,20 @@ char* write_json_string(char* at, std::string_view text) {
 
 void append_json_string(std::string& out, std::string_view text) {
   if (scan::find_json_special(text.data(), text.size()) == text.size()) return append_quoted(out, text);  // the usual case
-  // In pieces, so a long text never takes six times its size at once; each piece ends before
-  // the lead byte of a sequence it would cut.
+  // In pieces, so a long text never takes six times its size at once.
   constexpr std::size_t kPiece = 4096;
   out.push_back('"');
   while (!text.empty()) {
     std::size_t n = std::min(text.size(), kPiece);
     if (n < text.size()) {
-      for (std::size_t back = 0; back < 3 && (static_cast<unsigned char>(text[n - back]) & 0xC0) == 0x80; ++back)
-        if ((static_cast<unsigned char>(text[n - back - 1]) & 0xC0) != 0x80) {
-          n -= back + 1;
-          break;
-        }
+      // End before the lead byte of a sequence that runs over the cut (a sequence is at most 4
+      // bytes; with no lead within reach, text[n] is a stray byte and the cut splits nothing).
+      std::size_t lead = n;
+      while (lead > n - 3 && is_continuation(text[lead])) --lead;
+      if (!is_continuation(text[lead])) n = lead;
     }
     const std::size_t at = out.size();
-    out.resize(at + 6 * n);
+    out.resize(at + kJsonEscapeGrowth * n);
     out.resize(static_cast<std::size_t>(write_json_string_body(out.data() + at, text.substr(0, n)) - out.data()));
     text.remove_prefix(n);
   }

@@ -16,7 +16,8 @@ void append_json_string(std::string& out, std::string_view text);
 // The same into `at`, which has room for json_string_room(text.size()) bytes (an escape takes
 // at most six bytes for one, U+FFFD three); returns the end.
 char* write_json_string(char* at, std::string_view text);
-constexpr std::size_t json_string_room(std::size_t text_size) { return 6 * text_size + 2; }
+inline constexpr std::size_t kJsonEscapeGrowth = 6;  // \u00XX for one control byte
+constexpr std::size_t json_string_room(std::size_t text_size) { return kJsonEscapeGrowth * text_size + 2; }
 
 // Appends JSON text on one line: whitespace outside strings is dropped, and a raw control
 // character inside a string (invalid JSON, but it must not split a line) is escaped. For
