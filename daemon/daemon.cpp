@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/ranges.h>
+#include <filesystem>
 
 #include <algorithm>
 #include <csignal>
@@ -40,6 +41,7 @@
 #include "mqtt/mqtt_publisher.hpp"
 #include "widgets/widget_host.hpp"
 #include "widgets/widget_state.hpp"
+#include "util/log_text.hpp"
 
 namespace sb {
 
@@ -129,6 +131,18 @@ void mask_stop_and_reload_signals(int how) {
 }  // namespace
 
 void block_stop_and_reload_signals() { mask_stop_and_reload_signals(SIG_BLOCK); }
+
+#ifdef __linux__
+namespace {
+// The earliest code of ours that runs: the dynamic loader calls .preinit_array before any
+// shared library's initializer and long before main, so a SIGHUP (systemctl reload) sent right
+// after exec waits for the handler instead of killing the process. main blocks them again,
+// which is harmless, for the platforms without .preinit_array.
+void block_signals_at_load(int, char**, char**) { block_stop_and_reload_signals(); }
+__attribute__((section(".preinit_array"), used)) void (*const kBlockSignalsAtLoad)(int, char**, char**) =
+    &block_signals_at_load;
+}  // namespace
+#endif
 #else
 void block_stop_and_reload_signals() {}  // Windows: stops come through the ServiceControl
 #endif
@@ -159,8 +173,15 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   WidgetState widget_state(config.widgets);
   const std::string widget_state_path = config.widgets.state;  // a reload does not move it
   if (!widget_state.load(widget_state_path, error)) {
-    spdlog::critical("{} (move it away to start afresh)", error);
-    return 1;
+    // Never a reason not to start: the file is kept aside for the streamer to look at.
+    std::error_code ec;
+    std::filesystem::rename(widget_state_path, widget_state_path + ".bad", ec);
+    spdlog::error("{}; starting with an empty widget state{}", error,
+                  ec ? fmt::format(" (could not move the file aside: {})", ec.message())
+                     : fmt::format(" (the file was moved to {}.bad)", log_text(widget_state_path, 200)));
+  } else if (widget_state.skipped_on_load() > 0) {
+    spdlog::warn("widget state {}: {} store entries over the store's bounds were left out", widget_state_path,
+                 widget_state.skipped_on_load());
   }
   hub.subscribe(&widget_state);
 

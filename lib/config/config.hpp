@@ -17,7 +17,8 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7480;  // 0 = any free port (the bound port is logged)
   Secret token;
-  std::vector<std::string> allowed_origins;
+  std::vector<std::string> allowed_origins;  // validated: "null", "*" or scheme://host[:port]
+  std::vector<std::string> allowed_hosts;    // Host header names besides IP literals and localhost
   std::size_t history = 1000;
   std::string journal;
   std::size_t client_queue = 1024;  // events queued per local client before it gets a gap

@@ -31,6 +31,7 @@
 #include "util/read_file.hpp"
 #include "widgets/widget_name.hpp"
 #include "net/url.hpp"
+#include "net/web_origin.hpp"
 #include "mqtt/mqtt_topics.hpp"
 
 namespace sb {
@@ -45,8 +46,8 @@ constexpr std::array<std::string_view, 12> kMqttKeys = {"url",       "client_id"
                                                         "qos",       "kinds",     "prefix",   "queue"};
 constexpr std::array<std::string_view, 5> kWidgetsKeys = {"dir", "state", "currency", "channel", "avatar"};
 constexpr std::array<std::string_view, 2> kWidgetKeys = {"name", "path"};
-constexpr std::array<std::string_view, 15> kServerKeys = {"instance", "bind",    "port",    "token",        "token_file", "token_env",
-                                                         "allowed_origins", "history", "journal", "client_queue",
+constexpr std::array<std::string_view, 16> kServerKeys = {"instance", "bind",    "port",    "token",        "token_file", "token_env",
+                                                         "allowed_origins", "allowed_hosts", "history", "journal", "client_queue",
                                                          "journal_size", "slow_client", "max_clients",
                                                          "max_messages_per_second", "client_queue_bytes"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
@@ -69,6 +70,7 @@ constexpr std::array<std::string_view, 25> kAnySourceKeys = {
     "password_env", "client_id"};
 
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kShortToken = 16;  // characters; shorter local API tokens get a warning
 
 // The host name, made one MQTT topic level ("streambridge" if there is none).
 std::string default_instance() {
@@ -97,6 +99,27 @@ bool is_ip_address(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 constexpr std::size_t kMaxTokenFileBytes = 64 * 1024;
+
+bool is_loopback_address(const std::string& text) {
+  unsigned char v4[sizeof(in_addr)];
+  if (inet_pton(AF_INET, text.c_str(), v4) == 1) return v4[0] == 127;
+  return text == "::1";
+}
+
+// Why others than the file's owner (and, on Windows, SYSTEM and Administrators) can read it;
+// empty when they cannot.
+std::string readable_by_others(const std::string& path) {
+#ifdef _WIN32
+  const std::string why = win::token_file_acl_warning(path);
+  if (why.empty()) return why;
+  return fmt::format("{}: let only its owner, SYSTEM and Administrators read it", why);
+#else
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 044) == 0) return {};
+  return fmt::format("is readable by group or others (mode {:o}): chmod 600 it, or move the secret to a token_file",
+                     st.st_mode & 0777);
+#endif
+}
 
 class Loader {
  public:
@@ -325,6 +348,7 @@ class Loader {
     if (!get(t, ctx, given[0], value)) return;
     const auto where = t.get(given[0])->source();
     if (given[0] == base) {
+      result_.inline_secret = true;
       out = Secret(std::move(value));
     } else if (given[0] == env_key) {
       const char* env = std::getenv(value.c_str());
@@ -396,6 +420,9 @@ class Loader {
     get_int(t, ctx, "port", 0, 65535, s.port);
     get_secret(t, ctx, s.token, false);
     get_strings(t, ctx, "allowed_origins", s.allowed_origins);
+    check_entries(t, ctx, "allowed_origins", s.allowed_origins, origin_entry_problem);
+    get_strings(t, ctx, "allowed_hosts", s.allowed_hosts);
+    check_entries(t, ctx, "allowed_hosts", s.allowed_hosts, host_entry_problem);
     get_int(t, ctx, "history", 0, 1'000'000, s.history);
     get(t, ctx, "journal", s.journal);
     get_int(t, ctx, "client_queue", 1, 1'000'000, s.client_queue);
@@ -406,6 +433,33 @@ class Loader {
     if (!slow.empty()) s.close_slow_clients = slow == "close";
     get_int(t, ctx, "max_clients", 1, 100'000, s.max_clients);
     get_int(t, ctx, "max_messages_per_second", 1, 100'000, s.max_messages_per_second);
+    if (!s.token.empty() && s.token.reveal().size() < kShortToken)
+      warning(t.source(), ctx,
+              fmt::format("the token is shorter than {} characters: a local program could guess it; use a random "
+                          "one, e.g. `openssl rand -hex 16`",
+                          kShortToken));
+    if (s.token.empty() && !is_loopback_address(s.bind))
+      warning(t.get("bind") ? t.get("bind")->source() : t.source(), ctx,
+              fmt::format("\"bind\": \"{}\" is reachable from other machines and no token is set: anyone on the "
+                          "network can read chat and inject alerts; set [server] token",
+                          log_text(s.bind, 64)));
+  }
+
+  // Each entry of an allowed_origins / allowed_hosts list, checked by `problem` (empty: fine).
+  void check_entries(const toml::table& t, std::string_view ctx, std::string_view key,
+                     const std::vector<std::string>& entries, std::string (*problem)(std::string_view)) {
+    const auto* array = t.get(key) ? t.get(key)->as_array() : nullptr;
+    if (!array) return;
+    std::size_t i = 0;
+    for (const auto& element : *array) {
+      if (!element.is_string()) continue;
+      if (i < entries.size()) {
+        const std::string why = problem(entries[i]);
+        if (!why.empty())
+          error(element.source(), ctx, fmt::format("\"{}\": \"{}\" {}", key, log_text(entries[i], 120), why));
+      }
+      ++i;
+    }
   }
 
   void load_log(const toml::table& t, LogConfig& l) {
@@ -503,11 +557,14 @@ class Loader {
 
   void load_url(const toml::table& t, std::string_view ctx, std::string& url) {
     if (!get(t, ctx, "url", url)) return;
-    constexpr std::array<std::string_view, 4> schemes = {"ws://", "wss://", "http://", "https://"};
-    const bool ok = std::any_of(schemes.begin(), schemes.end(), [&](auto s) { return url.starts_with(s); });
-    if (!ok || url.find("://") + 3 >= url.size())
+    std::string why;
+    const auto parsed = parse_url(url, why);
+    if (!parsed || (parsed->scheme != "ws" && parsed->scheme != "wss" && parsed->scheme != "http" &&
+                    parsed->scheme != "https"))
+      // Only the redacted form is echoed: a query string (?jwt=) or user info holds secrets.
       error(t.get("url")->source(), ctx,
-            fmt::format("\"url\" must start with ws://, wss://, http:// or https:// and name a host, got \"{}\"", url));
+            fmt::format("\"url\" must be ws://, wss://, http:// or https:// with a host and a valid port, got \"{}\"{}",
+                        redacted_url(url), why.empty() ? "" : fmt::format(" ({})", why)));
   }
 
   void load_eio(const toml::table& t, std::string_view ctx, std::string& eio) {
@@ -727,7 +784,11 @@ ConfigLoadResult load_config_file(const std::string& path) {
     return result;
   }
   const auto parent = std::filesystem::path(path).parent_path();
-  return load_config_text(text, path, parent.empty() ? "." : parent.string());
+  ConfigLoadResult result = load_config_text(text, path, parent.empty() ? "." : parent.string());
+  if (result.inline_secret)
+    if (const std::string why = readable_by_others(path); !why.empty())
+      result.warnings.push_back(fmt::format("{}: the file holds a token or password and {}", log_text(path, 200), why));
+  return result;
 }
 
 }  // namespace sb

@@ -14,6 +14,7 @@ struct ConfigLoadResult {
   std::optional<Config> config;       // set when there are no errors
   std::vector<std::string> errors;
   std::vector<std::string> warnings;  // e.g. a token file readable by others
+  bool inline_secret = false;         // a token or password written in the file itself
 };
 
 ConfigLoadResult load_config_file(const std::string& path);

@@ -13,6 +13,7 @@
 
 #include "hub/hub.hpp"
 #include "util/json_reader.hpp"
+#include "util/private_file.hpp"
 
 namespace sb {
 namespace {
@@ -135,7 +136,7 @@ bool Journal::open(std::size_t keep, std::vector<PublishedEventPtr>& tail, std::
   }
   tail.assign(newest.begin(), newest.end());
 
-  file_ = std::fopen(path_.c_str(), "ab");
+  file_ = open_private_file(path_, true);
   if (!file_) {
     error = fmt::format("[server] journal: cannot open \"{}\" for appending: {}", path_, std::strerror(errno));
     return false;
@@ -201,7 +202,7 @@ void Journal::rotate() {
 }
 
 bool Journal::start_file(std::string& error) {
-  file_ = std::fopen(path_.c_str(), "wb");
+  file_ = open_private_file(path_, false);
   if (!file_) {
     error = fmt::format("journal {}: cannot create: {}", path_, std::strerror(errno));
     return false;

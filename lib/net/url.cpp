@@ -4,11 +4,29 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "util/log_text.hpp"
+
 namespace sb {
 
 std::string Url::authority() const {
   const bool v6 = host.find(':') != std::string::npos;
   return fmt::format("{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+std::string redacted_url(std::string_view text) {
+  const auto scheme_end = text.find("://");
+  std::string_view scheme, rest = text;
+  if (scheme_end != std::string_view::npos) {
+    scheme = text.substr(0, scheme_end);
+    rest = text.substr(scheme_end + 3);
+  }
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  // User info ends at an '@'; a password may hold '/' or '@' itself, so everything up to the
+  // last one goes (a path with an '@' is cut too: shown too little, never a secret).
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  std::string out = scheme_end == std::string_view::npos ? std::string() : log_text(scheme, 16) + "://";
+  out += log_text(rest, 200);
+  return out;
 }
 
 bool is_ip_literal(std::string_view host) {

@@ -23,6 +23,10 @@ struct Url {
 // credentials belong in token settings, not URLs that end up in logs).
 std::optional<Url> parse_url(std::string_view text, std::string& error);
 
+// `text` as it may be shown (log lines, /status, config errors): scheme://host:port/path, with
+// no user info, query string or fragment (they carry passwords and ?jwt= tokens), escaped and cut.
+std::string redacted_url(std::string_view text);
+
 // True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those).
 bool is_ip_literal(std::string_view host);
 

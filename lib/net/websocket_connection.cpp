@@ -167,6 +167,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   std::unique_ptr<char[]> buffer;
   std::string handshake_rest;  // bytes that came right behind the 101: the first frames
   std::string_view pending;    // read but not parsed yet
+  std::function<void(std::uint64_t)> on_oversized_message;
   bool got_message = false;
   std::string_view message;
   bool message_binary = false;
@@ -191,7 +192,9 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     WsConnectResult result;
     close_timeout = o.connect_timeout;
     idle_timeout = o.idle_timeout;
-    parser = ws::FrameParser(o.max_message, ws::Sender::server);
+    parser = ws::FrameParser(o.max_message, ws::Sender::server,
+                             o.on_oversized ? ws::Oversized::skip : ws::Oversized::close);
+    on_oversized_message = o.on_oversized;
     tcp::resolver resolver(executor);
     auto [rec, endpoints] = co_await resolver.async_resolve(o.url.host, std::to_string(o.url.port), kAwait);
     if (rec) {
@@ -338,6 +341,9 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     if (!close_sent) enqueue(ws::make_client_frame(ws::Opcode::pong, payload, random_bytes<4>()));
   }
   void on_pong(std::string_view) override {}
+  void on_oversized(std::uint64_t bytes) override {
+    if (on_oversized_message) on_oversized_message(bytes);
+  }
   void on_close(std::uint16_t code, std::string_view) override {
     peer_closed = true;
     // Echo the code (RFC 6455 5.5.1); a close without one is answered with 1000.

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@
 
 namespace sb {
 
+// Upstream messages are bounded (a normal one is under 10 KiB; SE's largest seen is 200 KiB).
+inline constexpr std::size_t kMaxUpstreamMessage = 1 << 20;
+
 struct WsConnectOptions {
   Url url;
   std::string target = "/";  // request target, query included
@@ -26,7 +30,10 @@ struct WsConnectOptions {
   // 0 = none (the protocol above watches the link). Otherwise keep-alive: a ping when nothing
   // was read for half of it; a peer silent for all of it is dead (read() fails with a timeout).
   std::chrono::milliseconds idle_timeout{0};
-  std::size_t max_message = 1 << 20;  // a bigger message fails read() (and closes with 1009)
+  // A bigger message fails read() and closes with 1009; unless `on_oversized` is set: then it
+  // goes by unread, `on_oversized` hears its size, and the connection stays.
+  std::size_t max_message = kMaxUpstreamMessage;
+  std::function<void(std::uint64_t bytes)> on_oversized;
   // Extra request headers (may hold credentials: never logged).
   std::vector<std::pair<std::string, std::string>> headers;
 };

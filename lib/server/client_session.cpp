@@ -249,11 +249,17 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
                    fmt::format("protocol {} is not supported; this daemon speaks {}", *message.protocol,
                                kProtocolVersion));
     if (!authorized_) {
-      if (!message.token || !token_accepted(*message.token, {}, api_->config().token)) {
+      bool throttled = false;
+      if (!message.token || !api_->check_token(peer_, *message.token, {}, now, throttled)) {
         ++api_->counters().refused_token;
-        spdlog::warn("local client {}: identify with a missing or wrong token", peer_);
-        return close(CloseCode::not_authorized, "not authorized: missing or wrong token");
+        spdlog::warn("local client {}: identify with a missing or wrong token{}", peer_,
+                     throttled ? " (too many wrong tokens from this address: refused unchecked)" : "");
+        return close(CloseCode::not_authorized, throttled ? "not authorized: too many wrong tokens from this address"
+                                                          : "not authorized: missing or wrong token");
       }
+      if (!api_->admit_identified(this))
+        return close(CloseCode::too_many_clients,
+                     fmt::format("too many clients: [server] max_clients is {}", api_->config().max_clients));
       authorized_ = true;
       deadline_ = std::chrono::milliseconds::max();
       if (message.filter) filter_ = std::move(*message.filter);

@@ -29,7 +29,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
     bool authorized = true;               // the token came with the HTTP request (or none is needed)
     std::optional<CloseRequest> refuse;   // close at once after the upgrade, with this code
   };
-  static constexpr std::chrono::milliseconds kIdentifyTimeout{10'000};
+  // Short: a socket waiting for identify holds one of LocalApi::kMaxUnidentified places.
+  static constexpr std::chrono::milliseconds kIdentifyTimeout{5'000};
   // A resume reads the journal this many bytes at a time, the next chunk once the client has
   // taken the last: resuming from seq 1 must not queue a 16 MiB journal for each client.
   static constexpr std::size_t kReplayChunkBytes = 256 * 1024;
@@ -70,6 +71,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   bool active() const { return subscribed_ || catching_up_; }
   // It runs the SE widget runtime (it made an `se.*` request): it gets the runtime's broadcasts.
   bool runs_widget() const { return runs_widget_; }
+  bool authorized() const { return authorized_; }
 
  private:
   void close(CloseCode code, std::string_view reason);

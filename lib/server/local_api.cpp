@@ -15,6 +15,7 @@
 #include "server/web_assets.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "util/log_text.hpp"
 #include "util/steady_time.hpp"
 #include "util/time_format.hpp"
 #include "util/url_encode.hpp"
@@ -82,7 +83,8 @@ LocalApi::LocalApi(const ServerConfig& config, Hub& hub, Journal* journal, std::
     : config_(config), hub_(hub), journal_(journal), epoch_(std::move(epoch)) {}
 
 void LocalApi::attach(ClientSession* session) {
-  sessions_.insert(session);
+  if (!sessions_.insert(session).second) return;
+  if (!session->authorized()) ++unidentified_;
   if (session->framing() == Framing::sse)
     ++counters_.sse_clients;
   else
@@ -93,6 +95,7 @@ void LocalApi::attach(ClientSession* session) {
 
 void LocalApi::detach(ClientSession* session) {
   if (sessions_.erase(session) == 0) return;
+  if (!session->authorized()) --unidentified_;
   const ClientQueue& queue = session->queue();
   counters_.dropped_events += queue.dropped_events();
   counters_.gaps += queue.gaps_sent();
@@ -100,6 +103,17 @@ void LocalApi::detach(ClientSession* session) {
     spdlog::warn("local client {}: {} events did not fit its queue ({} gaps reported)", session->peer(),
                  queue.dropped_events(), queue.gaps_sent());
   spdlog::info("local client {} disconnected ({} left)", session->peer(), sessions_.size());
+}
+
+bool LocalApi::admit_identified(ClientSession* session) {
+  if (!sessions_.contains(session) || session->authorized()) return true;
+  --unidentified_;  // it no longer waits, whatever the answer: the caller closes it or marks it
+  if (identified_count() > config_.max_clients) {
+    ++unidentified_;  // still counted as waiting until it is detached
+    ++counters_.refused_busy;
+    return false;
+  }
+  return true;
 }
 
 void LocalApi::shutdown_clients() {
@@ -142,17 +156,97 @@ bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::st
   return true;
 }
 
+namespace {
+
+// The dashboard and the overlay load only their own script and client.js, and talk only to
+// this daemon; the dashboard is never shown inside another page.
+constexpr std::string_view kPageCsp =
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+void add_security_headers(HttpAnswer& answer, std::string_view path, std::string_view listed_origin) {
+  auto& h = answer.headers;
+  h.emplace_back("X-Content-Type-Options", "nosniff");
+  h.emplace_back("Referrer-Policy", "no-referrer");
+  // Another site's <script>/<img>/fetch(no-cors) gets nothing; client.js carries no secret.
+  h.emplace_back("Cross-Origin-Resource-Policy", path == "/client.js" ? "cross-origin" : "same-origin");
+  if (path == "/") {
+    h.emplace_back("Content-Security-Policy", fmt::format("{}; frame-ancestors 'none'", kPageCsp));
+    h.emplace_back("X-Frame-Options", "DENY");
+  } else if (path.starts_with("/overlay")) {
+    h.emplace_back("Content-Security-Policy", std::string(kPageCsp));
+  }
+  if (!listed_origin.empty()) {
+    h.emplace_back("Access-Control-Allow-Origin", std::string(listed_origin));
+    h.emplace_back("Vary", "Origin");
+  }
+}
+
+}  // namespace
+
 HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
   const auto target = parse_request_target(request.target);
-  if (!target) return text_answer(400, "bad request target\n");
+  HttpAnswer answer = target ? route_checked(request, *target) : text_answer(400, "bad request target\n");
+  add_security_headers(answer, target ? std::string_view(target->path) : std::string_view(),
+                       origin_listed(request.origin, config_) ? request.origin : std::string_view());
+  return answer;
+}
+
+bool LocalApi::check_token(std::string_view peer, std::string_view query_token, std::string_view authorization,
+                           std::chrono::milliseconds now, bool& throttled) {
+  throttled = false;
+  if (config_.token.empty()) return true;
+  const std::string_view address = peer_address(peer);
+  if (!throttle_.allows(address, now)) {
+    // Refused before it is compared: a throttled guesser learns nothing, right or wrong.
+    throttled = true;
+    throttle_.count_throttled();
+    return false;
+  }
+  if (token_accepted(query_token, authorization, config_.token)) return true;
+  throttle_.count_failure(address, now);
+  return false;
+}
+
+HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const RequestTarget& target_ref) {
+  const RequestTarget* target = &target_ref;
   const std::string& path = target->path;
 
-  if (!origin_allowed(request.origin, config_, port_)) {
-    ++counters_.refused_origin;
-    spdlog::warn("local connection {}: refused browser origin \"{}\" for {} (add it to [server] allowed_origins to "
-                 "allow)",
-                 request.peer, request.origin, path);
-    return text_answer(403, "origin not allowed\n");
+  switch (check_browser_request({request.method, path, request.host, request.origin, request.sec_fetch_site,
+                                 request.sec_fetch_mode, request.sec_fetch_dest},
+                                config_, port_)) {
+    case BrowserVerdict::allowed: break;
+    case BrowserVerdict::wrong_host:
+      ++counters_.refused_host;
+      spdlog::warn("local connection {}: refused Host \"{}\" for {} (a DNS-rebinding page uses another name; add a "
+                   "name of this machine to [server] allowed_hosts)",
+                   request.peer, log_text(request.host, 120), log_text(path, 120));
+      return text_answer(421, "misdirected request: this daemon answers to IP addresses, localhost and [server] "
+                              "allowed_hosts\n");
+    case BrowserVerdict::foreign_origin:
+      ++counters_.refused_origin;
+      spdlog::warn("local connection {}: refused browser origin \"{}\" for {} (add it to [server] allowed_origins to "
+                   "allow)",
+                   request.peer, log_text(request.origin, 120), log_text(path, 120));
+      return text_answer(403, "origin not allowed\n");
+    case BrowserVerdict::cross_site:
+      ++counters_.refused_cross_site;
+      spdlog::warn("local connection {}: refused a request another site made ({} {}, Sec-Fetch-Site {}, origin "
+                   "\"{}\"; list the page's origin in [server] allowed_origins to allow it)",
+                   request.peer, log_text(request.method, 16), log_text(path, 120),
+                   log_text(request.sec_fetch_site, 32), log_text(request.origin, 120));
+      return text_answer(403, "cross-site request refused\n");
+  }
+  if (request.method == "OPTIONS") {
+    // A CORS preflight from a listed origin (the Allow-Origin header is added by route()).
+    HttpAnswer answer = text_answer(204, "");
+    answer.headers.emplace_back("Allow", "GET, HEAD, POST, OPTIONS");
+    if (origin_listed(request.origin, config_) && !request.access_control_request_method.empty()) {
+      answer.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
+      answer.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+      answer.headers.emplace_back("Access-Control-Max-Age", "600");
+    }
+    return answer;
   }
   const bool is_get = request.method == "GET" || request.method == "HEAD";
   // Browsers (OBS's too) ask for it with every page: no icon, and no 404 in the console.
@@ -164,7 +258,8 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
     if (!is_get) return text_answer(405, "method not allowed\n");
     if (path == "/healthz") {
       std::string reason = unhealthy_ ? unhealthy_() : std::string();
-      return reason.empty() ? text_answer(200, "ok\n") : text_answer(503, std::move(reason));
+      // No reason here: /healthz needs no token. /status (with the token) says why.
+      return reason.empty() ? text_answer(200, "ok\n") : text_answer(503, "unhealthy: see /status\n");
     }
     std::string_view name = path == "/client.js" ? "client.js" : path == "/" ? "dashboard.html" : "overlay_alerts.html";
     if (path != "/" && path != "/client.js" && path != "/overlay/alerts" && path != "/overlay/alerts/" &&
@@ -182,7 +277,27 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
 
   const std::string_view query_token = target->param("token").value_or("");
   const bool token_given = !query_token.empty() || !request.authorization.empty();
-  const bool token_ok = token_accepted(query_token, request.authorization, config_.token);
+  bool throttled = false;
+  const bool token_ok = token_given ? check_token(request.peer, query_token, request.authorization, request.now, throttled)
+                                    : config_.token.empty();
+  if (throttled) {
+    const auto wait = throttle_.retry_after_seconds(peer_address(request.peer), request.now);
+    spdlog::warn("local connection {}: too many wrong tokens from this address; refused for {} s", request.peer,
+                 wait);
+    if (path == "/ws" && request.websocket_upgrade) {
+      ClientSession::Params params;
+      params.refuse = make_close(CloseCode::not_authorized,
+                                 fmt::format("too many wrong tokens from this address: retry in {} s", wait));
+      HttpAnswer answer;
+      answer.action = HttpAnswer::Action::websocket;
+      answer.session = std::make_shared<ClientSession>(shared_from_this(), Framing::websocket, request.peer,
+                                                       std::move(params));
+      return answer;
+    }
+    HttpAnswer answer = text_answer(429, fmt::format("too many wrong tokens from this address: retry in {} s\n", wait));
+    answer.headers.emplace_back("Retry-After", std::to_string(wait));
+    return answer;
+  }
 
   if (widgets && token_ok) {
     // A widget's fieldData may hold the streamer's settings: the token rule applies.
@@ -211,10 +326,15 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
       spdlog::warn("local connection {}: missing or wrong token for /ws", request.peer);
       params.refuse = make_close(CloseCode::not_authorized, "not authorized: wrong token");
     }
-    if (!params.refuse && sessions_.size() >= config_.max_clients) {
+    if (!params.refuse && token_ok && identified_count() >= config_.max_clients) {
       ++counters_.refused_busy;
       params.refuse = make_close(CloseCode::too_many_clients,
                                  fmt::format("too many clients: [server] max_clients is {}", config_.max_clients));
+    }
+    if (!params.refuse && !token_ok && unidentified_ >= kMaxUnidentified) {
+      ++counters_.refused_unidentified;
+      params.refuse = make_close(CloseCode::too_many_clients,
+                                 fmt::format("too many clients waiting to identify (at most {})", kMaxUnidentified));
     }
     params.authorized = token_ok;  // without a token given: identify decides
     HttpAnswer answer;
@@ -251,7 +371,7 @@ HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
   std::string error;
   if (!read_stream_params(*target, true, request.last_event_id, params, error))
     return text_answer(400, fmt::format("{}\n", error));
-  if (sessions_.size() >= config_.max_clients) {
+  if (identified_count() >= config_.max_clients) {
     ++counters_.refused_busy;
     return text_answer(503, fmt::format("too many clients: [server] max_clients is {}\n", config_.max_clients));
   }
@@ -286,6 +406,15 @@ std::string LocalApi::metrics_text() const {
   w.sample("streambridge_clients_refused_total", {{"reason", "token"}}, static_cast<double>(counters_.refused_token));
   w.sample("streambridge_clients_refused_total", {{"reason", "max_clients"}},
            static_cast<double>(counters_.refused_busy));
+  w.sample("streambridge_clients_refused_total", {{"reason", "host"}}, static_cast<double>(counters_.refused_host));
+  w.sample("streambridge_clients_refused_total", {{"reason", "cross_site"}},
+           static_cast<double>(counters_.refused_cross_site));
+  w.sample("streambridge_clients_refused_total", {{"reason", "unidentified"}},
+           static_cast<double>(counters_.refused_unidentified));
+  w.sample("streambridge_clients_refused_total", {{"reason", "token_throttled"}},
+           static_cast<double>(throttle_.throttled()));
+  w.family("streambridge_token_failures_total", "counter", "Wrong tokens presented to the local API");
+  w.sample("streambridge_token_failures_total", static_cast<double>(throttle_.failures()));
   w.family("streambridge_client_closes_total", "counter", "Local clients closed by the daemon, by close code");
   for (const auto& [code, n] : counters_.closes)
     w.sample("streambridge_client_closes_total", {{"code", std::to_string(code)}}, static_cast<double>(n));

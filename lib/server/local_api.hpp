@@ -18,6 +18,7 @@
 #include "hub/published_event.hpp"
 #include "server/local_request.hpp"
 #include "server/protocol.hpp"
+#include "server/token_throttle.hpp"
 
 namespace sb {
 
@@ -29,12 +30,18 @@ class WidgetHost;
 struct HttpRequestInfo {
   std::string_view method;
   std::string_view target;
+  std::string_view host;
   std::string_view origin;
+  std::string_view sec_fetch_site;
+  std::string_view sec_fetch_mode;
+  std::string_view sec_fetch_dest;
+  std::string_view access_control_request_method;  // set on a CORS preflight
   std::string_view authorization;
   std::string_view last_event_id;
   std::string_view body;
   bool websocket_upgrade = false;
   std::string peer;
+  std::chrono::milliseconds now{0};  // steady time, for the token throttle
 };
 
 struct HttpAnswer {
@@ -50,9 +57,12 @@ struct HttpAnswer {
 struct LocalApiCounters {
   std::uint64_t websocket_clients = 0;  // accepted, ever
   std::uint64_t sse_clients = 0;
+  std::uint64_t refused_host = 0;        // Host not ours: DNS rebinding
   std::uint64_t refused_origin = 0;
+  std::uint64_t refused_cross_site = 0;  // Sec-Fetch-Site: another site's <script>, form, frame
   std::uint64_t refused_token = 0;
   std::uint64_t refused_busy = 0;      // max_clients
+  std::uint64_t refused_unidentified = 0;  // too many sockets waiting for identify
   std::uint64_t dropped_events = 0;    // live events that did not fit ended clients' queues
   std::uint64_t gaps = 0;              // of ended clients
   std::uint64_t requests = 0;
@@ -90,8 +100,19 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
 
   void attach(ClientSession* session);
   void detach(ClientSession* session);
+  // A socket that was waiting for identify gave the right token: false when max_clients are
+  // connected already (it is then closed with 4007).
+  bool admit_identified(ClientSession* session);
+  // Checks a token from `peer` through the throttle: false for a wrong token, and for any
+  // token while the peer's address is throttled (`throttled` then says so).
+  bool check_token(std::string_view peer, std::string_view query_token, std::string_view authorization,
+                   std::chrono::milliseconds now, bool& throttled);
+  // Sockets waiting for identify beyond this are refused (4007), and they never count toward
+  // max_clients: an unauthenticated flood cannot lock the streamer's overlay out.
+  static constexpr std::size_t kMaxUnidentified = 16;
   void count_close(CloseCode code) { ++counters_.closes[static_cast<std::uint16_t>(code)]; }
   std::size_t client_count() const { return sessions_.size(); }
+  std::size_t identified_count() const { return sessions_.size() - unidentified_; }
   // The daemon stops: every client is closed with 1001.
   void shutdown_clients();
 
@@ -106,8 +127,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   LocalApiCounters& counters() { return counters_; }
 
  private:
-  HttpAnswer stream(const HttpRequestInfo& request, Framing framing, const struct RequestTarget& target,
-                    bool authorized);
+  HttpAnswer route_checked(const HttpRequestInfo& request, const struct RequestTarget& target);
 
   const ServerConfig& config_;
   Hub& hub_;
@@ -120,6 +140,8 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   std::function<std::string()> unhealthy_;
   std::function<void(std::string&)> metrics_;
   std::unordered_set<ClientSession*> sessions_;
+  std::size_t unidentified_ = 0;  // of sessions_, those still waiting for identify
+  TokenThrottle throttle_;
   LocalApiCounters counters_;
 };
 

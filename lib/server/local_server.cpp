@@ -504,7 +504,13 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   HttpRequestInfo info;
   info.method = request.method_string();
   info.target = request.target();
+  info.host = request[http::field::host];
   info.origin = request[http::field::origin];
+  info.sec_fetch_site = request["Sec-Fetch-Site"];
+  info.sec_fetch_mode = request["Sec-Fetch-Mode"];
+  info.sec_fetch_dest = request["Sec-Fetch-Dest"];
+  info.access_control_request_method = request[http::field::access_control_request_method];
+  info.now = steady_now();
   info.authorization = request[http::field::authorization];
   info.last_event_id = request["Last-Event-ID"];
   info.body = request.body();
@@ -531,11 +537,12 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
       break;
     }
     case HttpAnswer::Action::sse: {
-      static constexpr std::string_view kHead =
+      std::string head =
           "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
-          "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
-          "Connection: close\r\n\r\nretry: 2000\n\n";
-      co_await run_stream(std::move(answer.session), stream, buffer, std::string(kHead), std::shared_ptr<FlushScheduler>(self, &flusher));
+          "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n";
+      for (const auto& [name, value] : answer.headers) head += fmt::format("{}: {}\r\n", name, value);
+      head += "Connection: close\r\n\r\nretry: 2000\n\n";
+      co_await run_stream(std::move(answer.session), stream, buffer, std::move(head), std::shared_ptr<FlushScheduler>(self, &flusher));
       break;
     }
   }

@@ -76,7 +76,7 @@ void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<
                  static_cast<double>(n));
     }
   w.family("streambridge_upstream_messages_dropped_total", "counter",
-           "Upstream messages that became no event, by reason (ignored, malformed, filtered by kinds)");
+           "Upstream messages that became no event, by reason (ignored, malformed, filtered by kinds, oversized)");
   for (const auto& source : sources) {
     const SourceEmitter& e = source->emitter();
     w.sample("streambridge_upstream_messages_dropped_total", {{"source", source->name()}, {"reason", "ignored"}},
@@ -85,6 +85,8 @@ void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<
              static_cast<double>(e.malformed()));
     w.sample("streambridge_upstream_messages_dropped_total", {{"source", source->name()}, {"reason", "filtered"}},
              static_cast<double>(e.filtered()));
+    w.sample("streambridge_upstream_messages_dropped_total", {{"source", source->name()}, {"reason", "oversized"}},
+             static_cast<double>(e.oversized()));
   }
   w.family("streambridge_parse_errors_total", "counter", "Malformed upstream messages, by source");
   for (const auto& source : sources)

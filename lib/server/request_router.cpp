@@ -27,6 +27,7 @@ std::string RequestRouter::status_json() const {
     w.field("filtered", static_cast<std::int64_t>(e.filtered()));
     w.field("ignored", static_cast<std::int64_t>(e.ignored()));
     w.field("malformed", static_cast<std::int64_t>(e.malformed()));
+    w.field("oversized", static_cast<std::int64_t>(e.oversized()));
     w.field("connections", static_cast<std::int64_t>(e.status().connections()));
     w.field("reconnects", static_cast<std::int64_t>(e.status().reconnects()));
     w.end_object();

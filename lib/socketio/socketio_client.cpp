@@ -119,6 +119,12 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
     spdlog::log(level, "source \"{}\": skipped a packet: {}", log_name, reason);
     if (handler) handler->on_malformed();
   }
+  void on_oversized(std::uint64_t bytes) {
+    ++counters.oversized;
+    spdlog::warn("source \"{}\": skipped a {}-byte message over the {}-byte limit; the connection is kept", log_name,
+                 bytes, kMaxUpstreamMessage);
+    if (handler) handler->on_oversized();
+  }
   void on_end(socketio::SessionEnd end, std::string reason) override {
     if (close_kind) {
       closing = true;
@@ -242,6 +248,9 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
     ws.target = target(eio);
     ws.ca_file = options.ca_file;
     ws.connect_timeout = options.connect_timeout;
+    ws.on_oversized = [weak = std::weak_ptr<SocketIoConnection>(conn)](std::uint64_t bytes) {
+      if (const auto c = weak.lock()) c->on_oversized(bytes);
+    };
     const WsConnectResult connected = co_await conn->ws.connect(ws);
     if (!connected.ok()) {
       current.reset();

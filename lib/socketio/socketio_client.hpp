@@ -55,12 +55,15 @@ class SocketIoClient {
     virtual void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) = 0;
     // A packet was skipped (logged by the client): the source counts it as malformed.
     virtual void on_malformed() = 0;
+    // A message over the size limit went by unread (the connection stays).
+    virtual void on_oversized() = 0;
   };
 
   struct Counters {
     std::uint64_t connections = 0;  // namespace joined
     std::uint64_t reconnects = 0;   // attempts after the first
     std::uint64_t malformed = 0;    // packets skipped
+    std::uint64_t oversized = 0;    // messages over the limit, skipped unread
     std::uint64_t frames_in = 0;
   };
 

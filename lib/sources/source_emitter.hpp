@@ -20,6 +20,8 @@ class SourceEmitter {
   void emit_normalized(NormalizeStatus status, Event&& event, std::string_view what, std::string_view reason);
   // A message the transport skipped (it logged why): counted as malformed.
   void count_malformed() { ++malformed_; }
+  // A message over the transport's size limit, skipped unread (the transport logged it).
+  void count_oversized() { ++oversized_; }
   // A message no normalizer handles (counted, logged at debug).
   void ignore(std::string_view what, std::string_view reason);
   SourceStatusReporter& status() { return status_; }
@@ -29,6 +31,7 @@ class SourceEmitter {
   std::uint64_t filtered() const { return filtered_; }
   std::uint64_t ignored() const { return ignored_; }
   std::uint64_t malformed() const { return malformed_; }
+  std::uint64_t oversized() const { return oversized_; }
   std::uint64_t emitted(Kind kind) const { return emitted_by_kind_[static_cast<std::size_t>(kind)]; }
   const std::string& source_name() const { return config_.name; }
 
@@ -40,6 +43,7 @@ class SourceEmitter {
   std::uint64_t filtered_ = 0;
   std::uint64_t ignored_ = 0;
   std::uint64_t malformed_ = 0;
+  std::uint64_t oversized_ = 0;
   std::array<std::uint64_t, kKindCount> emitted_by_kind_{};
 };
 

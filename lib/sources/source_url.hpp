@@ -13,7 +13,7 @@ namespace sb {
 inline std::optional<Url> source_url(const SourceConfig& config, SourceStatusReporter& status) {
   std::string error;
   auto url = parse_url(config.url, error);
-  if (!url) status.set(SourceState::error, fmt::format("bad url \"{}\": {}", config.url, error));
+  if (!url) status.set(SourceState::error, fmt::format("bad url \"{}\": {}", redacted_url(config.url), error));
   return url;
 }
 

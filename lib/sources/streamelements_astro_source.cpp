@@ -93,6 +93,12 @@ class AstroSource final : public Source, public astro::SessionHandler {
     if (!url_.query.empty()) options.target += "?" + url_.query;
     options.ca_file = config_.ca_file;
     options.idle_timeout = config_.idle_timeout;  // a ping at half of it; silence for all of it = dead
+    options.on_oversized = [this, alive = alive_](std::uint64_t bytes) {
+      if (!*alive) return;
+      emitter_.count_oversized();
+      spdlog::warn("source \"{}\": skipped a {}-byte message over the {}-byte limit; the connection is kept",
+                   config_.name, bytes, kMaxUpstreamMessage);
+    };
     const WsConnectResult connected = co_await ws->connect(options);
     if (!connected.ok()) co_return std::pair{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
 

@@ -107,6 +107,7 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   }
 
   void on_malformed() override { emitter_.count_malformed(); }
+  void on_oversized() override { emitter_.count_oversized(); }
 
   void on_event(std::string_view name, std::span<const std::string_view> args, const JsonValue* parsed) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();

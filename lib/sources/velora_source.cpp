@@ -101,6 +101,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   }
 
   void on_malformed() override { emitter_.count_malformed(); }
+  void on_oversized() override { emitter_.count_oversized(); }
 
   void on_event(std::string_view name, std::span<const std::string_view> args, const JsonValue* parsed) override {
     const std::string_view payload = args.empty() ? std::string_view{} : args.front();

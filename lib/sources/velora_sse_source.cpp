@@ -72,6 +72,7 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
 
   void on_open() override { spdlog::debug("source \"{}\": event stream open", config_.name); }
   void on_malformed() override { emitter_.count_malformed(); }
+  void on_oversized() override { emitter_.count_oversized(); }
 
   void on_event(const SseEvent& event) override {
     if (event.type == "connected") return on_welcome(event.data);

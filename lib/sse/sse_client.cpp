@@ -54,8 +54,8 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
     backoff.set_network_first(Millis{static_cast<std::int64_t>(std::min<std::uint64_t>(ms, 30'000))});
   }
   void on_dropped(std::string_view reason) override {
-    spdlog::warn("source \"{}\": SSE event dropped: {}", options.log_name, reason);
-    if (handler) handler->on_malformed();
+    spdlog::warn("source \"{}\": SSE event dropped: {}; the stream is kept", options.log_name, reason);
+    if (handler) handler->on_oversized();
   }
 
   asio::awaitable<Outcome> attempt() {

@@ -40,8 +40,10 @@ class SseClient {
     virtual void on_open() = 0;
     virtual void on_event(const SseEvent& event) = 0;
     virtual void on_disconnected(const std::string& reason, FailureKind kind, int attempt, Millis next_retry) = 0;
-    // An event was dropped (over a limit; logged by the client): counted as malformed.
+    // An event was dropped (logged by the client): counted as malformed.
     virtual void on_malformed() = 0;
+    // An event over max_line / max_event went by unread (the stream stays).
+    virtual void on_oversized() = 0;
     // The server answered 204: it wants no more connections.
     virtual void on_stopped(const std::string& reason) = 0;
   };

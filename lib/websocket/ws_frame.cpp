@@ -133,8 +133,16 @@ bool FrameParser::on_header() {
     message_binary_ = opcode_ == Opcode::binary;
     message_.clear();
   }
-  if (!control && message_.size() + len > max_message_)
-    return fail(Fault::too_big, kCloseTooBig, fmt::format("message over {} bytes", max_message_));
+  if (!control && (discarding_ || message_.size() + len > max_message_)) {
+    if (!skip_oversized_)
+      return fail(Fault::too_big, kCloseTooBig, fmt::format("message over {} bytes", max_message_));
+    if (!discarding_) {
+      // Its bytes go by as they arrive: memory stays at max_message whatever the peer sends.
+      discarding_ = true;
+      discarded_ = message_.size();
+      std::string().swap(message_);
+    }
+  }
   in_payload_ = true;
   return true;
 }
@@ -166,6 +174,13 @@ bool FrameParser::on_frame_complete(FrameHandler& handler) {
     default:
       if (!fin_) return true;
       in_message_ = false;
+      if (discarding_) {
+        discarding_ = false;
+        const std::uint64_t bytes = discarded_;
+        discarded_ = 0;
+        handler.on_oversized(bytes);
+        return true;
+      }
       if (!message_binary_ && !is_valid_utf8(message_)) return fail(Fault::text_utf8, kCloseInvalidPayload, "a text message that is not UTF-8");
       handler.on_message(message_, message_binary_);
       return true;
@@ -191,7 +206,7 @@ std::size_t FrameParser::parse(std::string_view bytes, FrameHandler& handler, bo
       if (!on_header()) break;
       if (!in_payload_) continue;  // the header grew: read the rest of it
       // A whole unfragmented server message already here: hand it out where it lies.
-      if (!masked_ && fin_ && (opcode_ == Opcode::text || opcode_ == Opcode::binary) &&
+      if (!masked_ && fin_ && !discarding_ && (opcode_ == Opcode::text || opcode_ == Opcode::binary) &&
           payload_left_ <= bytes.size() - i) {
         const std::string_view data = bytes.substr(i, static_cast<std::size_t>(payload_left_));
         i += data.size();
@@ -210,6 +225,15 @@ std::size_t FrameParser::parse(std::string_view bytes, FrameHandler& handler, bo
       }
     }
     const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, bytes.size() - i));
+    if (discarding_ && static_cast<std::uint8_t>(opcode_) < 8) {
+      discarded_ += take;
+      i += take;
+      payload_left_ -= take;
+      if (payload_left_ > 0) break;
+      if (!on_frame_complete(handler)) break;
+      if (one && delivered_) break;
+      continue;
+    }
     std::string& into = static_cast<std::uint8_t>(opcode_) >= 8 ? control_ : message_;
     const std::size_t start = into.size();
     into.append(bytes.substr(i, take));

@@ -59,7 +59,14 @@ class FrameHandler {
   virtual void on_pong(std::string_view payload) = 0;
   // The peer's close frame: its code (1005 when it sent none) and reason.
   virtual void on_close(std::uint16_t code, std::string_view reason) = 0;
+  // A data message over max_message went by unread (only with Oversized::skip): its size.
+  virtual void on_oversized(std::uint64_t /*bytes*/) {}
 };
+
+// What a data message over max_message does: close the connection with 1009 (local clients,
+// whose messages are small by protocol), or go by unread while the connection stays
+// (upstreams: StreamElements does not replay, so the events after a huge frame must arrive).
+enum class Oversized : std::uint8_t { close, skip };
 
 // Which rule was broken, so that a caller can name it in its own error codes.
 enum class Fault : std::uint8_t {
@@ -93,8 +100,9 @@ enum class Sender : std::uint8_t { client, server };
 // anywhere.
 class FrameParser {
  public:
-  explicit FrameParser(std::size_t max_message, Sender sender = Sender::client)
-      : max_message_(max_message), masked_(sender == Sender::client) {}
+  explicit FrameParser(std::size_t max_message, Sender sender = Sender::client,
+                       Oversized oversized = Oversized::close)
+      : max_message_(max_message), masked_(sender == Sender::client), skip_oversized_(oversized == Oversized::skip) {}
 
   // Consumes `bytes`, calling `handler` for each frame that completes. Returns false once the
   // peer broke the protocol (see error()); after that, and after a close frame, it takes nothing.
@@ -116,6 +124,9 @@ class FrameParser {
 
   std::size_t max_message_;
   bool masked_;           // the peer is a client: frames must be masked
+  bool skip_oversized_;
+  bool discarding_ = false;       // the current data message is over max_message: not kept
+  std::uint64_t discarded_ = 0;   // its bytes so far
   bool delivered_ = false;  // the last frame completed called the handler
   // Header accumulation.
   unsigned char header_[14] = {};

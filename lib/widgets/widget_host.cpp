@@ -43,6 +43,19 @@ WidgetResponse text(int status, std::string body) {
   return r;
 }
 
+// True when `file`, every link resolved, is still under `folder` (itself resolved: a widget
+// folder that is a link is fine). A cloned widget's `widget.css -> /etc/passwd` or
+// `-> ../../streambridge.toml` would otherwise be served to any page that loads the widget.
+bool inside_folder(const std::filesystem::path& file, const std::string& folder) {
+  std::error_code ec;
+  const auto root = std::filesystem::canonical(folder, ec);
+  if (ec) return false;
+  const auto real = std::filesystem::canonical(file, ec);
+  if (ec) return false;
+  const auto [root_end, real_it] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  return root_end == root.end() && real_it != real.end();
+}
+
 }  // namespace
 
 bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::string& error) {
@@ -65,6 +78,10 @@ bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::stri
       return !required;
     }
     std::string why;
+    if (!inside_folder(*file, folder)) {
+      error = fmt::format("{} links outside the widget's folder: not served", file->filename().string());
+      return false;
+    }
     if (read_small_file(file->string(), kMaxPartBytes, out, why)) return true;
     error = fmt::format("cannot read {}: {}", file->string(), why);
     return false;

@@ -11,6 +11,7 @@
 #include "util/json_writer.hpp"
 #include "util/read_file.hpp"
 #include "util/time_format.hpp"
+#include "util/private_file.hpp"
 
 namespace sb {
 namespace {
@@ -89,10 +90,25 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
       error = fmt::format("the value is larger than {} bytes", kMaxStoreValueBytes);
       return false;
     }
-    if (!store_.contains(key) && store_.size() >= kMaxStoreKeys) {
+    const auto old = store_.find(key);
+    if (old == store_.end() && store_.size() >= kMaxStoreKeys) {
       error = fmt::format("the store holds {} keys already", kMaxStoreKeys);
       return false;
     }
+    const std::size_t old_bytes = old == store_.end() ? 0 : key.size() + old->second.size();
+    if (store_bytes_ - old_bytes + key.size() + json.size() > kMaxStoreBytes) {
+      error = fmt::format("the store is full ({} bytes in all)", kMaxStoreBytes);
+      return false;
+    }
+    if (old != store_.end() && old->second == json) {
+      // Unchanged: nothing to save, but widgets still hear of it as on SE.
+      std::string update;
+      JsonWriter(update).begin_object().field("key", "customWidget." + std::string(key)).key("value").raw(json).end_object();
+      w.begin_object().field("key", key).field("message", "stored").end_object();
+      broadcast("kvstore", update);
+      return true;
+    }
+    store_bytes_ = store_bytes_ - old_bytes + key.size() + json.size();
     std::string update;
     // SE names a widget's key "customWidget.<key>" in kvstore:update.
     JsonWriter(update).begin_object().field("key", "customWidget." + std::string(key)).key("value").raw(json).end_object();
@@ -139,13 +155,22 @@ bool WidgetState::read_state(std::string_view json, std::string& error) {
   if (!session || !session_.read_state(*session, error)) return false;
   store_.clear();
   counters_.clear();
+  store_bytes_ = 0;
+  skipped_on_load_ = 0;
   if (const JsonNode* store = root->object("store"))
     for (const JsonField& f : store->fields) {
       std::string value;
       JsonWriter vw(value);
       write_json_value(vw, f.value);
+      if (f.key.empty() || f.key.size() > 256 || value.size() > kMaxStoreValueBytes || store_.size() >= kMaxStoreKeys ||
+          store_bytes_ + f.key.size() + value.size() > kMaxStoreBytes || store_.contains(f.key)) {
+        ++skipped_on_load_;
+        continue;
+      }
+      store_bytes_ += f.key.size() + value.size();
       store_[std::string(f.key)] = std::move(value);
     }
+  if (skipped_on_load_ > 0) ++changes_;  // the next save writes the bounded store
   if (const JsonNode* counters = root->object("counters"))
     for (const JsonField& f : counters->fields)
       // A hand-edited file may hold any number: only those an int64 holds are taken.
@@ -164,6 +189,10 @@ bool WidgetState::load(const std::string& path, std::string& error) {
   }
   if (!read_state(text, why)) {
     error = fmt::format("widget state {}: {}", path, why);
+    session_ = SessionData();  // nothing half-read stays
+    store_.clear();
+    counters_.clear();
+    store_bytes_ = 0;
     return false;
   }
   saved_changes_ = changes_;
@@ -174,10 +203,10 @@ bool WidgetState::save_if_changed(const std::string& path, std::string& error) {
   if (path.empty() || changes_ == saved_changes_) return true;
   const std::string temp = path + ".tmp";
   {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << state_json();
-    out.flush();
-    if (!out) {
+    std::FILE* out = open_private_file(temp, false);
+    const std::string json = state_json();
+    const bool written = out && std::fwrite(json.data(), 1, json.size(), out) == json.size();
+    if (!out || std::fclose(out) != 0 || !written) {
       error = fmt::format("widget state {}: cannot write {}", path, temp);
       return false;
     }

@@ -24,14 +24,21 @@ namespace sb {
 
 class WidgetState final : public EventSubscriber {
  public:
+  // SE_API.store is one per channel, shared by every widget as on StreamElements: bounded by
+  // keys, by value and in total, so it can neither fill the disk nor make each save slow.
   static constexpr std::size_t kMaxStoreKeys = 1000;
   static constexpr std::size_t kMaxStoreValueBytes = 64 * 1024;
+  static constexpr std::size_t kMaxStoreBytes = 4 * 1024 * 1024;
 
   // `config` is the live one (currency and channel apply at the next load).
   explicit WidgetState(const WidgetsConfig& config) : config_(config) {}
 
   // Reads `path` if it exists. False with `error` when it exists but cannot be used.
+  // Store entries past the bounds are left out (`skipped` counts them): a full store never
+  // keeps the daemon from starting.
   bool load(const std::string& path, std::string& error);
+  std::size_t skipped_on_load() const { return skipped_on_load_; }
+  std::size_t store_bytes() const { return store_bytes_; }
   // Writes the state to `path` if it changed since the last save. False with `error`.
   bool save_if_changed(const std::string& path, std::string& error);
   std::string state_json() const;
@@ -55,6 +62,8 @@ class WidgetState final : public EventSubscriber {
   std::map<std::string, std::string, std::less<>> store_;  // key -> value JSON
   std::map<std::string, std::int64_t, std::less<>> counters_;
   std::function<std::string()> channel_id_;
+  std::size_t store_bytes_ = 0;  // keys and values
+  std::size_t skipped_on_load_ = 0;
   std::uint64_t changes_ = 0;
   std::uint64_t saved_changes_ = 0;
 };

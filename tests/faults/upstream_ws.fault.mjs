@@ -1,8 +1,9 @@
 // WebSocket data-phase faults from the upstream (the daemon's own RFC 6455 client codec), from a
 // real socket.io 2.5 server (Engine.IO 3) playing StreamElements, through its own `ws` socket:
-// pings are answered with pongs and the link stays up; a message over the 1 MiB limit, a masked
-// server frame and a close frame from the server each end the link with the right close code
-// and a clear reason, then the source reconnects at network pace. Tips before and after arrive
+// pings are answered with pongs and the link stays up; a message over the 1 MiB limit is skipped
+// unread and the link kept (the tip behind it arrives); a masked server frame and a close frame
+// from the server each end the link with the right close code and a clear reason, then the
+// source reconnects at network pace. Tips before and after arrive
 // once, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,10 +111,39 @@ test('a burst of 2,000 tips in one go arrives once, in order (many messages per 
   }
 });
 
-test('a message over the 1 MiB limit: closed with 1009, the link is rebuilt with a clear reason', async () => {
-  const { closes } = await faultRound((ws) => ws.send(`42["event","${'x'.repeat(2 * 1024 * 1024)}"]`),
-    { expectReason: /connection lost: .*exceeded the locally configured limit/ });
-  assert.equal(closes[0], 1009);
+test('a 20 MB message is skipped unread, the link is kept, and the tip right behind it on the same socket arrives', async () => {
+  const closes = [];
+  const up = await startStreamElements({
+    onAuthenticated: (s) => {
+      const ws = s.conn.transport.socket;
+      ws.on('close', (code) => closes.push(code));
+      s.emit('event', seTip(1, 14));
+      s.conn.once('drain', () => {
+        // Raw on the same socket, so nothing (engine.io buffering, another connection) can reorder them.
+        ws.send(`42["event","${'x'.repeat(20 * 1024 * 1024)}"]`);
+        s.emit('event', seTip(2, 14));
+        s.emit('event', seTip(3, 14));
+      });
+    },
+  });
+  const daemon = await startDaemon(`[server]\nport = 0\n${seSource('se', up.url)}`);
+  try {
+    const c = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+    await c.until(() => tipsOf(c).length >= 3, 20000, 'the tips around the 20 MB message');
+    assert.deepEqual(tipsOf(c), [1, 2, 3]);
+    await daemon.waitForLog(/skipped a \d+-byte message over the 1048576-byte limit; the connection is kept/, 5000);
+    const s = await sourceStatus(daemon.port, 'se');
+    assert.equal(s.state, 'connected');
+    assert.equal(s.counters.reconnects, 0);
+    assert.equal(s.counters.oversized, 1);
+    assert.equal(up.state.connections, 1);
+    assert.deepEqual(closes, []);
+    const metrics = await (await fetch(`http://127.0.0.1:${daemon.port}/metrics`)).text();
+    assert.match(metrics, /streambridge_upstream_messages_dropped_total\{source="se",reason="oversized"\} 1/);
+  } finally {
+    await daemon.stop();
+    await up.close();
+  }
 });
 
 test('a masked frame from the server: closed with 1002, the link is rebuilt with a clear reason', async () => {

@@ -4,7 +4,7 @@
 // The whole input goes to each reader; then, read as lines, it is one HTTP request and the
 // client's messages:
 //   line 0: METHOD TARGET [ws]      (ws: a WebSocket upgrade)
-//   line 1: Authorization           line 2: Origin          line 3: Last-Event-ID
+//   line 1: Authorization   line 2: Origin|Host|Sec-Fetch-Site|-Mode|-Dest   line 3: Last-Event-ID
 //   the rest: the body, and also (line by line) the messages of the session, if one is made.
 // Inputs of odd length run with a token configured ("s3cret"), even ones without.
 // Checks: replies, control messages and events are one line of valid JSON (/ws) or SSE whose
@@ -136,7 +136,15 @@ void http(std::string_view text) {
   info.target = rest.substr(0, sp2);
   info.websocket_upgrade = sp2 != std::string_view::npos && rest.substr(sp2 + 1) == "ws";
   info.authorization = line(1);
-  info.origin = line(2);
+  // Line 2: ORIGIN[|HOST|SEC-FETCH-SITE|SEC-FETCH-MODE|SEC-FETCH-DEST], so the browser checks run too.
+  std::string_view browser = line(2);
+  std::string_view* fields[] = {&info.origin, &info.host, &info.sec_fetch_site, &info.sec_fetch_mode,
+                                &info.sec_fetch_dest};
+  for (std::string_view* field : fields) {
+    const auto bar = browser.find('|');
+    *field = browser.substr(0, bar);
+    browser = bar == std::string_view::npos ? std::string_view{} : browser.substr(bar + 1);
+  }
   info.last_event_id = line(3);
   std::size_t body_at = 0;
   for (std::size_t i = 0; i < 4 && i < ls.size(); ++i) body_at = ls[i].data() + ls[i].size() + 1 - text.data();

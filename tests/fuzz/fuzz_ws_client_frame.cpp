@@ -3,6 +3,7 @@
 // handed out one event at a time with feed_some() as WebSocketConnection::read() does. The
 // three runs must agree exactly; every message must respect the limits and the UTF-8 rule.
 // The same bytes as a payload of make_client_frame must come back through the server side.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct Recorder : sb::ws::FrameHandler {
     ++calls;
     FUZZ_CHECK(p.size() <= 125, "pong over 125");
     seen.push_back("o" + std::string(p));
+  }
+  void on_oversized(std::uint64_t bytes) override {
+    ++calls;
+    FUZZ_CHECK(bytes > kMax, "a message of %llu bytes called oversized", static_cast<unsigned long long>(bytes));
+    seen.push_back("x" + std::to_string(bytes));
   }
   void on_close(std::uint16_t code, std::string_view reason) override {
     ++calls;
@@ -89,6 +95,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_CHECK(a.seen == c.seen, "one event at a time changed what was delivered");
   same_verdict(whole, reads, "one event at a time");
+
+  // Skip mode (upstreams): a message over the limit goes by as one on_oversized call, never a
+  // 1009. Until the first such message both modes deliver the same; without one, all of it.
+  sb::ws::FrameParser skipping(kMax, sb::ws::Sender::server, sb::ws::Oversized::skip);
+  Recorder e;
+  fuzz::feed_in_pieces(skipping, bytes, e, split_seed + 1);
+  if (skipping.error()) FUZZ_CHECK(skipping.error()->code != 1009, "skip mode closed with 1009");
+  FUZZ_CHECK(e.seen.size() >= a.seen.size() && std::equal(a.seen.begin(), a.seen.end(), e.seen.begin()),
+             "skip mode changed what came before an oversized message");
+  if (!whole.error() || whole.error()->code != 1009) {
+    FUZZ_CHECK(e.seen == a.seen, "skip mode changed a stream with no oversized message");
+    same_verdict(whole, skipping, "skip mode");
+  }
 
   // Our client frames carry any payload to a server, masked with any key.
   const sb::ws::MaskKey key{data[0], static_cast<unsigned char>(size), static_cast<unsigned char>(split_seed * 31),

@@ -168,7 +168,16 @@ TEST_CASE("config: missing or bad source type, unknown kinds, bad choices") {
   CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\neio = 5\n") ==
         "streambridge.toml:5:7: source \"s\": \"eio\" must be 3, 4 or \"auto\"");
   CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\nurl = \"realtime.se.com\"\n")
-            .find("\"url\" must start with ws://") != std::string::npos);
+            .find("\"url\" must be ws://, wss://, http:// or https://") != std::string::npos);
+  // Validated fully, and shown without user info or query (they hold secrets).
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\n"
+                   "url = \"wss://u:pw@se.example:99999/x?jwt=SECRET\"\n") ==
+        "streambridge.toml:5:7: source \"s\": \"url\" must be ws://, wss://, http:// or https:// with a host and a valid "
+        "port, got \"wss://se.example:99999/x\" (user info in the URL is not accepted: put credentials in token, "
+        "token_file or token_env)");
+  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\n"
+                   "url = \"wss://se.example:99999/x?jwt=SECRET\"\n")
+            .find("(bad port \"99999\")") != std::string::npos);
 }
 
 TEST_CASE("config: TOML syntax errors carry the position") {

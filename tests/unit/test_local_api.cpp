@@ -249,14 +249,38 @@ TEST_CASE("local api: a token is required, by query, header or identify") {
   }
 }
 
-TEST_CASE("local api: a foreign browser Origin is refused everywhere; our own pages and OBS files pass") {
+TEST_CASE("local api: a foreign browser Origin, null included, is refused everywhere; our own pages pass") {
   Fixture f;
   f.api->set_port(7480);
   CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "https://evil.example").status == 403);
   CHECK(f.get("/events", "GET", {}, "https://evil.example").status == 403);
+  CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "null").status == 403);
   CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "http://127.0.0.1:7480").status == 200);
-  CHECK(f.get("/test", "POST", R"({"kind":"tip"})", "null").status == 200);
-  CHECK(f.hub.last_seq() == 2);
+  CHECK(f.hub.last_seq() == 1);
+}
+
+namespace {
+
+bool has_header(const sb::HttpAnswer& answer, std::string_view name, std::string_view value) {
+  for (const auto& [n, v] : answer.headers)
+    if (n == name && v == value) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("local api: security headers on every answer; CORS only for a listed origin") {
+  Fixture f;
+  f.api->set_port(7480);
+  const auto dashboard = f.get("/");
+  CHECK(has_header(dashboard, "X-Content-Type-Options", "nosniff"));
+  CHECK(has_header(dashboard, "Referrer-Policy", "no-referrer"));
+  CHECK(has_header(dashboard, "Cross-Origin-Resource-Policy", "same-origin"));
+  CHECK(has_header(dashboard, "X-Frame-Options", "DENY"));
+  CHECK(has_header(f.get("/client.js"), "Cross-Origin-Resource-Policy", "cross-origin"));
+  CHECK(has_header(f.get("/nope"), "Cross-Origin-Resource-Policy", "same-origin"));
+  CHECK_FALSE(has_header(f.get("/status", "GET", {}, "http://127.0.0.1:7480"), "Access-Control-Allow-Origin",
+                         "http://127.0.0.1:7480"));
 }
 
 TEST_CASE("local api: requests history and emit") {
