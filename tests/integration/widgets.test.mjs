@@ -261,7 +261,8 @@ window.addEventListener('onEventReceived', (o) => { if (o.detail.listener.endsWi
     // The scenario, not a wait for a state: the daemon comes up 1.5 s after the page.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await page.textContent('#out'), 'none');
-    daemon = await startDaemon(`[server]\nport = ${port}\n`);
+    // A page opened as a local file sends Origin: null: the README's recipe lists it.
+    daemon = await startDaemon(`[server]\nport = ${port}\nallowed_origins = ["null"]\n`);
     await page.waitForFunction(() => document.getElementById('out').textContent === 'loaded', null, { timeout: 20000 });
     await injectTest(port, { kind: 'follow', user: 'late' });
     await page.waitForFunction(() => document.getElementById('out').textContent === 'follower-latest', null, { timeout: 15000 });

@@ -147,7 +147,7 @@ test('allowed_origins and allowed_hosts entries are checked with file:line:col',
   writeFileSync(file, '[server]\nallowed_origins = ["http://ok.example:8080", "http://x.example/"]\nallowed_hosts = ["http://pc.lan"]\n');
   const r = await run(['--check-config', file]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /origins\.toml:2:45: \[server\]: "allowed_origins": "http:\/\/x\.example\/" has a path: an origin is scheme:\/\/host\[:port\] only, with no trailing slash/);
+  assert.match(r.stderr, /origins\.toml:2:46: \[server\]: "allowed_origins": "http:\/\/x\.example\/" has a path: an origin is scheme:\/\/host\[:port\] only, with no trailing slash/);
   assert.match(r.stderr, /origins\.toml:3:18: \[server\]: "allowed_hosts": "http:\/\/pc\.lan" is not a host name/);
 });
 
@@ -156,7 +156,7 @@ test('a widget store past its bounds in the state file never keeps the daemon fr
   const state = path.join(dir, 'widgets-state.json');
   const store = {};
   for (let i = 0; i < 80; i++) store[`k${i}`] = 'v'.repeat(60 * 1024);  // 4.8 MB: over the 4 MiB total
-  writeFileSync(state, JSON.stringify({ streambridge: 'widgets', version: 1, session: {}, store, counters: {} }));
+  writeFileSync(state, JSON.stringify({ streambridge: 'widgets', version: 1, session: { values: {}, recents: {}, donators: {} }, store, counters: {} }));
   const daemon = await startDaemon(`[server]\nport = 0\n[widgets]\nstate = "${state}"\n`);
   try {
     await daemon.waitForLog(/store entries over the store's bounds were left out/, 5000);
