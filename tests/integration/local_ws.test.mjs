@@ -179,12 +179,13 @@ test('SIGINT stops the daemon cleanly too', async () => {
   assert.equal(result.code, 0);
 });
 
-test('browser origins: foreign pages are refused, OBS local files and own pages pass', async () => {
+test('browser origins: foreign pages and null are refused; own pages, listed ones and a listed null pass', async () => {
   const daemon = await startDaemon(demoConfig('20ms', 'allowed_origins = ["https://my-overlay.example"]'));
   try {
     const url = `ws://127.0.0.1:${daemon.port}/ws`;
-    await assert.rejects(connect(url, { headers: { Origin: 'https://evil.example' } }).opened, (e) => e.status === 403);
-    for (const origin of ['null', 'file://', `http://127.0.0.1:${daemon.port}`, 'https://my-overlay.example']) {
+    for (const origin of ['https://evil.example', 'null', 'file://'])
+      await assert.rejects(connect(url, { headers: { Origin: origin } }).opened, (e) => e.status === 403);
+    for (const origin of [`http://127.0.0.1:${daemon.port}`, `http://localhost:${daemon.port}`, 'https://my-overlay.example']) {
       const ok = connect(url, { headers: { Origin: origin } });
       await ok.opened;
       ok.ws.close();
@@ -192,6 +193,17 @@ test('browser origins: foreign pages are refused, OBS local files and own pages 
     await daemon.waitForLog(/refused browser origin "https:\/\/evil.example"/);
   } finally {
     await daemon.stop();
+  }
+  // A widget opened as a local file: the README's recipe lists "null".
+  const files = await startDaemon(demoConfig('20ms', 'allowed_origins = ["null"]'));
+  try {
+    for (const origin of ['null', 'file://']) {
+      const ok = connect(`ws://127.0.0.1:${files.port}/ws`, { headers: { Origin: origin } });
+      await ok.opened;
+      ok.ws.close();
+    }
+  } finally {
+    await files.stop();
   }
 });
 
