@@ -15,6 +15,6 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-# One self-contained .exe: libstdc++, libgcc and winpthread linked in (no DLLs beside it).
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
+# One self-contained .exe: libstdc++, libgcc and winpthread linked in (no DLLs beside it), stripped.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++ -s")
 set(STREAMBRIDGE_MINGW ON CACHE BOOL "Cross-compiling with mingw-w64 (cmake/mingw_deps.cmake)")
