@@ -358,6 +358,7 @@ class Loader {
       error(where, ctx, fmt::format("cannot read token_file \"{}\": {}", log_text(path, 200), why));
       return;
     }
+    if (value.starts_with("\xEF\xBB\xBF")) value.erase(0, 3);  // a UTF-8 BOM (Windows Notepad)
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) {
       error(where, ctx, fmt::format("token_file \"{}\" is empty", path));

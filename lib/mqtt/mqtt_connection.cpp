@@ -74,9 +74,11 @@ struct MqttConnection::Io {
     boost::system::error_code ignored;
     descriptor.cancel(ignored);
     if (descriptor.is_open()) {
+#ifndef _WIN32
+      (void)descriptor.release();
+#else
       boost::system::error_code ec;
       (void)descriptor.release(ec);
-#ifdef _WIN32
       // release() fails where Windows cannot take a socket off its completion port (before 8.1,
       // and under Wine 8: WSAEOPNOTSUPP). Asio must still never close libmosquitto's socket:
       // the Asio object is parked, open, for the rest of the process (one small object per lost

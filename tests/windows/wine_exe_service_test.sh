@@ -12,7 +12,9 @@
 #      the source was started;
 #   5. sc stop: STOP_PENDING -> STOPPED, exit code 0, a clean stop in the log;
 #   6. --uninstall-service: the service is gone;
-#   7. in a console: the port in use is a clear error and exit 1.
+#   7. in a console: the port in use is a clear error and exit 1;
+#   8. in a console: a config in a folder named with a space and 'ë' (as Notepad saves it),
+#      its journal next to it, and a Ctrl+C that stops it cleanly.
 # Usage: wine_exe_service_test.sh EXE [SERVICE_TEST_EXE]. Exit 0 when it passed or when Wine
 # cannot run here (it says why), 1 when something failed.
 set -euo pipefail
@@ -144,11 +146,25 @@ node -e "require('net').createServer().listen($port,'127.0.0.1',()=>console.log(
 blocker=$!
 for _ in $(seq 1 50); do grep -q listening "$WINEPREFIX/blocker.out" && break; sleep 0.1; done
 rc=0
-out=$(timeout 60 "$wine" "$win_exe" --config 'C:\ProgramData\streambridge\streambridge.toml' 2>&1 </dev/null | tr -d '\r') || rc=$?
-rc=${PIPESTATUS[0]:-$rc}
+timeout 60 "$wine" "$win_exe" --config 'C:\ProgramData\streambridge\streambridge.toml' >"$WINEPREFIX/port.out" 2>&1 </dev/null || rc=$?
+out=$(tr -d '\r' <"$WINEPREFIX/port.out")
 kill "$blocker" 2>/dev/null || true
-echo "  $(grep -m1 'cannot listen' <<<"$out")"
+echo "  exit $rc: $(grep -m1 'cannot listen' <<<"$out")"
 [[ $out == *"cannot listen on 127.0.0.1:$port: Address already in use"* ]] || fail "port in use: $out"
+[[ $rc == 1 ]] || fail "port in use: exit code $rc, not 1"
+
+echo "wine-exe-service-test: 8. a console run from a folder with a space and 'ë' in its name, then Ctrl+C"
+# The manifest makes UTF-8 the process code page: without it the UTF-8 path from the command
+# line does not open. The journal (relative) goes next to the config; Ctrl+C stops it cleanly
+# (timeout sends SIGINT, which Wine delivers to the console process as a Ctrl+C).
+printf '\xef\xbb\xbf[server]\r\nport = 0\r\njournal = "journal.jsonl"\r\n[[source]]\r\nname = "demo"\r\ntype = "demo"\r\ninterval = "20ms"\r\n' \
+  >"$bin_dir/zoë.toml"
+rc=0
+out=$(cd "$WINEPREFIX" && timeout -s INT 8 "$wine" "$win_exe" --config 'C:\users\Zoë Test\streambridge\zoë.toml' 2>&1 </dev/null | tr -d '\r') || rc=$?
+grep -E 'starting with|listening|Ctrl\+C|stopped after' <<<"$out" | sed 's/^/  /'
+[[ $out == *"starting with C:\users\Zoë Test\streambridge\zoë.toml"* ]] || fail "the non-ASCII config path: $out"
+[[ $out == *"Ctrl+C: stopping"*"stopped after"* ]] || fail "Ctrl+C did not stop it cleanly"
+[[ -s "$bin_dir/journal.jsonl" ]] || fail "no journal next to the non-ASCII config"
 
 echo "  the service's log:"
 tr -d '\r' <"$data/streambridge.log" | sed 's/^/    /' | tail -n 40
