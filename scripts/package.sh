@@ -30,11 +30,11 @@ if [[ "${1:-}" == --windows ]]; then
   {
     echo "streambridged.exe contains the following software, linked statically."
     echo "Versions: $(tr '\n' ';' <"$prefix/versions.txt")"
-    while read -r src version; do
+    while read -r src src_version; do
       case "$src" in openssl | simdjson | mosquitto) ;; *) continue ;; esac
-      dir="$here/build-win/deps/src/$src-$version"
+      dir="$here/build-win/deps/src/$src-$src_version"
       for f in "$dir/debian/copyright"; do
-        [[ -f $f ]] && printf '\n==== %s %s (%s)\n\n' "$src" "$version" "${f#"$dir/"}" && cat "$f"
+        [[ -f $f ]] && printf '\n==== %s %s (%s)\n\n' "$src" "$src_version" "${f#"$dir/"}" && cat "$f"
       done
     done <"$prefix/versions.txt"
     for pkg in libboost1.81-dev libfmt-dev libspdlog-dev libtomlplusplus-dev libjs-jquery mingw-w64-common \
