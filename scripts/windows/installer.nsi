@@ -13,6 +13,9 @@
 ;   - the uninstaller stops and removes the service first;
 ;   - /S: silent (scripted) install and uninstall.
 Unicode true
+; A 64-bit setup program (the amd64-unicode stubs of Debian's nsis): the exe is 64-bit anyway, and a
+; 64-bit installer runs under a 64-bit-only Wine (Debian's wine64) for the tests.
+Target amd64-unicode
 !include "MUI2.nsh"
 !include "x64.nsh"
 !include "FileFunc.nsh"

@@ -5,8 +5,9 @@
 #      registered, RUNNING, and answers /healthz (the example config's port, 7480);
 #   2. the config edited (port and a marker), then the setup run again (an upgrade): the config
 #      is kept, and the service runs again with it (answers on the new port);
-#   3. /S /NOSERVICE in a second prefix-less check is not run; instead the uninstaller (/S):
-#      the service is stopped and removed, Program Files\streambridge is gone, the config stays.
+#   3. the uninstaller (/S): the service is stopped and removed, Program Files\streambridge,
+#      the Start-menu folder and the uninstall entry are gone, the config stays;
+#   4. /S /NOSERVICE: installed, no service registered, the config still the user's.
 # Usage: wine_installer_test.sh SETUP_EXE. Exit 0 when passed or when Wine cannot run here.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -97,8 +98,12 @@ echo "  service: $(state_of), /healthz on 7491: $(curl -s -m 2 http://127.0.0.1:
 [[ -s $data/streambridge.log ]] || fail "no service log in %ProgramData%\\streambridge"
 
 echo "wine-installer-test: 3. silent uninstall"
-# _?=: the uninstaller runs in place (otherwise it copies itself to %TEMP% and returns at once).
-run_setup 'C:\Program Files\streambridge\uninstall.exe' /S '_?=C:\Program Files\streambridge' || fail "the uninstall failed"
+# The uninstaller copies itself to %TEMP% and runs from there, so it returns at once (its
+# in-place mode, _?=DIR, needs the folder unquoted, which Wine's command line cannot give): wait,
+# bounded, until the program files are gone.
+run_setup 'C:\Program Files\streambridge\uninstall.exe' /S || fail "the uninstall failed"
+deadline=$((SECONDS + 60))
+while [[ -e $prog/uninstall.exe || -e $prog/streambridged.exe ]] && ((SECONDS < deadline)); do sleep 0.3; done
 w sc query streambridged | grep -q STATE && fail "the service still exists after the uninstall"
 [[ -f $prog/streambridged.exe ]] && fail "streambridged.exe is still installed"
 [[ -d $menu ]] && fail "the Start-menu folder is still there"
@@ -106,6 +111,12 @@ cmp -s "$data/streambridge.toml" "$WINEPREFIX/edited.toml" || fail "the uninstal
 curl -s -m 2 -o /dev/null http://127.0.0.1:7491/healthz && fail "something still answers on 7491"
 w reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\streambridge' | grep -q DisplayName &&
   fail "the uninstall entry is still there"
+
+echo "wine-installer-test: 4. silent install without the service (/S /NOSERVICE, for a console user)"
+run_setup 'C:\setup.exe' /S /NOSERVICE || fail "the install without the service failed"
+[[ -f $prog/streambridged.exe ]] || fail "/NOSERVICE: streambridged.exe is not installed"
+w sc query streambridged | grep -q STATE && fail "/NOSERVICE: the service was registered"
+cmp -s "$data/streambridge.toml" "$WINEPREFIX/edited.toml" || fail "/NOSERVICE: the install changed the user's config"
 
 if ((failures)); then
   echo "  setup log:"; tail -n 30 "$WINEPREFIX/setup.log" | sed 's/^/    /'
