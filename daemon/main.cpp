@@ -12,6 +12,7 @@
 #include "service/logging.hpp"
 #include "service/service_control.hpp"
 #include "util/cli_args.hpp"
+#include "util/utf8_path.hpp"
 #ifdef _WIN32
 #include "service/windows_service.hpp"
 #endif
@@ -84,12 +85,12 @@ int run(const std::string& path, std::optional<sb::LogLevel> level_override, con
 #ifdef _WIN32
 // The service's log: streambridge.log next to the config (rotated to .1.log ... .3.log).
 std::string log_file_for(const std::string& config_path) {
-  return (std::filesystem::path(config_path).parent_path() / "streambridge.log").string();
+  return sb::path_utf8(sb::utf8_path(config_path).parent_path() / "streambridge.log");
 }
 
 int install(const std::string& config_path, const std::optional<std::string>& level) {
   // A service that cannot read its config fails at every boot: check it now.
-  const std::string path = std::filesystem::absolute(config_path).string();
+  const std::string path = sb::path_utf8(std::filesystem::absolute(sb::utf8_path(config_path)));
   if (!report(sb::load_config_file(path))) {
     std::cerr << "streambridged: the service was not installed: fix " << path << " first\n";
     return kExitUsage;
@@ -209,7 +210,7 @@ int main(int argc, char** argv) {
       // The SCM starts services in System32: a relative path in the config (e.g. `journal`)
       // is taken in the config's folder instead.
       std::error_code ec;
-      std::filesystem::current_path(std::filesystem::absolute(path).parent_path(), ec);
+      std::filesystem::current_path(std::filesystem::absolute(sb::utf8_path(path)).parent_path(), ec);
       return run(path, level_override, log_file_for(path), &control);
     };
     if (!sb::win::run_service(sb::win::kServiceName, control, body, code, error)) {

@@ -29,6 +29,7 @@
 #include "config/toml_bounds.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
+#include "util/utf8_path.hpp"
 #include "widgets/widget_name.hpp"
 #include "net/url.hpp"
 #include "mqtt/mqtt_topics.hpp"
@@ -349,9 +350,9 @@ class Loader {
         error(where, ctx, "token_file uses $CREDENTIALS_DIRECTORY, which is not set (not run by systemd?)");
         return;
       }
-      path = (fs::path(dir) / path.substr(kCredentials.size())).string();
-    } else if (fs::path(path).is_relative()) {
-      path = (fs::path(base_dir_) / path).string();
+      path = path_utf8(utf8_path(dir) / utf8_path(path.substr(kCredentials.size())));
+    } else if (utf8_path(path).is_relative()) {
+      path = path_utf8(utf8_path(base_dir_) / utf8_path(path));
     }
     std::string value, why;
     if (!read_small_file(path, kMaxTokenFileBytes, value, why)) {
@@ -526,7 +527,8 @@ class Loader {
   // A path in the file is relative to the file's folder.
   std::string resolve(std::string path) const {
     namespace fs = std::filesystem;
-    if (!path.empty() && fs::path(path).is_relative()) path = (fs::path(base_dir_) / path).lexically_normal().string();
+    if (!path.empty() && utf8_path(path).is_relative())
+      path = path_utf8((utf8_path(base_dir_) / utf8_path(path)).lexically_normal());
     return path;
   }
 
@@ -727,8 +729,8 @@ ConfigLoadResult load_config_file(const std::string& path) {
     result.errors.push_back(fmt::format("{}: cannot read the config file: {}", log_text(path, 200), why));
     return result;
   }
-  const auto parent = std::filesystem::path(path).parent_path();
-  return load_config_text(text, path, parent.empty() ? "." : parent.string());
+  const auto parent = utf8_path(path).parent_path();
+  return load_config_text(text, path, parent.empty() ? "." : path_utf8(parent));
 }
 
 }  // namespace sb

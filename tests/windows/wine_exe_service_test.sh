@@ -14,7 +14,8 @@
 #   6. --uninstall-service: the service is gone;
 #   7. in a console: the port in use is a clear error and exit 1;
 #   8. in a console: a config in a folder named with a space and 'ë' (as Notepad saves it),
-#      its journal next to it, and a Ctrl+C that stops it cleanly.
+#      its journal there too (small: it rotates, replacing the old .1 each time), and a Ctrl+C
+#      that stops it cleanly.
 # Usage: wine_exe_service_test.sh EXE [SERVICE_TEST_EXE]. Exit 0 when it passed or when Wine
 # cannot run here (it says why), 1 when something failed.
 set -euo pipefail
@@ -141,7 +142,10 @@ echo "wine-exe-service-test: 6. --uninstall-service"
 w sc start streambridged >/dev/null
 wait_for RUNNING 30 || fail "never RUNNING again"
 w "$win_exe" --uninstall-service | sed 's/^/  /'
-w sc query streambridged | grep -q STATE && fail "the service still exists after --uninstall-service"
+# DeleteService removes it once the last handle to it is closed: wait for that, bounded.
+deadline=$((SECONDS + 15))
+while w sc query streambridged | grep -q STATE && ((SECONDS < deadline)); do sleep 0.3; done
+w sc query streambridged | grep -q STATE && fail "the service still exists 15 s after --uninstall-service"
 
 echo "wine-exe-service-test: 7. a console run on a port in use: a clear error, exit 1"
 node -e "require('net').createServer().listen($port,'127.0.0.1',()=>console.log('listening'))" >"$WINEPREFIX/blocker.out" &
@@ -159,7 +163,7 @@ echo "wine-exe-service-test: 8. a console run from a folder with a space and 'ë
 # The manifest makes UTF-8 the process code page: without it the UTF-8 path from the command
 # line does not open. The journal is in that folder too; Ctrl+C stops it cleanly
 # (timeout sends SIGINT, which Wine delivers to the console process as a Ctrl+C).
-printf '\xef\xbb\xbf[server]\r\nport = 0\r\njournal = '"'"'C:\\users\\Zoë Test\\streambridge\\journal.jsonl'"'"'\r\n[[source]]\r\nname = "demo"\r\ntype = "demo"\r\ninterval = "20ms"\r\n' \
+printf '\xef\xbb\xbf[server]\r\nport = 0\r\njournal = '"'"'C:\\users\\Zoë Test\\streambridge\\journal.jsonl'"'"'\r\njournal_size = 8192\r\n[[source]]\r\nname = "demo"\r\ntype = "demo"\r\ninterval = "20ms"\r\n' \
   >"$bin_dir/zoë.toml"
 rc=0
 out=$(cd "$WINEPREFIX" && timeout -s INT 8 "$wine" "$win_exe" --config 'C:\users\Zoë Test\streambridge\zoë.toml' 2>&1 </dev/null | tr -d '\r') || rc=$?
@@ -167,6 +171,10 @@ grep -E 'starting with|listening|Ctrl\+C|stopped after' <<<"$out" | sed 's/^/  /
 [[ $out == *"starting with C:\users\Zoë Test\streambridge\zoë.toml"* ]] || fail "the non-ASCII config path: $out"
 [[ $out == *"Ctrl+C: stopping"*"stopped after"* ]] || fail "Ctrl+C did not stop it cleanly"
 [[ -s "$bin_dir/journal.jsonl" ]] || fail "no journal next to the non-ASCII config"
+# journal_size = 8192: the journal rotated many times, each time replacing journal.jsonl.1
+# (std::filesystem::rename, MoveFileExW with MOVEFILE_REPLACE_EXISTING).
+[[ -s "$bin_dir/journal.jsonl.1" ]] || fail "the journal never rotated"
+[[ $out != *"cannot rotate"* ]] || fail "journal rotation failed: $(grep -m1 'cannot rotate' <<<"$out")"
 
 echo "  the service's log:"
 tr -d '\r' <"$data/streambridge.log" | sed 's/^/    /' | tail -n 40
