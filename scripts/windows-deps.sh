@@ -74,7 +74,12 @@ export APT_CONFIG="$apt_dir/apt.conf"
 fetch_one() {  # fetch_one SRC VERSION: download, check against the .dsc, unpack; 1 if not served
   local src=$1 version=$2 dsc got
   [[ -f $src_dir/$src-$version/.unpacked ]] && return 0
-  (cd "$src_dir" && apt-get source -qq --download-only "$src=$version" >/dev/null 2>"$src_dir/$src.err") || return 1
+  if ! (cd "$src_dir" && apt-get source -qq --download-only "$src=$version" >/dev/null 2>"$src_dir/$src.err"); then
+    # Nothing of a version that did not download whole is kept (apt may have got its tarball).
+    local upstream=${version#*:}
+    rm -f "$src_dir/${src}_${upstream%-*}.orig"* "$src_dir/${src}_${version#*:}".*
+    return 1
+  fi
   dsc="$src_dir/${src}_${version#*:}.dsc"
   [[ -f $dsc ]] || { echo "windows-deps: $dsc was not downloaded" >&2; exit 1; }
   got=$(sed -n 's/^Version: //p' "$dsc")
