@@ -1,6 +1,5 @@
 // streambridged: command line, config loading, then the daemon (in a terminal, under systemd,
 // or under the Windows Service Control Manager).
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -12,11 +11,11 @@
 #include "daemon.hpp"
 #include "service/logging.hpp"
 #include "service/service_control.hpp"
+#include "util/cli_args.hpp"
+#include "util/utf8_path.hpp"
 #ifdef _WIN32
 #include "service/windows_service.hpp"
 #endif
-
-namespace po = boost::program_options;
 
 namespace {
 
@@ -86,12 +85,12 @@ int run(const std::string& path, std::optional<sb::LogLevel> level_override, con
 #ifdef _WIN32
 // The service's log: streambridge.log next to the config (rotated to .1.log ... .3.log).
 std::string log_file_for(const std::string& config_path) {
-  return (std::filesystem::path(config_path).parent_path() / "streambridge.log").string();
+  return sb::path_utf8(sb::utf8_path(config_path).parent_path() / "streambridge.log");
 }
 
 int install(const std::string& config_path, const std::optional<std::string>& level) {
   // A service that cannot read its config fails at every boot: check it now.
-  const std::string path = std::filesystem::absolute(config_path).string();
+  const std::string path = sb::path_utf8(std::filesystem::absolute(sb::utf8_path(config_path)));
   if (!report(sb::load_config_file(path))) {
     std::cerr << "streambridged: the service was not installed: fix " << path << " first\n";
     return kExitUsage;
@@ -123,47 +122,53 @@ int main(int argc, char** argv) {
   // waits until the daemon's handlers are in place (run_daemon unblocks), instead of killing
   // the process with the default action.
   sb::block_stop_and_reload_signals();
-  po::options_description options("Usage: streambridged [--config FILE] [options]\n\nOptions");
+  const std::string default_config = default_config_path();
   // clang-format off
-  options.add_options()
-      ("config,c", po::value<std::string>()->default_value(default_config_path()),
-       "the configuration file (TOML)")
-      ("check-config", po::value<std::string>()->value_name("FILE"),
-       "validate FILE and exit: 0 if valid, 2 with the errors if not")
-      ("log-level", po::value<std::string>()->value_name("LEVEL"),
-       "override [log] level: trace, debug, info, warn or error")
-      ("service", "Windows: run under the Service Control Manager (as the installed service does)")
-      ("install-service", "Windows: register the service with --config (and --log-level), then exit")
-      ("uninstall-service", "Windows: stop and remove the service, then exit")
-      ("version,V", "print the version and exit")
-      ("help,h", "print this help and exit");
+  const std::vector<sb::CliOption> options = {
+      {"config", 'c', "FILE", "the configuration file (TOML)", default_config},
+      {"check-config", 0, "FILE", "validate FILE and exit: 0 if valid, 2 with the errors if not"},
+      {"log-level", 0, "LEVEL", "override [log] level: trace, debug, info, warn or error"},
+      {"service", 0, {}, "Windows: run under the Service Control Manager (as the installed service does)"},
+      {"install-service", 0, {}, "Windows: register the service with --config (and --log-level), then exit"},
+      {"uninstall-service", 0, {}, "Windows: stop and remove the service, then exit"},
+      {"version", 'V', {}, "print the version and exit"},
+      {"help", 'h', {}, "print this help and exit"},
+  };
   // clang-format on
-
-  po::variables_map args;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), args);
-    po::notify(args);
-  } catch (const po::error& e) {
-    std::cerr << "streambridged: " << e.what() << "\nTry 'streambridged --help'.\n";
+#ifdef _WIN32
+  // The command line as Windows has it (UTF-16), in UTF-8: argv is in the ANSI code page, which
+  // cannot hold every path (C:\Users\Zoë on a Chinese system, say).
+  const std::vector<std::string> argv_utf8 = sb::win::command_line_utf8();
+  sb::win::use_utf8_console();
+  (void)argc;
+  (void)argv;
+#else
+  const std::vector<std::string> argv_utf8(argv, argv + argc);
+#endif
+  const auto parsed = sb::parse_cli(options, argv_utf8);
+  if (!parsed.error.empty()) {
+    std::cerr << "streambridged: " << parsed.error << "\nTry 'streambridged --help'.\n";
     return kExitUsage;
   }
-  if (args.count("help")) {
-    std::cout << options << "\nDocumentation: README.md. Local API: ws://127.0.0.1:7480/ws by default.\n";
+  const sb::CliArgs& args = parsed.args;
+  if (args.has("help")) {
+    std::cout << sb::format_cli_help("Usage: streambridged [--config FILE] [options]\n\nOptions", options)
+              << "\nDocumentation: README.md. Local API: ws://127.0.0.1:7480/ws by default.\n";
     return 0;
   }
-  if (args.count("version")) {
+  if (args.has("version")) {
     std::cout << "streambridged " << STREAMBRIDGE_VERSION << '\n';
     return 0;
   }
-  if (args.count("check-config")) {
-    const auto path = args["check-config"].as<std::string>();
+  if (args.has("check-config")) {
+    const auto path = *args.value("check-config");
     if (!report(sb::load_config_file(path))) return kExitUsage;
     std::cout << path << ": ok\n";
     return 0;
   }
 
-  const int service_modes = static_cast<int>(args.count("service") + args.count("install-service") +
-                                             args.count("uninstall-service"));
+  const int service_modes = int{args.has("service")} + int{args.has("install-service")} +
+                            int{args.has("uninstall-service")};
 #ifndef _WIN32
   if (service_modes > 0) {
     std::cerr << "streambridged: --service, --install-service and --uninstall-service are Windows only; "
@@ -178,18 +183,17 @@ int main(int argc, char** argv) {
 #endif
 
   std::optional<sb::LogLevel> level_override;
-  if (args.count("log-level")) {
-    level_override = parse_level(args["log-level"].as<std::string>());
+  if (args.has("log-level")) {
+    level_override = parse_level(*args.value("log-level"));
     if (!level_override) {
       std::cerr << "streambridged: --log-level must be trace, debug, info, warn or error\n";
       return kExitUsage;
     }
   }
-  const auto path = args["config"].as<std::string>();
+  const auto path = *args.value("config");
 #ifdef _WIN32
-  if (args.count("install-service"))
-    return install(path, args.count("log-level") ? std::optional(args["log-level"].as<std::string>()) : std::nullopt);
-  if (args.count("uninstall-service")) {
+  if (args.has("install-service")) return install(path, args.value("log-level"));
+  if (args.has("uninstall-service")) {
     std::string error;
     if (!sb::win::uninstall_service(sb::win::kServiceName, error)) {
       std::cerr << "streambridged: " << error << '\n';
@@ -199,14 +203,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   sb::ServiceControl control;
-  if (args.count("service")) {
+  if (args.has("service")) {
     int code = 0;
     std::string error;
     const auto body = [&] {
       // The SCM starts services in System32: a relative path in the config (e.g. `journal`)
       // is taken in the config's folder instead.
       std::error_code ec;
-      std::filesystem::current_path(std::filesystem::absolute(path).parent_path(), ec);
+      std::filesystem::current_path(std::filesystem::absolute(sb::utf8_path(path)).parent_path(), ec);
       return run(path, level_override, log_file_for(path), &control);
     };
     if (!sb::win::run_service(sb::win::kServiceName, control, body, code, error)) {

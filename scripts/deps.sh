@@ -17,12 +17,13 @@ apt_packages=(
 # start a system service, so only the tests and the benchmark ask for it), and the Windows
 # cross-compiler and Wine (the Windows compile check and the Wine service test).
 #   --with-browser: chromium and the broker (the tests); --with-broker: the broker (the benchmark)
-#   --with-windows: mingw-w64 (POSIX threads, for std::thread) and wine64
+#   --with-windows: mingw-w64 (POSIX threads, for std::thread), wine64, and nsis + zip (the
+#                   setup program and the zip of scripts/package.sh --windows)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) apt_packages+=(chromium mosquitto mosquitto-clients) ;;
     --with-broker) apt_packages+=(mosquitto mosquitto-clients) ;;
-    --with-windows) apt_packages+=(g++-mingw-w64-x86-64-posix wine64) ;;
+    --with-windows) apt_packages+=(g++-mingw-w64-x86-64-posix wine64 nsis zip) ;;
     *) echo "deps.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done

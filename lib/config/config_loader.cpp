@@ -29,6 +29,7 @@
 #include "config/toml_bounds.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
+#include "util/utf8_path.hpp"
 #include "widgets/widget_name.hpp"
 #include "net/url.hpp"
 #include "net/web_origin.hpp"
@@ -373,15 +374,16 @@ class Loader {
         error(where, ctx, "token_file uses $CREDENTIALS_DIRECTORY, which is not set (not run by systemd?)");
         return;
       }
-      path = (fs::path(dir) / path.substr(kCredentials.size())).string();
-    } else if (fs::path(path).is_relative()) {
-      path = (fs::path(base_dir_) / path).string();
+      path = path_utf8(utf8_path(dir) / utf8_path(path.substr(kCredentials.size())));
+    } else if (utf8_path(path).is_relative()) {
+      path = path_utf8(utf8_path(base_dir_) / utf8_path(path));
     }
     std::string value, why;
     if (!read_small_file(path, kMaxTokenFileBytes, value, why)) {
       error(where, ctx, fmt::format("cannot read token_file \"{}\": {}", log_text(path, 200), why));
       return;
     }
+    if (value.starts_with("\xEF\xBB\xBF")) value.erase(0, 3);  // a UTF-8 BOM (Windows Notepad)
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) {
       error(where, ctx, fmt::format("token_file \"{}\" is empty", path));
@@ -582,7 +584,8 @@ class Loader {
   // A path in the file is relative to the file's folder.
   std::string resolve(std::string path) const {
     namespace fs = std::filesystem;
-    if (!path.empty() && fs::path(path).is_relative()) path = (fs::path(base_dir_) / path).lexically_normal().string();
+    if (!path.empty() && utf8_path(path).is_relative())
+      path = path_utf8((utf8_path(base_dir_) / utf8_path(path)).lexically_normal());
     return path;
   }
 
@@ -783,8 +786,8 @@ ConfigLoadResult load_config_file(const std::string& path) {
     result.errors.push_back(fmt::format("{}: cannot read the config file: {}", log_text(path, 200), why));
     return result;
   }
-  const auto parent = std::filesystem::path(path).parent_path();
-  ConfigLoadResult result = load_config_text(text, path, parent.empty() ? "." : parent.string());
+  const auto parent = utf8_path(path).parent_path();
+  ConfigLoadResult result = load_config_text(text, path, parent.empty() ? "." : path_utf8(parent));
   if (result.inline_secret)
     if (const std::string why = readable_by_others(path); !why.empty())
       result.warnings.push_back(fmt::format("{}: the file holds a token or password and {}", log_text(path, 200), why));

@@ -14,6 +14,7 @@
 #include "hub/hub.hpp"
 #include "util/json_reader.hpp"
 #include "util/private_file.hpp"
+#include "util/utf8_path.hpp"
 
 namespace sb {
 namespace {
@@ -191,7 +192,7 @@ void Journal::rotate() {
   const std::string rotated = path_ + ".1";
   // std::filesystem::rename replaces an existing .1 on Windows too (std::rename fails there).
   std::error_code ec;
-  std::filesystem::rename(path_, rotated, ec);
+  std::filesystem::rename(utf8_path(path_), utf8_path(rotated), ec);
   if (ec) spdlog::error("journal {}: cannot rotate to {}: {}", path_, rotated, ec.message());
   first_seq_rotated_ = first_seq_current_;
   first_seq_current_ = 0;

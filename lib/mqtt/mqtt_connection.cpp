@@ -73,7 +73,20 @@ struct MqttConnection::Io {
   void forget_socket() {
     boost::system::error_code ignored;
     descriptor.cancel(ignored);
-    if (descriptor.is_open()) (void)descriptor.release();
+    if (descriptor.is_open()) {
+#ifndef _WIN32
+      (void)descriptor.release();
+#else
+      boost::system::error_code ec;
+      (void)descriptor.release(ec);
+      // release() fails where Windows cannot take a socket off its completion port (before 8.1,
+      // and under Wine 8: WSAEOPNOTSUPP). Asio must still never close libmosquitto's socket:
+      // the Asio object is parked, open, for the rest of the process (one small object per lost
+      // connection), and the moved-from one watches the next socket.
+      // (Never destroyed, not even at exit: the io_context may be gone by then.)
+      if (ec) new asio::ip::tcp::socket(std::move(descriptor));  // a moved-from socket is closed
+#endif
+    }
     reading = writing = false;
   }
 };

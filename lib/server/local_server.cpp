@@ -564,13 +564,24 @@ bool LocalServer::start(std::string& error) {
   const tcp::endpoint endpoint(address, config.port);
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
+#ifdef _WIN32
+  // Windows' SO_REUSEADDR would let this socket take a port another program listens on (and
+  // theirs ours): ask for the port alone instead. Best effort: without it, bind still works.
+  if (!ec) {
+    error_code ignored;
+    acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_EXCLUSIVEADDRUSE>(true), ignored);
+  }
+#else
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+#endif
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   std::uint16_t port = 0;
   if (!ec) port = acceptor.local_endpoint(ec).port();
   if (ec) {
-    error = fmt::format("cannot listen on {}:{}: {}", config.bind, config.port, ec.message());
+    // The same words on every OS (Windows says "Only one usage of each socket address ...").
+    error = fmt::format("cannot listen on {}:{}: {}", config.bind, config.port,
+                        ec == asio::error::address_in_use ? "Address already in use" : ec.message());
     return false;
   }
   impl_->api->set_port(port);

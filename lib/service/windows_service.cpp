@@ -3,6 +3,7 @@
 
 #include <windows.h>
 #include <aclapi.h>
+#include <shellapi.h>
 
 #include <cstdlib>
 #include <memory>
@@ -260,8 +261,28 @@ std::wstring quote_argument(const std::wstring& a) {
 }
 
 std::string default_config_path() {
-  const char* data = std::getenv("ProgramData");
-  return std::string(data && *data ? data : "C:\\ProgramData") + "\\streambridge\\streambridge.toml";
+  // The wide variable: getenv() gives it in the ANSI code page, which may not hold every name.
+  std::wstring data(32768, L'\0');
+  const DWORD n = GetEnvironmentVariableW(L"ProgramData", data.data(), static_cast<DWORD>(data.size()));
+  data.resize(n > 0 && n < 32768 ? n : 0);
+  return (data.empty() ? std::string("C:\\ProgramData") : narrow(data)) + "\\streambridge\\streambridge.toml";
+}
+
+std::vector<std::string> command_line_utf8() {
+  std::vector<std::string> out;
+  int count = 0;
+  LPWSTR* args = CommandLineToArgvW(GetCommandLineW(), &count);
+  if (!args) return {"streambridged"};
+  for (int i = 0; i < count; ++i) out.push_back(narrow(args[i]));
+  LocalFree(args);
+  return out;
+}
+
+void use_utf8_console() {
+  // Log lines are UTF-8 (names in events, paths): the console shows them as such, not in the
+  // OEM code page (437/850), where "Zoë" would print as "ZoÃ«".
+  SetConsoleOutputCP(CP_UTF8);
+  SetConsoleCP(CP_UTF8);
 }
 
 std::string token_file_acl_warning(const std::string& path) {

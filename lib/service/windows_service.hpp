@@ -45,6 +45,10 @@ bool has_console();
 
 std::wstring this_program();                        // the full path of the running .exe
 std::wstring quote_argument(const std::wstring& a);  // for CommandLineToArgvW's rules
+// The process's command line (GetCommandLineW), split as CommandLineToArgvW does, in UTF-8.
+std::vector<std::string> command_line_utf8();
+// The console's input and output code pages set to UTF-8 (CP 65001).
+void use_utf8_console();
 // %ProgramData%\streambridge\streambridge.toml (C:\ProgramData\... when the variable is unset).
 std::string default_config_path();
 // Why the token file is readable by others ("Everyone", "Users", "Authenticated Users" in its

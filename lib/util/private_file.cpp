@@ -1,5 +1,7 @@
 #include "util/private_file.hpp"
 
+#include "util/utf8_path.hpp"
+
 #ifdef _WIN32
 #include <windows.h>
 #include <fcntl.h>
@@ -27,7 +29,7 @@ std::FILE* open_private_file(const std::string& path, bool append) {
     return nullptr;
   }
   SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor, FALSE};
-  const std::wstring wide = std::filesystem::path(std::filesystem::u8path(path)).wstring();
+  const std::wstring wide = utf8_path(path).wstring();
   // FILE_SHARE_DELETE: the journal may be renamed (rotated) and the state replaced while open.
   HANDLE handle = CreateFileW(wide.c_str(), append ? FILE_APPEND_DATA : GENERIC_WRITE,
                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &attributes,

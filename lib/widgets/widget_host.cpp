@@ -11,6 +11,7 @@
 
 #include "server/web_assets.hpp"
 #include "util/json_writer.hpp"
+#include "util/utf8_path.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
 #include "widgets/widget_name.hpp"
@@ -31,7 +32,7 @@ const std::filesystem::path* pick(const std::vector<std::filesystem::path>& file
                                   std::initializer_list<std::string_view> names) {
   for (std::string_view name : names)
     for (const auto& file : files)
-      if (lower(file.filename().string()) == name) return &file;
+      if (lower(path_utf8(file.filename())) == name) return &file;
   return nullptr;
 }
 
@@ -48,7 +49,7 @@ WidgetResponse text(int status, std::string body) {
 // `-> ../../streambridge.toml` would otherwise be served to any page that loads the widget.
 bool inside_folder(const std::filesystem::path& file, const std::string& folder) {
   std::error_code ec;
-  const auto root = std::filesystem::canonical(folder, ec);
+  const auto root = std::filesystem::canonical(utf8_path(folder), ec);
   if (ec) return false;
   const auto real = std::filesystem::canonical(file, ec);
   if (ec) return false;
@@ -61,12 +62,12 @@ bool inside_folder(const std::filesystem::path& file, const std::string& folder)
 bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::string& error) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(folder, ec)) {
+  if (!fs::is_directory(utf8_path(folder), ec)) {
     error = fmt::format("\"{}\" is not a folder", folder);
     return false;
   }
   std::vector<fs::path> files;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+  for (fs::directory_iterator it(utf8_path(folder), ec), end; !ec && it != end; it.increment(ec))
     if (it->is_regular_file(ec)) files.push_back(it->path());
   if (ec) {
     error = fmt::format("cannot list \"{}\": {}", folder, ec.message());
@@ -79,11 +80,11 @@ bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::stri
     }
     std::string why;
     if (!inside_folder(*file, folder)) {
-      error = fmt::format("{} links outside the widget's folder: not served", file->filename().string());
+      error = fmt::format("{} links outside the widget's folder: not served", path_utf8(file->filename()));
       return false;
     }
-    if (read_small_file(file->string(), kMaxPartBytes, out, why)) return true;
-    error = fmt::format("cannot read {}: {}", file->string(), why);
+    if (read_small_file(path_utf8(*file), kMaxPartBytes, out, why)) return true;
+    error = fmt::format("cannot read {}: {}", path_utf8(*file), why);
     return false;
   };
   parts = {};
@@ -101,11 +102,11 @@ std::vector<WidgetConfig> WidgetHost::list() const {
   if (config_.dir.empty()) return out;
   std::error_code ec;
   std::vector<WidgetConfig> found;
-  for (fs::directory_iterator it(config_.dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
+  for (fs::directory_iterator it(utf8_path(config_.dir), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = path_utf8(it->path().filename());
     if (!it->is_directory(ec) || !valid_widget_name(name)) continue;
     if (std::any_of(out.begin(), out.end(), [&](const WidgetConfig& w) { return w.name == name; })) continue;
-    found.push_back(WidgetConfig{name, it->path().string()});
+    found.push_back(WidgetConfig{name, path_utf8(it->path())});
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   out.insert(out.end(), found.begin(), found.end());

@@ -9,6 +9,7 @@
 
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "util/utf8_path.hpp"
 #include "util/read_file.hpp"
 #include "util/time_format.hpp"
 #include "util/private_file.hpp"
@@ -181,7 +182,7 @@ bool WidgetState::read_state(std::string_view json, std::string& error) {
 
 bool WidgetState::load(const std::string& path, std::string& error) {
   std::error_code ec;
-  if (path.empty() || !std::filesystem::exists(path, ec)) return true;
+  if (path.empty() || !std::filesystem::exists(utf8_path(path), ec)) return true;
   std::string text, why;
   if (!read_small_file(path, kMaxStateBytes, text, why)) {
     error = fmt::format("widget state {}: {}", path, why);
@@ -212,7 +213,7 @@ bool WidgetState::save_if_changed(const std::string& path, std::string& error) {
     }
   }
   std::error_code ec;  // std::filesystem::rename replaces the old file on Windows too (std::rename fails there)
-  std::filesystem::rename(temp, path, ec);
+  std::filesystem::rename(utf8_path(temp), utf8_path(path), ec);
   if (ec) {
     error = fmt::format("widget state {}: cannot replace it: {}", path, ec.message());
     return false;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { run, tempDir, SOURCE_DIR } from './lib/daemon.mjs';
+import { run, tempDir, SOURCE_DIR, WINE } from './lib/daemon.mjs';
 
 test('--version and --help', async () => {
   const version = await run(['--version']);
@@ -56,7 +56,7 @@ test('bad command lines exit 2 with a hint', async () => {
   assert.match(missing.stderr, /\/nonexistent\/streambridge.toml: cannot read the config file: No such file or directory/);
 });
 
-test('the Windows service options are refused on Linux (exit 2)', async () => {
+test('the Windows service options are refused on Linux (exit 2)', { skip: WINE && 'Linux only (the exe under Wine: tests/windows/wine_exe_service_test.sh)' }, async () => {
   for (const option of ['--service', '--install-service', '--uninstall-service']) {
     const result = await run([option, '--config', path.join(SOURCE_DIR, 'config/streambridge.toml')]);
     assert.equal(result.code, 2, option);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import EventSource from 'eventsource';
 import { writeFileSync } from 'node:fs';
-import { startDaemon, demoConfig, tempDir, freePort, injectTest, withTimeout, run } from './lib/daemon.mjs';
+import { startDaemon, demoConfig, tempDir, freePort, injectTest, withTimeout, run, WINE } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 
 const quietConfig = (server = '') => `[server]\nport = 0\n${server}\n`;  // no source: only what we inject
@@ -242,7 +242,8 @@ test('slow client with slow_client = "close": closed with 4004, others unaffecte
     const slow = connect(url);
     await Promise.all([fast.opened, slow.opened]);
     slow.ws._socket.pause();  // stops reading: the kernel buffers fill, then its queue
-    await daemon.waitForLog(/is not reading fast enough .*closing it/, 30000);
+    // Under Wine the paused socket takes longer to fill (about 15 s here): its buffers are larger.
+    await daemon.waitForLog(/is not reading fast enough .*closing it/, WINE ? 60000 : 30000);
     const before = fast.events().length;
     await fast.untilEvents(before + 20);
     slow.ws._socket.resume();

@@ -234,6 +234,25 @@ TEST_CASE("config: token_file: trailing newline trimmed, loose permissions warne
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("config: as Windows Notepad saves them: a UTF-8 BOM and CRLF, in the config and a token file") {
+  const auto dir = temp_dir();
+  std::ofstream(dir / "se.jwt", std::ios::binary) << "\xEF\xBB\xBF" "eyJ.secret.sig\r\n";
+  ::chmod((dir / "se.jwt").c_str(), 0600);
+  const std::string text =
+      "\xEF\xBB\xBF# Zo\xC3\xAB's config\r\n[server]\r\nport = 7481\r\n\r\n[[source]]\r\nname = \"s\"\r\n"
+      "type = \"streamelements\"\r\ntoken_file = \"se.jwt\"\r\n";
+  auto result = load_config_text(text, "streambridge.toml", dir.string());
+  REQUIRE(result.config);
+  CHECK(result.config->server.port == 7481);
+  CHECK(result.config->sources[0].name == "s");
+  CHECK(result.config->sources[0].token.reveal() == "eyJ.secret.sig");
+  // Positions still count lines and columns as the user sees them.
+  result = load_config_text("\xEF\xBB\xBF[server]\r\nport = 99999\r\n", "streambridge.toml", dir.string());
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].find("streambridge.toml:2:8: [server]: \"port\" must be between 0 and 65535") == 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("config: every error is reported, not only the first") {
   const auto result = load_config_text("[server]\nport = -1\nbnd = \"x\"\n[log]\nlevel = 3\n", "c.toml");
   CHECK(result.errors.size() == 3);

@@ -1,7 +1,7 @@
 // Starts the real streambridged on a temporary config and watches its log. Tests wait on
 // states (a log line, a message), each with a bounded timeout, never on sleeps.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,26 @@ import { fileURLToPath } from 'node:url';
 export const BIN = process.env.STREAMBRIDGED;
 export const SOURCE_DIR = process.env.STREAMBRIDGE_SOURCE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 if (!BIN) throw new Error('STREAMBRIDGED (path of the daemon binary) is not set: run the tests through ctest');
+
+// The Windows exe (STREAMBRIDGED=.../streambridged.exe) runs under Wine: headless, in the
+// WINEPREFIX the ctest fixture "windows: wine prefix" booted once for the whole run
+// (tests/windows/wine_prefix.sh). Its console is Wine's: a SIGINT to the process is a Ctrl+C,
+// which stops the daemon cleanly as on Windows; SIGHUP and SIGTERM have no Windows meaning.
+export const WINE = BIN.endsWith('.exe');
+const WINE64 = process.env.STREAMBRIDGE_WINE ?? (existsSync('/usr/lib/wine/wine64') ? '/usr/lib/wine/wine64' : 'wine64');
+// For test(..., { skip: needsPosixSignal('SIGHUP') }): a reason under Wine, false on Linux.
+export const needsPosixSignal = (what) => (WINE ? `needs ${what}, which Windows has no equivalent of here (the SCM test covers reload and stop)` : false);
+// A path the daemon can open: under Wine, Z: is the Linux root (forward slashes suit both TOML
+// strings and Windows).
+export const hostPath = (p) => (WINE ? `Z:${path.resolve(p)}` : p);
+// How to start the daemon: [program, args, env].
+function command(args, env) {
+  const full = { ...process.env, ...env };
+  if (!WINE) return [BIN, args, full];
+  return [WINE64, [BIN, ...args], { WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', ...full }];
+}
+// Log lines on Windows end with CRLF.
+const chomp = (line) => (line.endsWith('\r') ? line.slice(0, -1) : line);
 
 export function withTimeout(promise, ms, what) {
   let timer;
@@ -20,12 +40,14 @@ export function withTimeout(promise, ms, what) {
 
 export function run(args, { env = {}, timeout = 20000 } = {}) {
   return withTimeout(new Promise((resolve) => {
-    const proc = spawn(BIN, args, { env: { ...process.env, ...env } });
+    const [program, argv, fullEnv] = command(args, env);
+    const proc = spawn(program, argv, { env: fullEnv });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => { stdout += d; });
     proc.stderr.on('data', (d) => { stderr += d; });
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+    const crlf = (text) => (WINE ? text.replaceAll('\r\n', '\n') : text);
+    proc.on('exit', (code) => resolve({ code, stdout: crlf(stdout), stderr: crlf(stderr) }));
   }), timeout, `streambridged ${args.join(' ')}`);
 }
 
@@ -47,10 +69,8 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   const dir = tempDir();
   const configPath = path.join(dir, 'streambridge.toml');
   writeFileSync(configPath, configText);
-  const proc = spawn(BIN, ['--config', configPath, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const [program, argv, fullEnv] = command(['--config', hostPath(configPath), ...args], env);
+  const proc = spawn(program, argv, { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const waiters = [];
   let partial = '';
@@ -58,7 +78,8 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
     partial += chunk;
     const parts = partial.split('\n');
     partial = parts.pop();
-    for (const line of parts) {
+    for (const raw of parts) {
+      const line = chomp(raw);
       lines.push(line);
       if (process.env.SB_TEST_VERBOSE) console.error('[daemon]', line);
       for (const w of [...waiters]) {
@@ -106,7 +127,8 @@ export async function startDaemon(configText, { env = {}, args = [] } = {}) {
   let stopped = null;
   const stop = (signal = 'SIGTERM') => {
     if (!stopped) {
-      proc.kill(signal);
+      // Under Wine a clean stop is a Ctrl+C (SIGINT); SIGKILL stays SIGKILL.
+      proc.kill(WINE && (signal === 'SIGTERM' || signal === 'SIGINT') ? 'SIGINT' : signal);
       stopped = withTimeout(exited, 15000, 'daemon exit')
         .then((r) => {
           // A clean stop exits 0; anything else (a sanitizer abort, a crash) fails the test.
