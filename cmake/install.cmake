@@ -14,7 +14,7 @@ install(TARGETS streambridged RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 
 # Man pages, gzipped at build time as Debian wants them (-9 for lintian, -n: no timestamp, so
 # the same source gives the same bytes).
-set(man_pages daemon/streambridged.8 config/streambridge.toml.5)
+set(man_pages daemon/streambridged.8 config/streambridge.toml.5 config/streambridge-api.7)
 set(man_outputs)
 foreach(page IN LISTS man_pages)
   get_filename_component(name "${page}" NAME)

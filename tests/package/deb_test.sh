@@ -116,7 +116,8 @@ unit="$root/lib/systemd/system/streambridged.service"
 for f in "$daemon" "$config" "$unit" "$root/usr/share/streambridge/event.schema.json" \
          "$root/usr/share/doc/streambridge/README.md" "$root/usr/share/doc/streambridge/copyright" \
          "$root/usr/share/doc/streambridge/changelog.Debian.gz" \
-         "$root/usr/share/man/man8/streambridged.8.gz" "$root/usr/share/man/man5/streambridge.toml.5.gz"; do
+         "$root/usr/share/man/man8/streambridged.8.gz" "$root/usr/share/man/man5/streambridge.toml.5.gz" \
+         "$root/usr/share/man/man7/streambridge-api.7.gz"; do
   [[ -f "$f" ]] || fail "missing after install: ${f#"$root"}"
 done
 ok "files in place: /usr/sbin, /etc/streambridge, /lib/systemd/system, /usr/share/{streambridge,doc,man}"
@@ -134,7 +135,8 @@ if grep -q 'not found' "$work/ldd.log"; then fail "ldd: libraries do not resolve
 ok "ldd resolves all $(grep -c '=>' "$work/ldd.log") libraries"
 
 if command -v man >/dev/null; then
-  for page in "$root/usr/share/man/man8/streambridged.8.gz" "$root/usr/share/man/man5/streambridge.toml.5.gz"; do
+  for page in "$root/usr/share/man/man8/streambridged.8.gz" "$root/usr/share/man/man5/streambridge.toml.5.gz" \
+              "$root/usr/share/man/man7/streambridge-api.7.gz"; do
     MANWIDTH=80 man --warnings -l "$page" 2>"$work/man.log" >/dev/null || fail "man -l ${page#"$root"}" "$work/man.log"
     [[ ! -s "$work/man.log" ]] || fail "man -l ${page#"$root"} warns" "$work/man.log"
   done
