@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/ranges.h>
+#include <charconv>
 #include <filesystem>
 
 #include <algorithm>
@@ -169,7 +170,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   hub.subscribe(api.get());
   // SE widgets: the pages, and the runtime's session data, store and counters.
   WidgetHost widget_host(config.widgets);
-  api->set_widget_host(&widget_host);
+  api->set_widget_pages(&widget_host);
   WidgetState widget_state(config.widgets);
   const std::string widget_state_path = config.widgets.state;  // a reload does not move it
   if (!widget_state.load(widget_state_path, error)) {
@@ -184,6 +185,9 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
                  widget_state.skipped_on_load());
   }
   hub.subscribe(&widget_state);
+  // Alert control's state lives in the widget state file: paused or muted survives a restart.
+  api->restore_alerts(widget_state.alert_state());
+  api->set_alert_state_keeper([&widget_state](const AlertState& state) { widget_state.set_alert_state(state); });
 
   asio::io_context io(1);
 #ifndef _WIN32
@@ -243,7 +247,28 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
         .family("streambridge_sources_retired", "gauge", "Sources removed by a reload whose coroutines still wind down")
         .sample("streambridge_sources_retired", static_cast<double>(source_set.retired()));
   });
-  for (auto& m : mqtt) m->start();
+  for (auto& m : mqtt) {
+    // {prefix}/cmd/alerts/{pause,resume,skip,mute,unmute,replay}; replay's payload is the seq.
+    m->set_command_handler([weak_api = std::weak_ptr<LocalApi>(api), name = m->name()](std::string_view command,
+                                                                                         std::string_view payload) {
+      const auto api = weak_api.lock();
+      if (!api || !command.starts_with("alerts/")) return;
+      const auto action = alert_action_from(command.substr(7));
+      if (!action) {
+        spdlog::warn("mqtt {}: unknown command \"{}\"", name, log_text(command, 64));
+        return;
+      }
+      std::optional<std::uint64_t> seq;
+      std::uint64_t value = 0;
+      const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), value);
+      if (ec == std::errc{} && end == payload.data() + payload.size()) seq = value;
+      std::string result, error;
+      int status = 0;
+      if (!api->control_alerts(*action, seq, result, error, status))
+        spdlog::warn("mqtt {}: alerts/{}: {}", name, to_string(*action), error);
+    });
+    m->start();
+  }
   source_set.apply(config.sources);
   if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
 
@@ -307,6 +332,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   if (control) control->detach();
   // Callbacks into this frame's objects must not outlive it (the API outlives the reactor).
   api->set_request_handler({});
+  api->set_alert_state_keeper({});
   api->set_status_provider({});
   api->set_health_check({});
   api->set_metrics_provider({});
@@ -316,7 +342,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   hub.unsubscribe(&widget_state);
   for (auto& m : mqtt) hub.unsubscribe(m.get());
   widget_state.set_channel_id_provider({});
-  api->set_widget_host(nullptr);
+  api->set_widget_pages(nullptr);
   if (std::string e; !widget_state.save_if_changed(widget_state_path, e)) spdlog::error("{}", e);
   spdlog::info("stopped after {} events", hub.last_seq());
   return 0;

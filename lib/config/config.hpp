@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "event/kind.hpp"
+#include "util/log_level.hpp"
 #include "util/secret.hpp"
 
 namespace sb {
@@ -30,7 +31,6 @@ struct ServerConfig {
   std::size_t max_messages_per_second = 20;  // per WebSocket client (bursts of twice that)
 };
 
-enum class LogLevel { trace, debug, info, warn, error };
 
 struct LogConfig {
   LogLevel level = LogLevel::info;
@@ -128,6 +128,5 @@ struct Config {
 };
 
 std::string_view to_string(SourceType type);
-std::string_view to_string(LogLevel level);
 
 }  // namespace sb

@@ -4,7 +4,6 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>  // inet_pton
 
-#include "service/windows_service.hpp"  // the token file's ACL
 #else
 #include <arpa/inet.h>
 #include <sys/stat.h>
@@ -27,13 +26,14 @@
 #include "config/did_you_mean.hpp"
 #include "config/duration.hpp"
 #include "config/toml_bounds.hpp"
+#include "util/file_access.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
 #include "util/utf8_path.hpp"
-#include "widgets/widget_name.hpp"
+#include "config/widget_name.hpp"
 #include "net/url.hpp"
 #include "net/web_origin.hpp"
-#include "mqtt/mqtt_topics.hpp"
+#include "config/mqtt_topics.hpp"
 
 namespace sb {
 namespace {
@@ -105,21 +105,6 @@ bool is_loopback_address(const std::string& text) {
   unsigned char v4[sizeof(in_addr)];
   if (inet_pton(AF_INET, text.c_str(), v4) == 1) return v4[0] == 127;
   return text == "::1";
-}
-
-// Why others than the file's owner (and, on Windows, SYSTEM and Administrators) can read it;
-// empty when they cannot.
-std::string readable_by_others(const std::string& path) {
-#ifdef _WIN32
-  const std::string why = win::token_file_acl_warning(path);
-  if (why.empty()) return why;
-  return fmt::format("{}: let only its owner, SYSTEM and Administrators read it", why);
-#else
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 044) == 0) return {};
-  return fmt::format("is readable by group or others (mode {:o}): chmod 600 it, or move the secret to a token_file",
-                     st.st_mode & 0777);
-#endif
 }
 
 class Loader {
@@ -389,19 +374,16 @@ class Loader {
       error(where, ctx, fmt::format("token_file \"{}\" is empty", path));
       return;
     }
+    if (const std::string why = readable_by_others(path); !why.empty())
+      warning(where, ctx,
+              fmt::format("token_file \"{}\" {}{}", log_text(path, 200), why,
 #ifdef _WIN32
-    if (const auto why = win::token_file_acl_warning(path); !why.empty())
-      warning(where, ctx,
-              fmt::format("token_file \"{}\" {}: let only its owner, SYSTEM and Administrators read it, e.g. "
-                          "icacls \"{}\" /inheritance:r /grant:r SYSTEM:R Administrators:F",
-                          log_text(path, 200), why, log_text(path, 200)));
+                          fmt::format(", e.g. icacls \"{}\" /inheritance:r /grant:r SYSTEM:R Administrators:F",
+                                      log_text(path, 200))
 #else
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
-      warning(where, ctx,
-              fmt::format("token_file \"{}\" is readable by group or others (mode {:o}): chmod 600 it", path,
-                          st.st_mode & 0777));
+                          ""
 #endif
+                          ));
     out = Secret(std::move(value));
   }
 
@@ -763,16 +745,6 @@ std::string_view to_string(SourceType type) {
   return "?";
 }
 
-std::string_view to_string(LogLevel level) {
-  switch (level) {
-    case LogLevel::trace: return "trace";
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-  }
-  return "info";
-}
 
 ConfigLoadResult load_config_text(std::string_view toml_text, const std::string& display_path,
                                   const std::string& base_dir) {

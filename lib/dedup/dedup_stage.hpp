@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "dedup/deduplicator.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace boost::asio {
 class io_context;

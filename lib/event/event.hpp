@@ -26,6 +26,7 @@ struct Event {
   std::string platform;      // twitch | youtube | kick | velora | ... ("" if unknown)
   Kind kind = Kind::unknown;
   bool test = false;
+  bool replay = false;  // played again on request (POST /alerts/replay): never counted again
   std::int64_t at_ms = 0;           // when it happened upstream (receivedAt if unknown)
   std::int64_t received_at_ms = 0;  // when streambridge read it
   EventUser user;
@@ -61,6 +62,7 @@ inline void reset_event(Event& e) {
   e.platform.clear();
   e.kind = Kind::unknown;
   e.test = false;
+  e.replay = false;
   e.at_ms = 0;
   e.received_at_ms = 0;
   e.user.id.clear();

@@ -119,7 +119,9 @@ void append_event_json(std::string& out, const Event& e, const EventJsonOptions&
     w.string_or_null(e.platform);
     w.fragment(R"(,"kind":)");
     w.string(to_string(e.kind));
-    w.fragment(e.test ? std::string_view(R"(,"test":true,"at":")") : std::string_view(R"(,"test":false,"at":")"));
+    w.fragment(e.test ? std::string_view(R"(,"test":true)") : std::string_view(R"(,"test":false)"));
+    if (e.replay) w.fragment(R"(,"replay":true)");
+    w.fragment(R"(,"at":")");
     w.time(e.at_ms);
     w.fragment(R"(","receivedAt":")");
     w.time(e.received_at_ms);

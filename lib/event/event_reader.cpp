@@ -45,6 +45,7 @@ bool event_from_json(std::string_view json, Event& out, std::string& error) {
   e.service.assign(root->string("service"));
   e.platform.assign(root->string("platform"));
   e.test = root->boolean("test").value_or(false);
+  e.replay = root->boolean("replay").value_or(false);
   e.at_ms = *at;
   e.received_at_ms = *received;
   if (const JsonNode* u = root->object("user")) {

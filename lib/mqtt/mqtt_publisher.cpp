@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "mqtt/mqtt_results.hpp"
-#include "mqtt/mqtt_topics.hpp"
+#include "config/mqtt_topics.hpp"
 #include "net/url.hpp"
 
 namespace sb {
@@ -120,7 +120,15 @@ void MqttPublisher::on_mqtt_connected() {
   if (mqtt_handed(1, connection_->publish(mqtt_online_topic(prefix_), "true", 1, true, &mid), mid) == MqttHanded::taken)
     online_mids_.push_back(mid);
   status_.set(SourceState::connected, fmt::format("connected to {}", config_.url));
+  // Alert control from a Stream Deck (Companion) or Home Assistant: {prefix}/cmd/alerts/ACTION.
+  if (commands_) connection_->subscribe(prefix_ + "/cmd/alerts/+", 1);
   drain();
+}
+
+void MqttPublisher::on_mqtt_message(std::string_view topic, std::string_view payload) {
+  const std::string cmd = prefix_ + "/cmd/";
+  if (!commands_ || !topic.starts_with(cmd)) return;
+  commands_(topic.substr(cmd.size()), payload);
 }
 
 void MqttPublisher::on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,

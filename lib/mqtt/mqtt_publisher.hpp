@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,8 @@
 #include "hub/published_event.hpp"
 #include "mqtt/mqtt_connection.hpp"
 #include "mqtt/mqtt_outbox.hpp"
-#include "server/output_link.hpp"
-#include "sources/source_status.hpp"
+#include "hub/output_link.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 
@@ -35,6 +36,10 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   void finish();
   bool finished() const { return finished_; }
   void on_event(const PublishedEventPtr& event) override;
+  // Commands from the broker: a message on {prefix}/cmd/REST (e.g. cmd/alerts/skip) is handed
+  // over as REST and its payload. Set before start(); none: no subscription.
+  using CommandHandler = std::function<void(std::string_view command, std::string_view payload)>;
+  void set_command_handler(CommandHandler handler) { commands_ = std::move(handler); }
 
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "mqtt"; }
@@ -52,6 +57,7 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   void on_mqtt_connected() override;
   void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override;
   void on_mqtt_published(int mid, int reason) override;
+  void on_mqtt_message(std::string_view topic, std::string_view payload) override;
 
   MqttConfig config_;
   std::string name_;
@@ -63,6 +69,7 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   std::vector<int> online_mids_;  // online=true messages not acked yet
   std::uint64_t published_ = 0;
   std::uint64_t refused_ = 0;
+  CommandHandler commands_;
   bool stopping_ = false;
   bool finished_ = false;
 };

@@ -308,6 +308,22 @@ void ClientSession::handle_request(const LocalRequest& request) {
     if (!api_->emit_test(*spec->node, result, error)) return reply(make_error_response(request, error));
     return reply(make_ok_response(request, result));
   }
+  if (request.type == "status") return reply(make_ok_response(request, api_->status_json()));  // with "alerts"
+  if (request.type.starts_with("alerts.")) {
+    // {"type":"alerts.skip"}, {"type":"alerts.replay","seq":N}: as POST /alerts/...
+    const auto action = alert_action_from(std::string_view(request.type).substr(std::string_view("alerts.").size()));
+    if (!action)
+      return reply(make_error_response(request, "alert control: alerts.pause, .resume, .skip, .mute, .unmute or .replay"));
+    thread_local JsonReader reader;
+    std::string error, result;
+    std::optional<std::uint64_t> seq;
+    if (const JsonNode* d = reader.parse(request.params_json, error)) {
+      if (const auto n = d->integer("seq"); n && *n > 0) seq = static_cast<std::uint64_t>(*n);
+    }
+    int status = 200;
+    if (!api_->control_alerts(*action, seq, result, error, status)) return reply(make_error_response(request, error));
+    return reply(make_ok_response(request, result));
+  }
   const auto& handler = api_->request_handler();
   if (!handler) return reply(make_error_response(request, "requests are not available"));
   handler(request, [weak = weak_from_this()](std::string message) {

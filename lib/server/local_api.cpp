@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "hub/event_filter.hpp"
@@ -10,16 +11,17 @@
 #include "server/access_policy.hpp"
 #include "server/client_session.hpp"
 #include "server/metrics.hpp"
+#include "server/page_provider.hpp"
 #include "server/query_string.hpp"
 #include "server/test_event.hpp"
 #include "server/web_assets.hpp"
+#include "event/event_reader.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/log_text.hpp"
 #include "util/steady_time.hpp"
 #include "util/time_format.hpp"
 #include "util/url_encode.hpp"
-#include "widgets/widget_host.hpp"
 
 namespace sb {
 namespace {
@@ -140,6 +142,63 @@ void LocalApi::broadcast_to_widgets(std::string_view op, std::string_view d_json
     }
     session->push_status(ws, sse);
   }
+}
+
+std::string LocalApi::status_json() const {
+  std::string status = status_json_ ? status_json_() : std::string("{}");
+  // The provider's object, with "alerts" as its last member.
+  const auto end = status.find_last_of('}');
+  if (end == std::string::npos) return status;
+  const bool empty = status.find_first_not_of(" \n\t{", 0) == end;
+  status.insert(end, fmt::format("{}\"alerts\":{}", empty ? "" : ",", alerts_.state_json()));
+  return status;
+}
+
+bool LocalApi::control_alerts(AlertAction action, std::optional<std::uint64_t> seq, std::string& result,
+                              std::string& error, int& http_status) {
+  std::uint64_t replay_seq = 0;
+  if (action == AlertAction::replay) {
+    if (!seq) {
+      http_status = 400;
+      error = "replay needs the seq of the event to play again (?seq=N)";
+      return false;
+    }
+    const auto& history = hub_.history();
+    const auto it = std::lower_bound(history.begin(), history.end(), *seq,
+                                     [](const PublishedEventPtr& e, std::uint64_t s) { return e->event.seq < s; });
+    if (it == history.end() || (*it)->event.seq != *seq) {
+      http_status = 404;
+      error = fmt::format("event {} is not in the history (the last {} events are kept)", *seq, config_.history);
+      return false;
+    }
+    Event copy;
+    if (!event_from_json((*it)->json(), copy, error)) {
+      http_status = 500;
+      return false;
+    }
+    if (copy.kind == Kind::status) {
+      http_status = 400;
+      error = "a status event is not an alert";
+      return false;
+    }
+    // Straight to the hub: dedup would drop it (its id is the original's), and that is the point.
+    copy.replay = true;
+    copy.received_at_ms = system_now_ms();
+    replay_seq = hub_.publish(std::move(copy))->event.seq;
+  }
+  const AlertState before = alerts_.state();
+  const std::string d = alerts_.apply(action, replay_seq, seq.value_or(0));
+  spdlog::info("alerts: {}{} (paused {}, muted {})", to_string(action),
+               action == AlertAction::replay ? fmt::format(" of event {} as {}", *seq, replay_seq) : std::string(),
+               alerts_.state().paused, alerts_.state().muted);
+  if (!(alerts_.state() == before) && keep_alerts_) keep_alerts_(alerts_.state());
+  if (!sessions_.empty()) {
+    const auto ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "alerts", d));
+    const auto sse = std::make_shared<const std::string>(frame_control(Framing::sse, "alerts", d));
+    for (ClientSession* session : sessions_) session->push_status(ws, sse);
+  }
+  result = alerts_.state_json();
+  return true;
 }
 
 bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::string& error) {
@@ -272,7 +331,9 @@ HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const Request
     return answer;
   }
   const bool widgets = path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json";
-  if (!widgets && path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" && path != "/test")
+  const bool alerts = path.starts_with("/alerts/");
+  if (!widgets && !alerts && path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" &&
+      path != "/test")
     return text_answer(404, "not found; see / for the endpoints\n");
 
   const std::string_view query_token = target->param("token").value_or("");
@@ -302,8 +363,8 @@ HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const Request
   if (widgets && token_ok) {
     // A widget's fieldData may hold the streamer's settings: the token rule applies.
     if (!is_get) return text_answer(405, "method not allowed\n");
-    if (!widget_host_) return text_answer(404, "no widgets: see [widgets] in the README\n");
-    const auto page = widget_host_->serve(path, query_token.empty() ? "" : "?token=" + url_encode(query_token));
+    if (!widget_pages_) return text_answer(404, "no widgets: see [widgets] in the README\n");
+    const auto page = widget_pages_->serve(path, query_token.empty() ? "" : "?token=" + url_encode(query_token));
     HttpAnswer answer = text_answer(page.status, page.body);
     answer.content_type = page.content_type;
     if (!page.location.empty()) answer.headers.emplace_back("Location", page.location);
@@ -350,6 +411,20 @@ HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const Request
     HttpAnswer answer = text_answer(401, "token required (?token= or Authorization: Bearer)\n");
     answer.headers.emplace_back("WWW-Authenticate", "Bearer");
     return answer;
+  }
+  if (alerts) {
+    const auto action = alert_action_from(std::string_view(path).substr(std::string_view("/alerts/").size()));
+    if (!action) return text_answer(404, "alert control: POST /alerts/{pause,resume,skip,mute,unmute,replay?seq=N}\n");
+    if (request.method != "POST") return text_answer(405, "POST to change the alerts; GET /status shows them\n");
+    std::optional<std::uint64_t> seq;
+    if (const auto given = target->param("seq")) {
+      seq = parse_seq(*given);
+      if (!seq) return text_answer(400, "seq must be a sequence number\n");
+    }
+    std::string result, error;
+    int status = 200;
+    if (!control_alerts(*action, seq, result, error, status)) return text_answer(status, error + "\n");
+    return json_answer(200, std::move(result));
   }
   if (path == "/test") {
     if (request.method != "POST") return text_answer(405, "POST a test event here: {\"kind\":\"tip\",...}\n");

@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "hub/published_event.hpp"
 #include "server/local_request.hpp"
+#include "server/alert_control.hpp"
 #include "server/protocol.hpp"
 #include "server/token_throttle.hpp"
 
@@ -25,7 +26,7 @@ namespace sb {
 class Hub;
 class Journal;
 class ClientSession;
-class WidgetHost;
+class PageProvider;
 
 struct HttpRequestInfo {
   std::string_view method;
@@ -84,7 +85,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   void set_metrics_provider(std::function<void(std::string&)> metrics) { metrics_ = std::move(metrics); }
 
   // The SE widget pages (/widgets/...); none: 404.
-  void set_widget_host(const WidgetHost* host) { widget_host_ = host; }
+  void set_widget_pages(const PageProvider* pages) { widget_pages_ = pages; }
 
   HttpAnswer route(const HttpRequestInfo& request);
 
@@ -94,6 +95,16 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
 
   // Source status changes go to every client as {"op":"status"}.
   void on_event(const PublishedEventPtr& event) override;
+
+  // Alert control (README "Alert control"): applies `action` (replay: of the event `seq`), tells
+  // every page, and keeps the state. The result is the new state ({"paused":..,"muted":..});
+  // false with `error` and an HTTP status for an unknown or expired seq.
+  bool control_alerts(AlertAction action, std::optional<std::uint64_t> seq, std::string& result_json,
+                      std::string& error, int& http_status);
+  const AlertControl& alerts() const { return alerts_; }
+  void restore_alerts(AlertState state) { alerts_.restore(state); }
+  // Told every change of the state, to keep it across restarts.
+  void set_alert_state_keeper(std::function<void(const AlertState&)> keeper) { keep_alerts_ = std::move(keeper); }
 
   // Injects a test event described by `spec` ({"kind":"tip",...}); the result is {"seq":N,"id":ID}.
   bool emit_test(const struct JsonNode& spec, std::string& result_json, std::string& error);
@@ -116,7 +127,8 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // The daemon stops: every client is closed with 1001.
   void shutdown_clients();
 
-  std::string status_json() const { return status_json_ ? status_json_() : std::string("{}"); }
+  // The daemon's status with the alert state added as "alerts".
+  std::string status_json() const;
   std::string metrics_text() const;
 
   const ServerConfig& config() const { return config_; }
@@ -135,13 +147,15 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   std::string epoch_;
   std::uint16_t port_ = 0;
   LocalRequestHandler request_handler_;
-  const WidgetHost* widget_host_ = nullptr;
+  const PageProvider* widget_pages_ = nullptr;
   std::function<std::string()> status_json_;
   std::function<std::string()> unhealthy_;
   std::function<void(std::string&)> metrics_;
   std::unordered_set<ClientSession*> sessions_;
   std::size_t unidentified_ = 0;  // of sessions_, those still waiting for identify
   TokenThrottle throttle_;
+  AlertControl alerts_;
+  std::function<void(const AlertState&)> keep_alerts_;
   LocalApiCounters counters_;
 };
 

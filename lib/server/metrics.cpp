@@ -8,7 +8,7 @@
 #include "hub/hub.hpp"
 #include "hub/journal.hpp"
 #include "sources/source_emitter.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/output_link.hpp"
+#include "hub/output_link.hpp"
 
 namespace sb {
 

@@ -7,8 +7,8 @@
 
 #include "dedup/deduplicator.hpp"
 #include "server/local_request.hpp"
-#include "server/output_link.hpp"
-#include "sources/source_status.hpp"
+#include "hub/output_link.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "config/config.hpp"
+#include "util/log_level.hpp"
 
 namespace sb {
 

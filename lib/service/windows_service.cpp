@@ -285,33 +285,6 @@ void use_utf8_console() {
   SetConsoleCP(CP_UTF8);
 }
 
-std::string token_file_acl_warning(const std::string& path) {
-  PACL dacl = nullptr;
-  PSECURITY_DESCRIPTOR descriptor = nullptr;
-  const std::wstring wide = widen(path);
-  if (GetNamedSecurityInfoW(wide.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, &dacl,
-                            nullptr, &descriptor) != ERROR_SUCCESS)
-    return {};  // reading the file itself worked; an unreadable ACL is not worth a warning
-  const std::unique_ptr<void, decltype(&LocalFree)> owned(descriptor, &LocalFree);
-  if (!dacl) return "has no access control list, so everyone can read it";
-  const struct {
-    WELL_KNOWN_SID_TYPE sid;
-    const char* name;
-  } broad[] = {{WinWorldSid, "Everyone"}, {WinBuiltinUsersSid, "Users"}, {WinAuthenticatedUserSid, "Authenticated Users"}};
-  for (DWORD i = 0; i < dacl->AceCount; ++i) {
-    void* ace = nullptr;
-    if (!GetAce(dacl, i, &ace)) continue;
-    const auto* header = static_cast<const ACE_HEADER*>(ace);
-    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERIT_ONLY_ACE)) continue;
-    const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(ace);
-    if ((allowed->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL)) == 0) continue;
-    PSID sid = const_cast<DWORD*>(&allowed->SidStart);
-    for (const auto& b : broad)
-      if (IsWellKnownSid(sid, b.sid)) return std::string("is readable by ") + b.name + " (its ACL allows it)";
-  }
-  return {};
-}
-
 std::wstring widen(const std::string& utf8) {
   if (utf8.empty()) return {};
   const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);

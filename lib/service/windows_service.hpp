@@ -51,9 +51,6 @@ std::vector<std::string> command_line_utf8();
 void use_utf8_console();
 // %ProgramData%\streambridge\streambridge.toml (C:\ProgramData\... when the variable is unset).
 std::string default_config_path();
-// Why the token file is readable by others ("Everyone", "Users", "Authenticated Users" in its
-// ACL, or no ACL at all), or "" when only its owner, SYSTEM and administrators can read it.
-std::string token_file_acl_warning(const std::string& path);
 
 std::wstring widen(const std::string& utf8);
 std::string narrow(const std::wstring& wide);

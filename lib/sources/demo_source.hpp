@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace boost::asio {
 class io_context;

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 #include "sources/normalize_status.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 

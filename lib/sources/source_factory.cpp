@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mqtt/mqtt_source.hpp"
+#include "sources/mqtt_source.hpp"
 #include "sources/demo_source.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/streamelements_source.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace boost::asio {
 class io_context;

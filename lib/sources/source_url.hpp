@@ -5,7 +5,7 @@
 
 #include "config/config.hpp"
 #include "net/url.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace boost::asio {
 class io_context;

@@ -14,7 +14,7 @@
 #include "util/utf8_path.hpp"
 #include "util/log_text.hpp"
 #include "util/read_file.hpp"
-#include "widgets/widget_name.hpp"
+#include "config/widget_name.hpp"
 
 namespace sb {
 namespace {
@@ -36,8 +36,8 @@ const std::filesystem::path* pick(const std::vector<std::filesystem::path>& file
   return nullptr;
 }
 
-WidgetResponse text(int status, std::string body) {
-  WidgetResponse r;
+PageAnswer text(int status, std::string body) {
+  PageAnswer r;
   r.status = status;
   r.content_type = "text/plain; charset=utf-8";
   r.body = std::move(body);
@@ -113,7 +113,7 @@ std::vector<WidgetConfig> WidgetHost::list() const {
   return out;
 }
 
-WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) const {
+PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) const {
   std::string_view rest = path.substr(std::string_view("/widgets").size());
   if (rest.empty() || rest == "/") {
     std::string body =
@@ -121,13 +121,13 @@ WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) 
         "<h1>Widgets</h1>\n<ul>\n";
     for (const auto& w : list()) body += fmt::format("<li><a href=\"/widgets/{0}/\">{0}</a></li>\n", w.name);
     body += "</ul>\n</body></html>\n";
-    WidgetResponse r;
+    PageAnswer r;
     r.body = std::move(body);
     return r;
   }
   if (rest == ".json") {
     // The names, for the dashboard.
-    WidgetResponse r;
+    PageAnswer r;
     r.content_type = "application/json";
     JsonWriter w(r.body);
     w.begin_array();
@@ -138,7 +138,7 @@ WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) 
   if (rest == "/jquery.js") {
     const auto asset = web_asset("jquery.min.js");
     if (!asset) return text(500, "jQuery is missing from this build\n");
-    WidgetResponse r;
+    PageAnswer r;
     r.content_type = "text/javascript; charset=utf-8";
     r.body = std::string(*asset);
     return r;
@@ -152,7 +152,7 @@ WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) 
   if (!valid_widget_name(name) || it == widgets.end()) return text(404, "no such widget; the list is at /widgets/\n");
   if (slash == std::string_view::npos) {
     // Relative links (widget.css, widget.js) need the trailing slash.
-    WidgetResponse r = text(301, "moved\n");
+    PageAnswer r = text(301, "moved\n");
     r.location = fmt::format("/widgets/{}/{}", name, query);
     return r;
   }
@@ -166,7 +166,7 @@ WidgetResponse WidgetHost::serve(std::string_view path, std::string_view query) 
     spdlog::warn("widget \"{}\": {}", name, log_text(error, 300));
     return text(500, fmt::format("widget \"{}\": {}\n", name, error));
   }
-  WidgetResponse r;
+  PageAnswer r;
   if (file == "widget.css") {
     r.content_type = "text/css; charset=utf-8";
     r.body = fill_placeholders(parts.css, fields);

@@ -7,30 +7,24 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "server/page_provider.hpp"
 #include "widgets/widget_page.hpp"
 
 namespace sb {
-
-struct WidgetResponse {
-  int status = 200;
-  std::string content_type = "text/html; charset=utf-8";
-  std::string body;
-  std::string location;  // a redirect's target
-};
 
 // The parts found in `folder` under the names public widget repositories use (any case):
 // widget.html / HTML.html, widget.css / CSS.css, widget.js / JS.js, widget.json / fields.json,
 // and an optional data.json. False with `error` when the folder or its HTML cannot be read.
 bool load_widget_folder(const std::string& folder, WidgetParts& parts, std::string& error);
 
-class WidgetHost {
+class WidgetHost final : public PageProvider {
  public:
   // `config` is the live one: a reload changes what the next request sees.
   explicit WidgetHost(const WidgetsConfig& config) : config_(config) {}
 
   // A GET of `path` (/widgets/..., or /widgets.json: the names); `query` ("?token=..." or "") is passed on to
   // the page's own resources.
-  WidgetResponse serve(std::string_view path, std::string_view query) const;
+  PageAnswer serve(std::string_view path, std::string_view query) const override;
   // The widgets there are now: [[widget]] entries, then the folders of [widgets] dir.
   std::vector<WidgetConfig> list() const;
 

@@ -23,6 +23,7 @@ constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
 
 void WidgetState::on_event(const PublishedEventPtr& published) {
   const Event& e = published->event;
+  if (e.replay) return;  // played again on request: it happened once, and counted then
   if (e.kind == Kind::counter && !e.test) {
     JsonReader reader;
     std::string error;
@@ -57,7 +58,7 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     w.field("resetOnStart", false).end_object().end_object();
     w.key("recents");
     session_.write_recents(w);
-    w.key("overlay").begin_object().field("isEditorMode", false).field("muted", false).end_object();
+    w.key("overlay").begin_object().field("isEditorMode", false).field("muted", alerts_.muted).end_object();
     w.end_object();
     return true;
   }
@@ -140,6 +141,7 @@ std::string WidgetState::state_json() const {
   for (const auto& [key, json] : store_) w.key(key).raw(json);
   w.end_object().key("counters").begin_object();
   for (const auto& [name, value] : counters_) w.field(name, value);
+  w.end_object().key("alerts").begin_object().field("paused", alerts_.paused).field("muted", alerts_.muted);
   w.end_object().end_object();
   out.push_back('\n');
   return out;
@@ -172,6 +174,10 @@ bool WidgetState::read_state(std::string_view json, std::string& error) {
       store_[std::string(f.key)] = std::move(value);
     }
   if (skipped_on_load_ > 0) ++changes_;  // the next save writes the bounded store
+  if (const JsonNode* alerts = root->object("alerts")) {
+    alerts_.paused = alerts->boolean("paused").value_or(false);
+    alerts_.muted = alerts->boolean("muted").value_or(false);
+  }
   if (const JsonNode* counters = root->object("counters"))
     for (const JsonField& f : counters->fields)
       // A hand-edited file may hold any number: only those an int64 holds are taken.

@@ -17,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "hub/published_event.hpp"
+#include "server/alert_control.hpp"
 #include "server/local_request.hpp"
 #include "widgets/session_data.hpp"
 
@@ -51,6 +52,14 @@ class WidgetState final : public EventSubscriber {
               const std::function<void(std::string_view op, std::string_view d_json)>& broadcast);
 
   const SessionData& session() const { return session_; }
+  // Alert control's state (paused, muted), kept in the state file so it survives a restart;
+  // se.load's overlay.muted shows it.
+  const AlertState& alert_state() const { return alerts_; }
+  void set_alert_state(const AlertState& state) {
+    if (state == alerts_) return;
+    alerts_ = state;
+    ++changes_;
+  }
   // Who knows the channel's id (the sources, once connected): onWidgetLoad's channel.id.
   void set_channel_id_provider(std::function<std::string()> provider) { channel_id_ = std::move(provider); }
 
@@ -62,6 +71,7 @@ class WidgetState final : public EventSubscriber {
   std::map<std::string, std::string, std::less<>> store_;  // key -> value JSON
   std::map<std::string, std::int64_t, std::less<>> counters_;
   std::function<std::string()> channel_id_;
+  AlertState alerts_;
   std::size_t store_bytes_ = 0;  // keys and values
   std::size_t skipped_on_load_ = 0;
   std::uint64_t changes_ = 0;

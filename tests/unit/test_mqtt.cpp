@@ -12,7 +12,7 @@
 #include "event/event_reader.hpp"
 #include "mqtt/mqtt_outbox.hpp"
 #include "mqtt/mqtt_results.hpp"
-#include "mqtt/mqtt_topics.hpp"
+#include "config/mqtt_topics.hpp"
 
 TEST_CASE("mqtt: topics under the prefix, streambridge/{instance} by default") {
   sb::MqttConfig config;

@@ -7,7 +7,7 @@
 //   service_test.exe --install NAME LOG     install_service(NAME, "<this exe>" --service LOG)
 //   service_test.exe --uninstall NAME       uninstall_service(NAME)
 //   service_test.exe --paramchange NAME     send PARAMCHANGE (Wine's sc has no "control")
-//   service_test.exe --acl FILE             token_file_acl_warning(FILE)
+//   service_test.exe --acl FILE             readable_by_others(FILE) (util/file_access)
 //   service_test.exe --console              route_console_events, then a Ctrl+C to itself
 #include <windows.h>
 
@@ -21,6 +21,7 @@
 
 #include "service/service_control.hpp"
 #include "service/windows_service.hpp"
+#include "util/file_access.hpp"
 
 namespace {
 
@@ -138,8 +139,8 @@ int wmain(int argc, wchar_t** argv) {
     return code;
   }
   if (mode == L"--acl" && argc > 2) {
-    const std::string why = sb::win::token_file_acl_warning(sb::win::narrow(argv[2]));
-    std::printf("token_file_acl_warning: %s\n", why.empty() ? "(none)" : why.c_str());
+    const std::string why = sb::readable_by_others(sb::win::narrow(argv[2]));
+    std::printf("readable_by_others: %s\n", why.empty() ? "(none)" : why.c_str());
     return 0;
   }
   std::printf("usage: service_test.exe --service LOG | --not-a-service | --install NAME LOG | --uninstall NAME | "

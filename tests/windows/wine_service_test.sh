@@ -9,7 +9,7 @@
 #   3. registered by install_service (what --install-service does), started, and removed by
 #      uninstall_service (which stops it first);
 #   4. run_service called from a console: it must say it was not started by the SCM;
-#   5. token_file_acl_warning on a file readable by everyone, then by its owner only;
+#   5. readable_by_others (util/file_access) on a file readable by everyone, then by its owner only;
 #   6. a Ctrl+C in a console (its own: Wine has none without a terminal) stops it cleanly.
 # Headless: WINEDEBUG=-all, a throwaway WINEPREFIX under /tmp, no X (services need none).
 # Exit 0 when it passed or when Wine cannot run here (it says why), 1 when the service failed.
@@ -28,19 +28,20 @@ command -v "$cxx" >/dev/null || skip "$cxx is not installed"
 
 exe=build-win/service_test.exe
 sources=(tests/windows/service_test.cpp lib/service/windows_service.cpp lib/service/service_control.cpp
-         lib/service/windows_service.hpp lib/service/service_control.hpp)
+         lib/util/file_access.cpp lib/service/windows_service.hpp lib/service/service_control.hpp
+         lib/util/file_access.hpp)
 mkdir -p build-win
 if [[ ! -f $exe ]] || [[ -n $(find "${sources[@]}" -newer "$exe") ]]; then
   echo "wine-service-test: building $exe"
   export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
   objects=()
-  for src in "${sources[@]::3}"; do  # one object each, so ccache makes a rerun a link only
+  for src in "${sources[@]::4}"; do  # one object each, so ccache makes a rerun a link only
     obj="build-win/service_test/$(basename "${src%.cpp}").o"
     mkdir -p "$(dirname "$obj")"
     ccache "$cxx" -std=c++20 -O1 -Wall -Wextra -Wpedantic -municode -Ilib -c "$src" -o "$obj"
     objects+=("$obj")
   done
-  "$cxx" -municode -static "${objects[@]}" -o "$exe"
+  "$cxx" -municode -static "${objects[@]}" -ladvapi32 -o "$exe"
 fi
 
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="  # no Mono/Gecko prompts

@@ -341,6 +341,7 @@
     const holdMs = Math.max(0, Number(fieldData.widgetDuration) || 0) * 1000;
     const alerts = [];
     let showing = false;
+    let paused = false;  // alert control: alerts wait, chat and counters do not
     let holdTimer = null;
     let inCopy = false;
     const releaseAlert = () => {
@@ -356,7 +357,7 @@
       if (sessionKinds.has(e.kind) && !e.test) sessionUpdate();
     };
     function nextAlert() {
-      if (showing || !alerts.length) return;
+      if (showing || paused || !alerts.length) return;
       showing = true;
       const [e, details] = alerts.shift();
       holdTimer = setTimeout(releaseAlert, holdMs);
@@ -364,7 +365,7 @@
     }
     const order = new GiftOrder((e) => {
       const details = seShapes(e);
-      if (holdMs > 0 && details.length && details[0].listener.endsWith('-latest')) {
+      if ((holdMs > 0 || paused || showing) && details.length && details[0].listener.endsWith('-latest')) {
         alerts.push([e, details]);
         nextAlert();
       } else {
@@ -400,6 +401,24 @@
     });
 
     const status = { isEditorMode: false, muted: false };
+    // Alert control (README "Alert control") in SE's own shapes: event:skip ends the alert
+    // playing, alertService:toggleSound carries the muted state, pause holds the queue.
+    const applyAlerts = (a, action) => {
+      if (!a) return;
+      if (typeof a.muted === 'boolean' && a.muted !== status.muted) {
+        status.muted = a.muted;
+        if (loaded) dispatch('onEventReceived', { listener: 'alertService:toggleSound', event: { muted: a.muted } });
+      }
+      if (typeof a.paused === 'boolean') paused = a.paused;
+      if (action === 'skip' && loaded) {
+        inCopy = true;
+        try { dispatch('onEventReceived', { listener: 'event:skip', event: {} }); } finally { inCopy = false; }
+        if (showing) releaseAlert();
+      }
+      if (!paused) nextAlert();
+    };
+    client.addEventListener('status', (ev) => applyAlerts(ev.detail && ev.detail.alerts));
+    client.addEventListener('alerts', (ev) => applyAlerts(ev.detail, ev.detail.action));
     global.SE_API = {
       store: {
         get: (key) => call('se.store.get', { key }).then((r) => r.value),

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 namespace sb {
 

@@ -1,4 +1,4 @@
-#include "mqtt/mqtt_source.hpp"
+#include "sources/mqtt_source.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,7 @@
 #include "event/event_reader.hpp"
 #include "mqtt/mqtt_connection.hpp"
 #include "mqtt/mqtt_results.hpp"
-#include "mqtt/mqtt_topics.hpp"
+#include "config/mqtt_topics.hpp"
 #include "sources/source_emitter.hpp"
 #include "util/log_text.hpp"
 #include "util/time_format.hpp"

@@ -1,4 +1,4 @@
-#include "mqtt/mqtt_topics.hpp"
+#include "config/mqtt_topics.hpp"
 
 namespace sb {
 

@@ -1,4 +1,4 @@
-#include "sources/source_status.hpp"
+#include "event/source_status.hpp"
 
 #include <spdlog/spdlog.h>
 

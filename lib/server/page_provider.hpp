@@ -1,0 +1,24 @@
+#pragma once
+// Pages another part of the daemon serves under the local API (the SE widget host, under
+// /widgets/). The server knows only this hook, so it depends on nothing above it; the access
+// rules (Host, Origin, token) are the server's and run before it is asked.
+#include <string>
+#include <string_view>
+
+namespace sb {
+
+struct PageAnswer {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::string location;  // a redirect's target
+};
+
+class PageProvider {
+ public:
+  virtual ~PageProvider() = default;
+  // A GET of `path`; `query` ("?token=..." or "") is passed on to the page's own resources.
+  virtual PageAnswer serve(std::string_view path, std::string_view query) const = 0;
+};
+
+}  // namespace sb
