@@ -57,6 +57,51 @@ bool set_number(const JsonNode& spec, std::string_view key, std::optional<T>& ou
   return true;
 }
 
+// A test chat line may say who wrote it as a widget sees it: `badges` (["moderator", ...] or
+// SE's {type, version, url, description} objects), `mod` and `color`, so a moderator command
+// can be tried. They go into data (badges, mod, displayColor), over what `data` gave.
+bool add_chat_fields(const JsonNode& spec, Event& out, std::string& error) {
+  const JsonValue* badges = spec.find("badges");
+  const JsonValue* mod = spec.find("mod");
+  const JsonValue* color = spec.find("color");
+  if (badges && badges->type != JsonType::array) {
+    error = "\"badges\" must be a list (of names such as \"moderator\", or {type, version, url, description})";
+    return false;
+  }
+  if (badges)
+    for (const JsonField& b : badges->node->fields)
+      if (b.value.type != JsonType::string && b.value.type != JsonType::object) {
+        error = "\"badges\" must list names or {type, version, url, description} objects";
+        return false;
+      }
+  if (mod && mod->type != JsonType::boolean) {
+    error = "\"mod\" must be true or false";
+    return false;
+  }
+  if (color && color->type != JsonType::string) {
+    error = "\"color\" must be a colour such as \"#1E90FF\"";
+    return false;
+  }
+  if (!badges && !mod && !color) return true;
+  JsonReader reader;
+  const JsonNode* data = reader.parse(out.data_json, error);
+  if (!data) return false;
+  std::string merged;
+  JsonWriter w(merged);
+  w.begin_object();
+  for (const JsonField& f : data->fields) {
+    if ((badges && f.key == "badges") || (mod && f.key == "mod") || (color && f.key == "displayColor")) continue;
+    w.key(f.key);
+    write_json_value(w, f.value);
+  }
+  if (badges) write_json_value(w.key("badges"), *badges);
+  if (mod) w.field("mod", mod->text == "true");
+  if (color) w.field("displayColor", color->text);
+  w.end_object();
+  out.data_json = std::move(merged);
+  return true;
+}
+
 }  // namespace
 
 bool build_test_event(const JsonNode& spec_node, std::int64_t now_ms, Event& out, std::string& error) {
@@ -138,6 +183,7 @@ bool build_test_event(const JsonNode& spec_node, std::int64_t now_ms, Event& out
     JsonWriter w(out.data_json);
     write_json_value(w, *data);
   }
+  if (out.kind == Kind::chat_message) return add_chat_fields(*spec, out, error);
   return true;
 }
 

@@ -173,6 +173,34 @@
   const sessionKinds = new Set(['follow', 'subscription', 'resubscription', 'gift_subscription', 'cheer', 'tip',
     'raid', 'host', 'merch', 'session']);
 
+  // Chat as SE's widgets read it, whatever the upstream gave: badges as {type, version, url,
+  // description} (a name alone gets version "1" and an empty image, never `undefined`), and
+  // Twitch-style tags (badges "moderator/1,subscriber/12", mod, subscriber, vip, color, ...).
+  const kNoImage = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+  let channelName = '';  // the configured channel (se.load), for broadcaster commands
+  function seBadges(list) {
+    if (!Array.isArray(list)) return [];
+    return list.map((b) => {
+      if (typeof b === 'string') return { type: b, version: '1', url: kNoImage, description: b };
+      const o = b || {};
+      const type = String(o.type || o.name || o.id || '');
+      return { type, version: String(o.version ?? '1'), url: o.url || o.image || kNoImage, description: o.description || o.title || type };
+    });
+  }
+  function seTags(data, badges, u, displayName, color, msgId) {
+    if (data.tags && typeof data.tags === 'object' && Object.keys(data.tags).length) return data.tags;
+    const has = (t) => badges.some((b) => b.type === t);
+    const mod = data.mod === true || data.isMod === true || has('moderator') || has('broadcaster');
+    const vip = data.isVip === true || has('vip');
+    const subscriber = data.isSubscriber === true || has('subscriber');
+    return {
+      badges: badges.map((b) => `${b.type}/${b.version}`).join(','), 'badge-info': '', color,
+      'display-name': displayName, emotes: '', id: msgId, mod: mod ? '1' : '0', 'room-id': '',
+      subscriber: subscriber ? '1' : '0', 'tmi-sent-ts': String(Date.now()), turbo: '0',
+      'user-id': u.id || '', 'user-type': mod ? 'mod' : '', vip: vip ? '1' : '0',
+    };
+  }
+
   // One normalized event as the onEventReceived details SE would send, in SE's order.
   function seShapes(e) {
     const u = e.user || {};
@@ -181,14 +209,17 @@
     const displayName = u.displayName || name;
     const id = e.id;
     if (e.kind === 'chat_message') {
+      const badges = seBadges(data.badges);
+      const displayColor = data.displayColor || data.color || (data.tags && data.tags.color) || '';
+      const msgId = data.msgId || id;
       return [{
         listener: 'message',
         event: {
           service: e.platform || 'twitch',
           data: {
-            time: Date.parse(e.at), tags: data.tags || {}, nick: name, userId: u.id || '', displayName,
-            displayColor: data.displayColor || '', badges: data.badges || [], channel: data.channel || '',
-            text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId: data.msgId || id,
+            time: Date.parse(e.at), tags: seTags(data, badges, u, displayName, displayColor, msgId), nick: name,
+            userId: u.id || '', displayName, displayColor, badges, channel: data.channel || channelName,
+            text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId,
           },
           renderedText: escapeHtml(e.message || ''),
         },
@@ -380,6 +411,7 @@
         if (loaded) return;
         loaded = true;
         r = r || {};
+        channelName = (r.channel && r.channel.username) || '';
         const code = (r.currency && r.currency.code) || options.currency || 'USD';
         dispatch('onWidgetLoad', {
           channel: r.channel || { username: '', apiToken: '', id: '', providerId: '', avatar: '' },

@@ -1,0 +1,76 @@
+// SE-shaped chat from every source (README "Widgets"): a look-alike SE chat widget, written for
+// this test, reads tags.badges, badge.url and displayColor the way public chat widgets do, in
+// real headless Chromium. Test chat with badges, mod and colour, plain test chat, and chat with
+// the bare badge names an upstream such as Velora gives: no exception, no request for
+// `undefined`, and a moderator command recognised.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launchChromium } from './lib/browser.mjs';
+import { startDaemon, tempDir, injectTest } from './lib/daemon.mjs';
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+function chatWidget(dir) {
+  const folder = path.join(dir, 'chatbox');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'widget.html'), '<div id="log"></div>');
+  writeFileSync(path.join(folder, 'widget.js'), `
+window.lines = [];
+window.addEventListener('onEventReceived', (obj) => {
+  if (obj.detail.listener !== 'message') return;
+  const d = obj.detail.event.data;
+  const mod = d.tags.badges.split(',').some((b) => b.startsWith('moderator/') || b.startsWith('broadcaster/'));
+  const row = document.createElement('div');
+  for (const badge of d.badges) { const img = document.createElement('img'); img.src = badge.url; img.alt = badge.description; row.append(img); }
+  row.append(d.displayName + ': ' + d.text);
+  row.style.color = d.displayColor;
+  document.getElementById('log').append(row);
+  window.lines.push({ text: d.text, mod, tagsMod: d.tags.mod, color: d.displayColor, badges: d.badges.map((b) => b.type + '/' + b.version), channel: d.channel, command: mod && d.text.startsWith('!') });
+});`);
+  return folder;
+}
+
+test('chat reaches an SE chat widget with Twitch-style tags and badge objects, whatever the source gave', async () => {
+  const dir = tempDir();
+  const folder = chatWidget(dir);
+  const daemon = await startDaemon(`[server]\nport = 0\n[widgets]\nchannel = "streamer"\n[[widget]]\nname = "chatbox"\npath = "${folder}"\n`);
+  const page = await browser.newPage();
+  const errors = [];
+  const requested = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => requested.push(r.url()));
+  try {
+    const { port } = daemon;
+    await page.goto(`http://127.0.0.1:${port}/widgets/chatbox/`);
+    await page.waitForFunction(() => Array.isArray(window.lines), null, { timeout: 15000 });
+    await page.waitForFunction(() => window.SE_API !== undefined, null, { timeout: 15000 });
+    await injectTest(port, { kind: 'chat_message', user: 'Mod', message: '!skip', badges: ['moderator', 'subscriber'], mod: true, color: '#1E90FF' });
+    await injectTest(port, { kind: 'chat_message', user: 'Viewer', message: 'hello' });
+    await injectTest(port, { kind: 'chat_message', platform: 'velora', user: 'Vel', message: 'from velora', data: { badges: ['vip'], color: '#FF0000', isMod: true } });
+    await page.waitForFunction(() => window.lines.length === 3, null, { timeout: 10000 });
+    const lines = await page.evaluate(() => window.lines);
+    assert.deepEqual(lines[0], { text: '!skip', mod: true, tagsMod: '1', color: '#1E90FF', badges: ['moderator/1', 'subscriber/1'], channel: 'streamer', command: true });
+    assert.deepEqual(lines[1], { text: 'hello', mod: false, tagsMod: '0', color: '', badges: [], channel: 'streamer', command: false });
+    assert.deepEqual(lines[2], { text: 'from velora', mod: false, tagsMod: '1', color: '#FF0000', badges: ['vip/1'], channel: 'streamer', command: false });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requested.filter((u) => /undefined|null$/.test(u)), []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+  }
+});
+
+test('POST /test chat: badges, mod and color are checked', async () => {
+  const daemon = await startDaemon('[server]\nport = 0\n');
+  try {
+    for (const bad of [{ badges: 'moderator' }, { badges: [1] }, { mod: 'yes' }, { color: 5 }]) {
+      await assert.rejects(injectTest(daemon.port, { kind: 'chat_message', message: 'x', ...bad }), (e) => e.status === 400);
+    }
+  } finally {
+    await daemon.stop();
+  }
+});
