@@ -292,6 +292,11 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
 void ClientSession::handle_request(const LocalRequest& request) {
   ++api_->counters().requests;
   if (request.type.starts_with("se.")) runs_widget_ = true;
+  if (request.type == "se.load") {
+    thread_local JsonReader reader;
+    std::string error;
+    if (const JsonNode* d = reader.parse(request.params_json, error)) widget_name_.assign(d->string("widget").substr(0, 64));
+  }
   if (request.type == "history") {
     std::string error;
     std::string result = history_json(request, error);

@@ -71,6 +71,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   bool active() const { return subscribed_ || catching_up_; }
   // It runs the SE widget runtime (it made an `se.*` request): it gets the runtime's broadcasts.
   bool runs_widget() const { return runs_widget_; }
+  // The widget page this client runs (its se.load said so), for its buttons; "" for others.
+  const std::string& widget_name() const { return widget_name_; }
   bool authorized() const { return authorized_; }
 
  private:
@@ -105,6 +107,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   std::chrono::milliseconds deadline_ = std::chrono::milliseconds::max();
   bool subscribed_ = false;
   bool runs_widget_ = false;
+  std::string widget_name_;
   bool catching_up_ = false;        // a replay is still reading the journal (not yet subscribed)
   std::uint64_t replay_next_ = 0;   // the replay's next seq
   bool ended_ = false;

@@ -132,6 +132,27 @@ void LocalApi::on_event(const PublishedEventPtr& event) {
   for (ClientSession* session : sessions_) session->push_status(ws, sse);
 }
 
+std::string LocalApi::press_widget_button(std::string_view widget, std::string_view field,
+                                          std::string_view value_json) {
+  std::string d;
+  JsonWriter(d).begin_object().field("field", field).key("value").raw(value_json).end_object();
+  std::shared_ptr<const std::string> ws, sse;
+  std::int64_t pages = 0;
+  for (ClientSession* session : sessions_) {
+    if (session->widget_name() != widget) continue;
+    if (!ws) {
+      ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "widget-button", d));
+      sse = std::make_shared<const std::string>(frame_control(Framing::sse, "widget-button", d));
+    }
+    session->push_status(ws, sse);
+    ++pages;
+  }
+  spdlog::info("widget \"{}\": button \"{}\" pressed ({} pages)", widget, log_text(field, 64), pages);
+  std::string result;
+  JsonWriter(result).begin_object().field("widget", widget).field("field", field).field("pages", pages).end_object();
+  return result;
+}
+
 void LocalApi::broadcast_to_widgets(std::string_view op, std::string_view d_json) {
   std::shared_ptr<const std::string> ws, sse;
   for (ClientSession* session : sessions_) {
@@ -330,7 +351,8 @@ HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const Request
     answer.content_type = name.ends_with(".js") ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8";
     return answer;
   }
-  const bool widgets = path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json";
+  const bool widgets = path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json" ||
+                       path == "/widget-buttons.json";
   const bool alerts = path.starts_with("/alerts/");
   if (!widgets && !alerts && path != "/ws" && path != "/events" && path != "/status" && path != "/metrics" &&
       path != "/test")
@@ -360,6 +382,18 @@ HttpAnswer LocalApi::route_checked(const HttpRequestInfo& request, const Request
     return answer;
   }
 
+  if (widgets && token_ok && request.method == "POST" && path.ends_with("/button")) {
+    // POST /widgets/NAME/button?field=F: SE's widget-button message to that widget's pages only.
+    std::string_view name = std::string_view(path).substr(std::string_view("/widgets/").size());
+    name.remove_suffix(std::string_view("/button").size());
+    const std::string_view field = target->param("field").value_or("");
+    if (!widget_pages_) return text_answer(404, "no widgets: see [widgets]\n");
+    if (field.empty()) return text_answer(400, "which button: ?field=KEY (a field of type \"button\")\n");
+    std::string value, error;
+    int status = 404;
+    if (!widget_pages_->find_button(name, field, value, error, status)) return text_answer(status, error + "\n");
+    return json_answer(200, press_widget_button(name, field, value));
+  }
   if (widgets && token_ok) {
     // A widget's fieldData may hold the streamer's settings: the token rule applies.
     if (!is_get) return text_answer(405, "method not allowed\n");

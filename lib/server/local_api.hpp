@@ -92,6 +92,9 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // A message for every client running the SE widget runtime (one that made an `se.*`
   // request), e.g. {"op":"kvstore"} after an SE_API.store.set.
   void broadcast_to_widgets(std::string_view op, std::string_view d_json);
+  // SE's widget-button ({"op":"widget-button","d":{field, value}}) to the pages of `widget`
+  // only; the result is {"widget":..,"field":..,"pages":N}.
+  std::string press_widget_button(std::string_view widget, std::string_view field, std::string_view value_json);
 
   // Source status changes go to every client as {"op":"status"}.
   void on_event(const PublishedEventPtr& event) override;

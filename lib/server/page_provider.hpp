@@ -19,6 +19,10 @@ class PageProvider {
   virtual ~PageProvider() = default;
   // A GET of `path`; `query` ("?token=..." or "") is passed on to the page's own resources.
   virtual PageAnswer serve(std::string_view path, std::string_view query) const = 0;
+  // The value (JSON) of button field `field` of widget `page`, for SE's widget-button message.
+  // False with `error` (and an HTTP status) when there is no such widget or button.
+  virtual bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
+                           int& http_status) const = 0;
 };
 
 }  // namespace sb

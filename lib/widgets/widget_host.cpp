@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "server/web_assets.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/utf8_path.hpp"
 #include "util/log_text.hpp"
@@ -113,7 +114,75 @@ std::vector<WidgetConfig> WidgetHost::list() const {
   return out;
 }
 
+namespace {
+
+// The button fields of `fields_json` ({"key": {"type": "button", "label": .., "value": ..}}), in
+// their order: key, label, value JSON.
+struct ButtonField {
+  std::string key, label, value_json;
+};
+std::vector<ButtonField> button_fields(std::string_view fields_json) {
+  std::vector<ButtonField> out;
+  JsonReader reader;
+  std::string error;
+  const JsonNode* fields = fields_json.empty() ? nullptr : reader.parse(fields_json, error);
+  if (!fields || fields->is_array) return out;
+  for (const JsonField& f : fields->fields) {
+    if (f.value.type != JsonType::object || f.value.node->string("type") != "button") continue;
+    ButtonField b{std::string(f.key), std::string(f.value.node->string("label")), "\"\""};
+    if (const JsonValue* value = f.value.node->find("value")) {
+      b.value_json.clear();
+      JsonWriter w(b.value_json);
+      write_json_value(w, *value);
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool WidgetHost::find_button(std::string_view page, std::string_view field, std::string& value_json,
+                             std::string& error, int& http_status) const {
+  const auto widgets = list();
+  const auto it = std::find_if(widgets.begin(), widgets.end(), [&](const WidgetConfig& w) { return w.name == page; });
+  WidgetParts parts;
+  if (it == widgets.end() || !load_widget_folder(it->path, parts, error)) {
+    http_status = 404;
+    if (error.empty()) error = "no such widget; the list is at /widgets/";
+    return false;
+  }
+  for (const auto& b : button_fields(parts.fields_json))
+    if (b.key == field) {
+      value_json = b.value_json;
+      return true;
+    }
+  http_status = 404;
+  error = fmt::format("widget \"{}\" has no button field \"{}\"", page, log_text(field, 64));
+  return false;
+}
+
 PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) const {
+  if (path == "/widget-buttons.json") {
+    // Each widget's button fields, for the dashboard: {"NAME": [{"field":..,"label":..}], ...}.
+    PageAnswer r;
+    r.content_type = "application/json";
+    JsonWriter w(r.body);
+    w.begin_object();
+    for (const auto& widget : list()) {
+      WidgetParts parts;
+      std::string error;
+      if (!load_widget_folder(widget.path, parts, error)) continue;
+      const auto buttons = button_fields(parts.fields_json);
+      if (buttons.empty()) continue;
+      w.key(widget.name).begin_array();
+      for (const auto& b : buttons)
+        w.begin_object().field("field", std::string_view(b.key)).field("label", std::string_view(b.label)).end_object();
+      w.end_array();
+    }
+    w.end_object();
+    return r;
+  }
   std::string_view rest = path.substr(std::string_view("/widgets").size());
   if (rest.empty() || rest == "/") {
     std::string body =

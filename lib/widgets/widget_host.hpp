@@ -25,6 +25,8 @@ class WidgetHost final : public PageProvider {
   // A GET of `path` (/widgets/..., or /widgets.json: the names); `query` ("?token=..." or "") is passed on to
   // the page's own resources.
   PageAnswer serve(std::string_view path, std::string_view query) const override;
+  bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
+                   int& http_status) const override;
   // The widgets there are now: [[widget]] entries, then the folders of [widgets] dir.
   std::vector<WidgetConfig> list() const;
 

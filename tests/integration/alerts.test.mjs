@@ -193,3 +193,49 @@ test('MQTT: {prefix}/cmd/alerts/ACTION from a real mosquitto drives the same sta
     await broker.stop();
   }
 });
+
+test('buttons: a widget button field, pressed by POST or on the dashboard, reaches that widget\'s pages only', async () => {
+  const dir = tempDir();
+  const make = (name, fields) => {
+    const folder = path.join(dir, name);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'widget.html'), '<div></div>');
+    writeFileSync(path.join(folder, 'widget.json'), JSON.stringify(fields));
+    writeFileSync(path.join(folder, 'widget.js'), `window.pressed = [];
+window.addEventListener('onEventReceived', (obj) => {
+  const d = obj.detail;
+  if (d.listener === 'event:test' && d.event.listener === 'widget-button') window.pressed.push([d.event.field, d.event.value]);
+});`);
+    return folder;
+  };
+  const a = make('a', { resetButton: { type: 'button', label: 'Reset the goal', value: 'reset' }, title: { type: 'text', value: 'x' } });
+  const b = make('b', { other: { type: 'button', label: 'Other', value: 'o' } });
+  const daemon = await startDaemon(`[server]\nport = 0\n[[widget]]\nname = "a"\npath = "${a}"\n[[widget]]\nname = "b"\npath = "${b}"\n`);
+  const pages = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+  try {
+    const { port } = daemon;
+    const [pa, pb, dash] = pages;
+    for (const [page, name] of [[pa, 'a'], [pb, 'b']]) {
+      await page.goto(`http://127.0.0.1:${port}/widgets/${name}/`);
+      await page.waitForFunction(() => Array.isArray(window.pressed) && window.SE_API !== undefined, null, { timeout: 15000 });
+    }
+    // Both pages have loaded (their se.load named them) once a store round trip answers.
+    for (const page of [pa, pb]) await page.evaluate(() => SE_API.store.get('x'));
+    const res = await fetch(`http://127.0.0.1:${port}/widgets/a/button?field=resetButton`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(await res.text()), { widget: 'a', field: 'resetButton', pages: 1 });
+    await pa.waitForFunction(() => window.pressed.length === 1, null, { timeout: 5000 });
+    assert.equal((await fetch(`http://127.0.0.1:${port}/widgets/a/button?field=title`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/widgets/a/button?field=resetButton`, { method: 'POST', headers: { Origin: 'https://evil.example' } })).status, 403);
+    // The dashboard lists the buttons under their widget; a click is a press.
+    await dash.goto(`http://127.0.0.1:${port}/`);
+    await dash.click('button[data-widget="a"][data-field="resetButton"]', { timeout: 10000 });
+    await pa.waitForFunction(() => window.pressed.length === 2, null, { timeout: 5000 });
+    assert.deepEqual(await pa.evaluate(() => window.pressed), [['resetButton', 'reset'], ['resetButton', 'reset']]);
+    assert.deepEqual(await pb.evaluate(() => window.pressed), []);
+    assert.equal(await dash.textContent('button[data-widget="a"][data-field="resetButton"]'), 'Reset the goal');
+  } finally {
+    for (const page of pages) await page.close();
+    await daemon.stop();
+  }
+});

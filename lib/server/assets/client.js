@@ -450,6 +450,14 @@
       if (!paused) nextAlert();
     };
     client.addEventListener('status', (ev) => applyAlerts(ev.detail && ev.detail.alerts));
+    // A button field pressed (dashboard, POST /widgets/NAME/button): SE sends it as a test event.
+    client.addEventListener('widget-button', (ev) => {
+      if (!loaded) return;
+      inCopy = true;
+      try {
+        dispatch('onEventReceived', { listener: 'event:test', event: { listener: 'widget-button', field: ev.detail.field, value: ev.detail.value } });
+      } finally { inCopy = false; }
+    });
     client.addEventListener('alerts', (ev) => applyAlerts(ev.detail, ev.detail.action));
     global.SE_API = {
       store: {
