@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Windows compile check: every translation unit of lib/ and daemon/ compiled for Windows with
-# mingw-w64 (g++-mingw-w64-x86-64-posix) against Debian's headers. Nothing is linked: Debian
-# has no Windows builds of OpenSSL, simdjson or libmosquitto.
+# mingw-w64 (g++-mingw-w64-x86-64-posix) against Debian's headers, at -O0, with the warnings.
+# Nothing is linked here: the linked exe is scripts/build-windows.sh (OpenSSL, simdjson and
+# libmosquitto built for Windows from Debian's sources by scripts/windows-deps.sh).
 #   - Object files (-c) for every TU that sees only portable headers: Boost, fmt, spdlog,
 #     toml++, and the single-header simdjson.h, mosquitto.h and mqtt_protocol.h (the same headers
 #     on every OS).
