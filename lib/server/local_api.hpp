@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -142,7 +143,24 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   LocalApiCounters& counters() { return counters_; }
 
  private:
+  // Routing (local_routes.cpp): the browser checks, then the table of paths and their handlers.
+  enum class Access;
+  struct Call;
+  struct Route;
+  static const Route kRoutes[];
   HttpAnswer route_checked(const HttpRequestInfo& request, const struct RequestTarget& target);
+  std::optional<HttpAnswer> refuse_browser(const HttpRequestInfo& request, std::string_view path);
+  HttpAnswer refuse_throttled(const HttpRequestInfo& request, bool websocket);
+  HttpAnswer serve_favicon(const Call& call);
+  HttpAnswer serve_health(const Call& call);
+  HttpAnswer serve_page(const Call& call);
+  HttpAnswer serve_widgets(const Call& call);
+  HttpAnswer open_websocket(const Call& call);
+  HttpAnswer serve_alerts(const Call& call);
+  HttpAnswer serve_test(const Call& call);
+  HttpAnswer serve_status(const Call& call);
+  HttpAnswer serve_metrics(const Call& call);
+  HttpAnswer open_events(const Call& call);
 
   const ServerConfig& config_;
   Hub& hub_;
