@@ -173,3 +173,35 @@ test('a widget store past its bounds in the state file never keeps the daemon fr
     await again.stop();
   }
 });
+
+test('wrong tokens are throttled per address: after 10, every token is refused unchecked (429, close 4001), counted in /metrics', async () => {
+  const daemon = await startDaemon(`[server]\nport = 0\ntoken = "${TOKEN}"\n`);
+  try {
+    const base = `http://127.0.0.1:${daemon.port}`;
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await fetch(`${base}/status?token=guess-${i}`)).status);
+    assert.deepEqual(statuses, Array(10).fill(401));
+    const throttled = await fetch(`${base}/status?token=guess-10`);
+    assert.equal(throttled.status, 429);
+    assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+    // The right token too, while throttled: a guesser learns nothing from the answer.
+    assert.equal((await fetch(`${base}/status?token=${TOKEN}`)).status, 429);
+    const ws = connect(`ws://127.0.0.1:${daemon.port}/ws?token=${TOKEN}`);
+    assert.equal((await withTimeout(ws.closed, 5000, 'throttled socket closed')).code, 4001);
+    await daemon.waitForLog(/too many wrong tokens from this address/, 5000);
+    // Without a token, /healthz and the pages still answer.
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    // About a second later the bucket has room again: the right token works, and /metrics counts.
+    const metrics = await withTimeout((async () => {
+      for (;;) {
+        const res = await fetch(`${base}/metrics?token=${TOKEN}`);
+        if (res.status === 200) return res.text();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })(), 5000, 'the throttle to let the right token through');
+    assert.match(metrics, /streambridge_token_failures_total 10\n/);
+    assert.match(metrics, /streambridge_clients_refused_total\{reason="token_throttled"\} [1-9]/);
+  } finally {
+    await daemon.stop();
+  }
+});
