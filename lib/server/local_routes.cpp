@@ -297,10 +297,12 @@ HttpAnswer LocalApi::serve_page(const Call& call) {
 // A widget's fieldData may hold the streamer's settings: the token rule applies.
 HttpAnswer LocalApi::serve_widgets(const Call& call) {
   const std::string& path = call.target.path;
-  if (call.request.method == "POST" && path.ends_with("/button")) {
+  constexpr std::string_view kPrefix = "/widgets/", kButton = "/button";
+  if (call.request.method == "POST" && path.size() > kPrefix.size() + kButton.size() && path.starts_with(kPrefix) &&
+      path.ends_with(kButton)) {
     // POST /widgets/NAME/button?field=F: SE's widget-button message to that widget's pages only.
-    std::string_view name = std::string_view(path).substr(std::string_view("/widgets/").size());
-    name.remove_suffix(std::string_view("/button").size());
+    const std::string_view name =
+        std::string_view(path).substr(kPrefix.size(), path.size() - kPrefix.size() - kButton.size());
     const std::string_view field = call.target.param("field").value_or("");
     if (!widget_pages_) return text_answer(404, "no widgets: see [widgets]\n");
     if (field.empty()) return text_answer(400, "which button: ?field=KEY (a field of type \"button\")\n");

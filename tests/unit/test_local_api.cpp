@@ -518,3 +518,16 @@ TEST_CASE("local api: bad history and emit requests are answered with an error, 
   CHECK_FALSE(s->close_request());
   CHECK(f.hub.last_seq() == 0);
 }
+
+TEST_CASE("local api: widget button presses with odd paths are answered, never read out of bounds") {
+  Fixture f;
+  f.api->set_port(7480);
+  // No widget pages configured: each is a clear 4xx.
+  for (const char* target : {"/widgets/button", "/widgets//button", "/widgets/a/button", "/widgets/a/button?field=",
+                             "/widgets/a/button?field=x"}) {
+    const auto answer = f.get(target, "POST");
+    CHECK(answer.status >= 400);
+    CHECK(answer.status < 500);
+  }
+  CHECK(f.get("/widget-buttons.json").status == 404);
+}
