@@ -113,6 +113,7 @@ struct WidgetsConfig {
   std::string currency = "USD";       // onWidgetLoad's currency (ISO 4217 code)
   std::string channel;                // onWidgetLoad's channel.username
   std::string avatar;                 // onWidgetLoad's channel.avatar
+  std::vector<std::string> banned_words;  // what SE_API.sanitize masks (whole words, any case)
   bool operator==(const WidgetsConfig&) const = default;
 };
 

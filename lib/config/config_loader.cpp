@@ -45,7 +45,8 @@ constexpr std::array<std::string_view, 8> kRootKeys = {"server", "log",     "ded
 constexpr std::array<std::string_view, 12> kMqttKeys = {"url",       "client_id", "username", "password",
                                                         "password_file", "password_env", "ca_file", "keepalive",
                                                         "qos",       "kinds",     "prefix",   "queue"};
-constexpr std::array<std::string_view, 5> kWidgetsKeys = {"dir", "state", "currency", "channel", "avatar"};
+constexpr std::array<std::string_view, 6> kWidgetsKeys = {"dir", "state", "currency", "channel", "avatar",
+                                                          "banned_words"};
 constexpr std::array<std::string_view, 2> kWidgetKeys = {"name", "path"};
 constexpr std::array<std::string_view, 16> kServerKeys = {"instance", "bind",    "port",    "token",        "token_file", "token_env",
                                                          "allowed_origins", "allowed_hosts", "history", "journal", "client_queue",
@@ -575,6 +576,9 @@ class Loader {
     constexpr std::string_view ctx = "[widgets]";
     check_keys(t, ctx, kWidgetsKeys);
     if (get(t, ctx, "dir", w.dir)) w.dir = resolve(w.dir);
+    get_strings(t, ctx, "banned_words", w.banned_words);
+    if (w.banned_words.size() > 1000)
+      error(t.get("banned_words")->source(), ctx, "\"banned_words\" holds more than 1000 words");
     if (get(t, ctx, "state", w.state)) w.state = resolve(w.state);
     if (get(t, ctx, "currency", w.currency)) {
       const bool iso = w.currency.size() == 3 &&

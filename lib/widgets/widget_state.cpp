@@ -59,6 +59,10 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     w.key("recents");
     session_.write_recents(w);
     w.key("overlay").begin_object().field("isEditorMode", false).field("muted", alerts_.muted).end_object();
+    // SE_API.sanitize's word list (the runtime masks them; the list never leaves this machine).
+    w.key("bannedWords").begin_array();
+    for (const auto& word : config_.banned_words) w.string(word);
+    w.end_array();
     w.end_object();
     return true;
   }
@@ -124,7 +128,9 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     std::string_view name = d->string("counter");
     if (name.empty()) name = d->string("name");
     const auto it = counters_.find(name);
-    w.begin_object().field("counter", name).field("value", it == counters_.end() ? std::int64_t{0} : it->second);
+    // Both shapes widgets use: SE_API's {counter, value} and the bot API's {id, count}.
+    const std::int64_t value = it == counters_.end() ? std::int64_t{0} : it->second;
+    w.begin_object().field("counter", name).field("value", value).field("id", name).field("count", value);
     w.end_object();
     return true;
   }

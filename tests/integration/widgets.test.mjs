@@ -78,7 +78,7 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     assert.deepEqual(load.session.data['tip-recent'], []);
     assert.equal(load.recents.length, 1);
     assert.equal(load.recents[0].type, 'follower');
-    assert.deepEqual(await page.evaluate(() => window.probe.counters[0]), { counter: 'deaths', value: 0 });
+    assert.deepEqual(await page.evaluate(() => window.probe.counters[0]), { counter: 'deaths', value: 0, id: 'deaths', count: 0 });
     assert.equal(await page.evaluate(() => window.probe.stored), null);
 
     // A real tip: tip-latest then the raw activity, then onSessionUpdate with the new sums.
@@ -96,6 +96,10 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     assert.equal(latest.amount, tip.data.amount);
     assert.equal(latest.isTest, false);
     assert.equal(latest.originalEventName, 'tip-latest');
+    // The activity copy names the channel by its SE id, as SE's does (issue 28, part 5: a public
+    // goal bar logged SE's activities with channel "" here).
+    const activity = await page.evaluate(() => window.probe.events.find((d) => d.listener === 'event' && d.event.type === 'tip').event);
+    assert.equal(activity.channel, 'fau1t5');
 
     // A community gift, recipients first on the wire: the bulk event still comes first, once.
     for (const r of ['community_gift_recipient_1', 'community_gift_recipient_2']) emit('event', payload('event', r));
