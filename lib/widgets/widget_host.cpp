@@ -243,7 +243,7 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
     r.content_type = "text/javascript; charset=utf-8";
     r.body = fill_placeholders(parts.js, fields);
   } else {
-    r.body = assemble_widget_page(name, fill_placeholders(parts.html, fields), fields, query);
+    r.body = assemble_widget_page(name, drop_own_part_tags(fill_placeholders(parts.html, fields)), fields, query);
   }
   return r;
 }

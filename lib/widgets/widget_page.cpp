@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "util/json_reader.hpp"
@@ -141,6 +143,72 @@ std::string replace_keys(std::string_view text, const FieldData& fields, std::st
 std::string fill_placeholders(std::string_view text, const FieldData& fields) {
   // SE takes {{key}} and {key}; the double form first, so "{{key}}" never becomes "{value}".
   return replace_keys(replace_keys(text, fields, "{{", "}}"), fields, "{", "}");
+}
+
+namespace {
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The value of attribute `attr` (src, href) in the tag text `tag` (lower case), or "".
+std::string_view attribute(std::string_view tag, std::string_view attr) {
+  for (std::size_t at = tag.find(attr); at != std::string_view::npos; at = tag.find(attr, at + 1)) {
+    if (at == 0 || !std::isspace(static_cast<unsigned char>(tag[at - 1]))) continue;
+    std::size_t i = at + attr.size();
+    while (i < tag.size() && std::isspace(static_cast<unsigned char>(tag[i]))) ++i;
+    if (i >= tag.size() || tag[i] != '=') continue;
+    ++i;
+    while (i < tag.size() && std::isspace(static_cast<unsigned char>(tag[i]))) ++i;
+    if (i >= tag.size()) return {};
+    const char quote = tag[i] == '"' || tag[i] == '\'' ? tag[i] : '\0';
+    const std::size_t start = quote ? i + 1 : i;
+    const std::size_t end = quote ? tag.find(quote, start) : tag.find_first_of(" \t\r\n>", start);
+    return tag.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  }
+  return {};
+}
+
+bool names_part(std::string_view url, std::string_view part) {
+  if (url.starts_with("./")) url.remove_prefix(2);
+  url = url.substr(0, url.find_first_of("?#"));
+  return url == part;
+}
+
+}  // namespace
+
+std::string drop_own_part_tags(std::string_view html) {
+  // Only a <script src> / <link href> of exactly widget.js / widget.css (or ./): on SE such a
+  // relative URL does not reach the widget's own code, which SE loads itself; here it would.
+  const std::string lower = lower_ascii(html);
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t at = 0; (at = lower.find('<', at)) != std::string::npos; ++at) {
+    const bool script = lower.compare(at, 7, "<script") == 0;
+    const bool link = lower.compare(at, 5, "<link") == 0;
+    if (!script && !link) continue;
+    const std::size_t tag_end = lower.find('>', at);
+    if (tag_end == std::string::npos) break;
+    const std::string_view tag = std::string_view(lower).substr(at, tag_end - at);
+    std::size_t drop_end = tag_end + 1;
+    if (script) {
+      if (!names_part(attribute(tag, "src"), "widget.js")) continue;
+      const std::size_t close = lower.find("</script", tag_end);
+      if (close == std::string::npos) continue;
+      const std::size_t close_end = lower.find('>', close);
+      if (close_end == std::string::npos) continue;
+      drop_end = close_end + 1;
+    } else if (!names_part(attribute(tag, "href"), "widget.css")) {
+      continue;
+    }
+    out.append(html.substr(copied, at - copied));
+    copied = drop_end;
+    at = drop_end - 1;
+  }
+  out.append(html.substr(std::min(copied, html.size())));
+  return out;
 }
 
 std::string assemble_widget_page(std::string_view name, std::string_view html, const FieldData& fields,

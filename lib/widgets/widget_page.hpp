@@ -35,6 +35,10 @@ std::string fill_placeholders(std::string_view text, const FieldData& fields);
 // The page: CSS and JS are loaded from widget.css and widget.js next to it (so a "</script>"
 // in the widget's code cannot end a tag early), `query` (e.g. "?token=...") is passed on to
 // them, and fieldData is given to the runtime in client.js.
+// `html` without the widget's own <script src="widget.js"> and <link href="widget.css"> tags
+// (a local test page often has them): the page loads both once itself, as SE's renderer does.
+std::string drop_own_part_tags(std::string_view html);
+
 std::string assemble_widget_page(std::string_view name, std::string_view html, const FieldData& fields,
                                  std::string_view query);
 

@@ -74,3 +74,84 @@ test('POST /test chat: badges, mod and color are checked', async () => {
     await daemon.stop();
   }
 });
+
+test('SE_API.sanitize masks [widgets] banned_words; SE_API.counters.get answers both shapes', async () => {
+  const dir = tempDir();
+  const folder = path.join(dir, 'probe');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'widget.html'), '<div></div>');
+  writeFileSync(path.join(folder, 'widget.js'), `window.addEventListener('onWidgetLoad', async () => {
+  window.sanitized = await SE_API.sanitize({ message: 'hello BadWord and badword, not badwords' });
+  window.counter = await SE_API.counters.get('deaths');
+});`);
+  const daemon = await startDaemon(`[server]\nport = 0\n[widgets]\nbanned_words = ["badword"]\n[[widget]]\nname = "probe"\npath = "${folder}"\n`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${daemon.port}/widgets/probe/`);
+    await page.waitForFunction(() => window.counter !== undefined, null, { timeout: 15000 });
+    assert.deepEqual(await page.evaluate(() => window.sanitized), { result: { message: 'hello ******* and *******, not badwords' }, skip: false });
+    assert.deepEqual(await page.evaluate(() => window.counter), { counter: 'deaths', value: 0, id: 'deaths', count: 0 });
+  } finally {
+    await page.close();
+    await daemon.stop();
+  }
+});
+
+// Found with public chat widgets (issue 28, part 5): they colour a user without a colour from
+// parseInt(userId) and remove a user's lines by [data-sender=userId]. Twitch always gives a
+// numeric id; chat whose upstream gave none (test chat) must not come with userId "".
+test('chat without an upstream user id still gets a stable numeric userId, and delete-messages finds its lines', async () => {
+  const dir = tempDir();
+  const folder = path.join(dir, 'idchat');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'widget.html'), '<div id="log"></div>');
+  writeFileSync(path.join(folder, 'widget.js'), `
+const palette = ['#FF0000', '#00FF00', '#0000FF'];
+window.lines = [];
+window.addEventListener('onEventReceived', (obj) => {
+  const { listener, event } = obj.detail;
+  if (listener === 'delete-messages') {
+    document.querySelectorAll('[data-sender="' + event.userId + '"]').forEach((e) => e.remove());
+    window.deleted = true;
+    return;
+  }
+  if (listener !== 'message') return;
+  const d = event.data;
+  const color = d.displayColor || palette[parseInt(d.userId, 10) % palette.length];
+  const row = document.createElement('div');
+  row.dataset.sender = d.userId;
+  row.style.color = '#' + color.slice(1);
+  row.textContent = d.displayName + ': ' + d.text;
+  document.getElementById('log').append(row);
+  window.lines.push({ user: d.displayName, userId: d.userId, tagId: d.tags['user-id'] });
+});`);
+  const daemon = await startDaemon(`[server]\nport = 0\n[widgets]\nchannel = "streamer"\n[[widget]]\nname = "idchat"\npath = "${folder}"\n`);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    const { port } = daemon;
+    await page.goto(`http://127.0.0.1:${port}/widgets/idchat/`);
+    await page.waitForFunction(() => Array.isArray(window.lines) && window.SE_API !== undefined, null, { timeout: 15000 });
+    await injectTest(port, { kind: 'chat_message', user: 'Alice', message: 'one' });
+    await injectTest(port, { kind: 'chat_message', user: 'Bob', message: 'two' });
+    await injectTest(port, { kind: 'chat_message', user: 'alice', message: 'three' });
+    await injectTest(port, { kind: 'chat_message', user: { id: '4242', login: 'carol' }, message: 'four' });
+    await page.waitForFunction(() => window.lines.length === 4, null, { timeout: 10000 });
+    const lines = await page.evaluate(() => window.lines);
+    for (const l of lines) {
+      assert.match(l.userId, /^\d+$/, `${l.user}'s userId is numeric`);
+      assert.equal(l.tagId, l.userId);
+    }
+    assert.equal(lines[0].userId, lines[2].userId, 'the same login, the same id');
+    assert.notEqual(lines[0].userId, lines[1].userId);
+    assert.equal(lines[3].userId, '4242', "an upstream's own id is kept");
+    await injectTest(port, { kind: 'chat_delete', user: 'Alice' });
+    await page.waitForFunction(() => window.deleted === true, null, { timeout: 10000 });
+    assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('#log div')].map((e) => e.textContent)), ['Bob: two', 'carol: four']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+  }
+});

@@ -123,7 +123,7 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     emit('bot:counter', { counter: 'deaths', value: 7 });
     await page.waitForFunction(() => window.probe.events.some((d) => d.listener === 'bot:counter'), null, { timeout: 15000 });
     assert.deepEqual(await page.evaluate(() => window.probe.events.find((d) => d.listener === 'bot:counter').event), { counter: 'deaths', value: 7 });
-    assert.deepEqual(await page.evaluate(() => SE_API.counters.get('deaths')), { counter: 'deaths', value: 7 });
+    assert.deepEqual(await page.evaluate(() => SE_API.counters.get('deaths')), { counter: 'deaths', value: 7, id: 'deaths', count: 7 });
 
     // A test event is marked as one (and shown: the streamer ticked showTest).
     await injectTest(daemon.port, { kind: 'cheer', user: 'tester', amount: 50 });

@@ -270,3 +270,15 @@ TEST_CASE("widget state: store, counters and session data survive the state file
   CHECK_THAT(error, Catch::Contains("widget state"));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("widget page: the widget's own <script src=widget.js> and <link href=widget.css> are dropped (SE loads both once)") {
+  CHECK(sb::drop_own_part_tags(R"(<div>a</div><script src="./widget.js" type="module"></script><b>b</b>)") ==
+        "<div>a</div><b>b</b>");
+  CHECK(sb::drop_own_part_tags(R"(<LINK rel="stylesheet" HREF='widget.css?v=2'><p>x</p>)") == "<p>x</p>");
+  CHECK(sb::drop_own_part_tags("<script src=widget.js></script>") == "");
+  // Anything else stays: other files, inline code that mentions widget.js, data-src, a CDN.
+  for (const char* kept : {R"(<script src="other.js"></script>)", R"(<script>load("widget.js")</script>)",
+                           R"(<img data-src="widget.js">)", R"(<script src="https://cdn.example/widget.js"></script>)",
+                           R"(<link href="widget.css.map">)", "<script src=\"widget.js\">", "<script", "<"})
+    CHECK(sb::drop_own_part_tags(kept) == kept);
+}

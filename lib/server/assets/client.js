@@ -178,6 +178,10 @@
   // Twitch-style tags (badges "moderator/1,subscriber/12", mod, subscriber, vip, color, ...).
   const kNoImage = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
   let channelName = '';  // the configured channel (se.load), for broadcaster commands
+  let channelId = '';    // the channel's SE id (se.load): an activity's `channel`, as SE gives it
+  let bannedWords = [];  // [widgets] banned_words (se.load), for SE_API.sanitize
+  const maskWords = (text) => (bannedWords.length === 0 ? text
+    : text.replace(/[\p{L}\p{N}_']+/gu, (word) => (bannedWords.includes(word.toLowerCase()) ? '*'.repeat(word.length) : word)));
   function seBadges(list) {
     if (!Array.isArray(list)) return [];
     return list.map((b) => {
@@ -186,6 +190,17 @@
       const type = String(o.type || o.name || o.id || '');
       return { type, version: String(o.version ?? '1'), url: o.url || o.image || kNoImage, description: o.description || o.title || type };
     });
+  }
+  // Twitch chat always has a numeric user id, and widgets key on it (delete-messages by userId,
+  // a colour from parseInt(userId)). A user the upstream gave no id (test chat, for one) gets a
+  // stable number made from the login, so that it never comes as "" and a delete finds its lines.
+  function seUserId(u) {
+    if (u.id) return String(u.id);
+    const login = String(u.login || u.displayName || '').toLowerCase();
+    if (!login) return '';
+    let h = 0x811c9dc5;
+    for (let i = 0; i < login.length; i++) h = Math.imul(h ^ login.charCodeAt(i), 0x01000193) >>> 0;
+    return String(h);
   }
   function seTags(data, badges, u, displayName, color, msgId) {
     if (data.tags && typeof data.tags === 'object' && Object.keys(data.tags).length) return data.tags;
@@ -197,7 +212,7 @@
       badges: badges.map((b) => `${b.type}/${b.version}`).join(','), 'badge-info': '', color,
       'display-name': displayName, emotes: '', id: msgId, mod: mod ? '1' : '0', 'room-id': '',
       subscriber: subscriber ? '1' : '0', 'tmi-sent-ts': String(Date.now()), turbo: '0',
-      'user-id': u.id || '', 'user-type': mod ? 'mod' : '', vip: vip ? '1' : '0',
+      'user-id': seUserId(u), 'user-type': mod ? 'mod' : '', vip: vip ? '1' : '0',
     };
   }
 
@@ -218,7 +233,7 @@
           service: e.platform || 'twitch',
           data: {
             time: Date.parse(e.at), tags: seTags(data, badges, u, displayName, displayColor, msgId), nick: name,
-            userId: u.id || '', displayName, displayColor, badges, channel: data.channel || channelName,
+            userId: seUserId(u), displayName, displayColor, badges, channel: data.channel || channelName,
             text: e.message || '', isAction: !!data.isAction, emotes: data.emotes || [], msgId,
           },
           renderedText: escapeHtml(e.message || ''),
@@ -227,7 +242,7 @@
     }
     if (e.kind === 'chat_delete') {
       if (data.msgId) return [{ listener: 'delete-message', event: { msgId: data.msgId } }];
-      return [{ listener: 'delete-messages', event: { userId: data.userId || u.id || '' } }];
+      return [{ listener: 'delete-messages', event: { userId: data.userId || seUserId(u) } }];
     }
     if (e.kind === 'counter') {
       return [{ listener: 'bot:counter', event: { counter: data.counter || '', value: data.value ?? e.count ?? 0 } }];
@@ -266,7 +281,7 @@
       out.push({
         listener: 'event',
         event: {
-          type: activity, provider: e.platform || 'twitch', channel: '', flagged: false, createdAt: e.at,
+          type: activity, provider: e.platform || 'twitch', channel: channelId, flagged: false, createdAt: e.at,
           isMock: !!e.test,
           data: {
             amount: amount ?? e.amount ?? 0, username: name, displayName, providerId: u.id || undefined,
@@ -412,6 +427,8 @@
         loaded = true;
         r = r || {};
         channelName = (r.channel && r.channel.username) || '';
+        channelId = (r.channel && r.channel.id) || '';
+        bannedWords = Array.isArray(r.bannedWords) ? r.bannedWords.map((w) => String(w).toLowerCase()).filter(Boolean) : [];
         const code = (r.currency && r.currency.code) || options.currency || 'USD';
         dispatch('onWidgetLoad', {
           channel: r.channel || { username: '', apiToken: '', id: '', providerId: '', avatar: '' },
@@ -466,7 +483,8 @@
       },
       counters: { get: (counter) => call('se.counters.get', { counter }) },
       resumeQueue: () => { if (showing && !inCopy) releaseAlert(); },
-      sanitize: (arg) => Promise.resolve({ result: { message: (arg && arg.message) || '' }, skip: false }),
+      // [widgets] banned_words, masked as whole words in any case (SE masks its own list).
+      sanitize: (arg) => Promise.resolve({ result: { message: maskWords(String((arg && arg.message) || '')) }, skip: false }),
       cheerFilter: (message) => Promise.resolve(String(message || '').replace(/(^|\s)[A-Za-z]+\d+(?=\s|$)/g, '$1').replace(/\s+/g, ' ').trim()),
       setField: (key, value) => { fieldData[key] = value; },
       getOverlayStatus: () => Object.assign({ then: (f) => Promise.resolve({ ...status }).then(f) }, status),
