@@ -249,7 +249,7 @@ TEST_CASE("widget state: store, counters and session data survive the state file
   state.on_event(published(counter));
   state.on_event(published(real(sb::Kind::tip, "ann", 5)));
   REQUIRE(state.handle(request("se.counters.get", R"({"counter":"deaths"})"), result, error, broadcast));
-  CHECK(result == R"({"counter":"deaths","value":3})");
+  CHECK(result == R"({"counter":"deaths","value":3,"id":"deaths","count":3})");
   REQUIRE(state.handle(request("se.load"), result, error, broadcast));
   CHECK_THAT(result, Catch::Contains(R"("channel":{"username":"me")"));
   CHECK_THAT(result, Catch::Contains(R"("currency":{"code":"EUR"})"));
@@ -262,7 +262,7 @@ TEST_CASE("widget state: store, counters and session data survive the state file
   REQUIRE(again.handle(request("se.store.get", R"({"key":"k"})"), result, error, broadcast));
   CHECK(result == R"({"key":"k","value":{"n":[1,"x"]}})");
   REQUIRE(again.handle(request("se.counters.get", R"({"counter":"deaths"})"), result, error, broadcast));
-  CHECK(result == R"({"counter":"deaths","value":3})");
+  CHECK(result == R"({"counter":"deaths","value":3,"id":"deaths","count":3})");
   CHECK(again.session().data_json() == state.session().data_json());
   std::ofstream(path, std::ios::trunc) << "{not json";
   sb::WidgetState broken(config);
