@@ -80,11 +80,6 @@ void write_emotes(JsonWriter& w, const JsonNode* fragments) {
 
 }  // namespace
 
-bool is_twitch_subscription_type(std::string_view type) {
-  return std::find(std::begin(kTwitchSubscriptionTypes), std::end(kTwitchSubscriptionTypes), type) !=
-         std::end(kTwitchSubscriptionTypes);
-}
-
 NormalizeStatus TwitchNormalizer::normalize_text(std::string_view type, std::string_view event_json,
                                                  std::string_view message_id, std::int64_t received_at_ms, Event& out,
                                                  std::string& reason) {

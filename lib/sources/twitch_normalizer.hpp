@@ -10,28 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "config/twitch_subscriptions.hpp"
 #include "event/event.hpp"
 #include "sources/normalize_status.hpp"
 #include "util/json_reader.hpp"
 
 namespace sb {
 
-// The subscription types this normalizer knows, in the order they are created.
-inline constexpr std::string_view kTwitchSubscriptionTypes[] = {
-    "channel.follow",
-    "channel.subscribe",
-    "channel.subscription.message",
-    "channel.subscription.gift",
-    "channel.cheer",
-    "channel.raid",
-    "channel.channel_points_custom_reward_redemption.add",
-    "channel.chat.message",
-    "channel.chat.message_delete",
-    "channel.chat.clear_user_messages",
-    "stream.online",
-    "stream.offline",
-};
-bool is_twitch_subscription_type(std::string_view type);
 
 class TwitchNormalizer {
  public:

@@ -1,0 +1,267 @@
+// The Twitch EventSub source against a fake Twitch (lib/twitch.mjs: EventSub WebSocket, Helix and
+// OAuth): welcome -> subscriptions, notifications, Twitch's repeats, keepalive timeout,
+// session_reconnect without loss, revocation, close codes, malformed input, token refresh, the
+// device code login, and the redundancy with StreamElements (one alert per real event).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startDaemon, run, tempDir } from './lib/daemon.mjs';
+import { connect } from './lib/client.mjs';
+import { startTwitch, twitchSource, twitchEvents, BROADCASTER } from './lib/twitch.mjs';
+import { startStreamElements, seSource, sourceStatus, waitFor, getJson } from './lib/faults.mjs';
+
+const ALL_TYPES = ['channel.follow', 'channel.subscribe', 'channel.subscription.message', 'channel.subscription.gift',
+  'channel.cheer', 'channel.raid', 'channel.channel_points_custom_reward_redemption.add', 'channel.chat.message',
+  'channel.chat.message_delete', 'channel.chat.clear_user_messages', 'stream.online', 'stream.offline'];
+const statuses = (client, state) => client.events().filter((e) => e.kind === 'status' && e.data.state === state);
+const alerts = (client) => client.events().filter((e) => e.kind !== 'status');
+
+function tokenFile(access = 'good', refresh = 'r1') {
+  const file = path.join(tempDir(), 'twitch-token.json');
+  writeFileSync(file, JSON.stringify({ access_token: access, refresh_token: refresh }), { mode: 0o600 });
+  return file;
+}
+
+async function setUp({ fake = {}, access = 'good', refresh = 'r1', extra = '', config = '' } = {}) {
+  const twitch = await startTwitch(fake);
+  const file = tokenFile(access, refresh);
+  const daemon = await startDaemon(`[server]\nport = 0\n${config}\n${twitchSource(twitch, file, extra)}`);
+  const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
+  return {
+    twitch, daemon, client, file,
+    async down() {
+      client.ws.close();
+      await daemon.stop();
+      await twitch.stop();
+    },
+  };
+}
+
+test('welcome -> every subscription within 10 s; notifications become events; a repeated message_id is dropped', async () => {
+  const t = await setUp();
+  try {
+    const connected = await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    const welcomedAt = t.twitch.state.sockets[0] && Date.now();
+    assert.match(connected.data.reason, /EventSub, 12 subscriptions, cost 12 of 10000/);
+    assert.deepEqual(t.twitch.state.subscriptions.map((s) => s.type), ALL_TYPES);
+    for (const s of t.twitch.state.subscriptions) {
+      assert.deepEqual(s.transport, { method: 'websocket', session_id: 'session-1' });
+      assert.ok(s.at - t.twitch.state.subscriptions[0].at < 10000);
+    }
+    assert.deepEqual(t.twitch.state.subscriptions.find((s) => s.type === 'channel.raid').condition, { to_broadcaster_user_id: BROADCASTER.id });
+    assert.deepEqual(t.twitch.state.subscriptions.find((s) => s.type === 'channel.follow').condition,
+      { broadcaster_user_id: BROADCASTER.id, moderator_user_id: BROADCASTER.id });
+    assert.ok(t.twitch.state.helixAuth.every((h) => h.auth === 'Bearer good' && h.clientId === 'cid123'));
+    assert.ok(welcomedAt);
+
+    const user = { id: '1234', login: 'cool_user', name: 'Cool_User' };
+    const id = t.twitch.notify('channel.follow', twitchEvents.follow(user), { version: '2' });
+    t.twitch.notify('channel.follow', twitchEvents.follow(user), { version: '2', messageId: id });  // Twitch's repeat
+    t.twitch.notify('channel.cheer', twitchEvents.cheer(user, 100));
+    const got = await t.client.until(() => alerts(t.client).length >= 2 && alerts(t.client), 10000, 'two alerts');
+    assert.deepEqual(got.map((e) => e.kind), ['follow', 'cheer']);
+    assert.equal(got[0].platform, 'twitch');
+    assert.equal(got[0].service, 'twitch');
+    assert.deepEqual(got[0].user, { id: '1234', login: 'cool_user', displayName: 'Cool_User', avatar: null });
+    assert.equal(got[1].amount, 100);
+    // A chat line with an emote and badges, in the fields SE widgets read.
+    t.twitch.notify('channel.chat.message', {
+      broadcaster_user_id: BROADCASTER.id, broadcaster_user_login: BROADCASTER.login, broadcaster_user_name: BROADCASTER.display_name,
+      chatter_user_id: '4145994', chatter_user_login: 'viewer32', chatter_user_name: 'viewer32', message_id: 'cc106a89',
+      message: { text: 'Hi Kappa', fragments: [{ type: 'text', text: 'Hi ' }, { type: 'emote', text: 'Kappa', emote: { id: '25', format: ['static'] } }] },
+      color: '#00FF7F', badges: [{ set_id: 'moderator', id: '1', info: '' }], message_type: 'text', reply: null,
+    });
+    const chat = await t.client.until(() => alerts(t.client).find((e) => e.kind === 'chat_message'), 10000, 'chat');
+    assert.equal(chat.message, 'Hi Kappa');
+    assert.equal(chat.data.displayColor, '#00FF7F');
+    assert.deepEqual(chat.data.badges, [{ type: 'moderator', version: '1', description: 'moderator' }]);
+    assert.equal(chat.data.emotes[0].name, 'Kappa');
+    assert.equal(chat.data.emotes[0].start, 3);
+    assert.equal(alerts(t.client).filter((e) => e.kind === 'follow').length, 1);
+    assert.ok(!t.daemon.log().includes('Bearer good'));
+  } finally {
+    await t.down();
+  }
+});
+
+test('keepalive silence -> reconnect and subscribe again', async () => {
+  const t = await setUp({ fake: { keepalive: 1 } });
+  try {
+    const lost = await t.client.until(() => statuses(t.client, 'reconnecting')[0], 15000, 'keepalive timeout');
+    assert.match(lost.data.reason, /keepalive timeout \(1 s\)/);
+    await waitFor(() => t.twitch.state.connections >= 2 && t.twitch.state.subscriptions.length >= 24, 15000, 'second session subscribed');
+    assert.ok(t.twitch.state.subscriptions.slice(12).every((s) => s.transport.session_id === 'session-2'));
+  } finally {
+    await t.down();
+  }
+});
+
+test('session_reconnect: the old socket delivers until the new welcome, no event lost or repeated', async () => {
+  const t = await setUp();
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    const old = t.twitch.latest();
+    const cheer = (n) => twitchEvents.cheer({ id: `${1000 + n}`, login: `user${n}` }, n);
+    for (let n = 1; n <= 5; n++) t.twitch.notify('channel.cheer', cheer(n), { socket: old });
+    t.twitch.reconnect(old);
+    // The new socket comes; meanwhile the old one keeps delivering.
+    for (let n = 6; n <= 10; n++) t.twitch.notify('channel.cheer', cheer(n), { socket: old });
+    await waitFor(() => t.twitch.state.connections === 2, 10000, 'the reconnect socket');
+    const fresh = t.twitch.state.sockets[1];
+    assert.match(fresh.url, /reconnect=1/);
+    await waitFor(() => !old.open, 10000, 'the old socket closed by the daemon');
+    for (let n = 11; n <= 15; n++) t.twitch.notify('channel.cheer', cheer(n), { socket: fresh });
+    const got = await t.client.until(() => alerts(t.client).length >= 15 && alerts(t.client), 10000, '15 cheers');
+    assert.deepEqual(got.map((e) => e.amount), Array.from({ length: 15 }, (_, i) => i + 1));
+    assert.equal(t.twitch.state.subscriptions.length, 12, 'subscriptions move with the session: none created again');
+    assert.equal(statuses(t.client, 'reconnecting').length, 0);
+  } finally {
+    await t.down();
+  }
+});
+
+test('revocation -> a status with the reason; authorization_revoked is an error that says to log in', async () => {
+  const t = await setUp();
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    t.twitch.revocation('channel.cheer', 'version_removed');
+    const s = await t.client.until(() => t.client.events().find((e) => e.kind === 'status' && /revoked/.test(e.data.reason)), 10000, 'revocation status');
+    assert.equal(s.data.reason, 'Twitch revoked the subscription to channel.cheer: version_removed');
+    t.twitch.revocation('channel.follow', 'authorization_revoked');
+    const e = await t.client.until(() => statuses(t.client, 'error')[0], 10000, 'error');
+    assert.match(e.data.reason, /authorization_revoked; run `streambridged --login twitch/);
+  } finally {
+    await t.down();
+  }
+});
+
+test('close 4003 (no subscription in time) and 4000: reconnect with the reason; malformed JSON is skipped', async () => {
+  const t = await setUp();
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    t.twitch.send('{"metadata": not json');
+    t.twitch.send('{"metadata":{"message_type":"\\u001b[31mevil"},"payload":{}}');
+    t.twitch.notify('channel.follow', twitchEvents.follow({ id: '1', login: 'after_garbage' }), { version: '2' });
+    await t.client.until(() => alerts(t.client).length >= 1, 10000, 'an event after malformed input');
+    const line = await t.daemon.waitForLog(/skipped an EventSub message: unknown message_type/);
+    assert.ok(!line.input.includes('\u001b'), line.input);
+    assert.equal((await sourceStatus(t.daemon.port, 'twitch')).counters.malformed, 2);
+    t.twitch.close(4003);
+    const r = await t.client.until(() => statuses(t.client, 'reconnecting')[0], 10000, 'reconnecting');
+    assert.match(r.data.reason, /no subscription was created within 10 s of the welcome \(4003\)/);
+    await t.client.until(() => statuses(t.client, 'connected').length >= 2, 15000, 'connected again');
+    t.twitch.close(4000);
+    await t.client.until(() => statuses(t.client, 'reconnecting').some((e) => /internal server error \(4000\)/.test(e.data.reason)), 10000, '4000');
+  } finally {
+    await t.down();
+  }
+});
+
+test('401 -> the token is refreshed and the new pair written (0600) before use; a refused refresh is an error', async () => {
+  const t = await setUp({ access: 'tok-stale-9f2', refresh: 'rt-one-4c1', fake: { tokens: [], refresh: { 'rt-one-4c1': { access_token: 'tok-new-77a', refresh_token: 'rt-two-5d0' } } } });
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    assert.deepEqual(t.twitch.state.refreshes, ['rt-one-4c1']);
+    const saved = JSON.parse(readFileSync(t.file, 'utf8'));
+    assert.equal(saved.access_token, 'tok-new-77a');
+    assert.equal(saved.refresh_token, 'rt-two-5d0');
+    assert.equal(statSync(t.file).mode & 0o777, 0o600);
+    for (const secret of ['tok-stale-9f2', 'rt-one-4c1', 'tok-new-77a', 'rt-two-5d0']) assert.ok(!t.daemon.log().includes(secret), secret);
+  } finally {
+    await t.down();
+  }
+  const u = await setUp({ access: 'stale', refresh: 'gone', fake: { tokens: [] } });
+  try {
+    const e = await u.client.until(() => statuses(u.client, 'error')[0], 15000, 'error');
+    assert.match(e.data.reason, /expired or was revoked .*run `streambridged --login twitch/);
+    assert.ok(e.data.nextRetryMs >= 30000);
+  } finally {
+    await u.down();
+  }
+});
+
+test('a 429 on subscription creation waits for Ratelimit-Reset, then goes on', async () => {
+  const t = await setUp({ fake: { onSubscribe: (_sub, n) => (n === 2 ? [429, { message: 'Too Many Requests' },
+    { 'Ratelimit-Reset': String(Math.floor(Date.now() / 1000) + 1) }] : null) } });
+  try {
+    const c = await t.client.until(() => statuses(t.client, 'connected')[0], 20000, 'connected');
+    assert.match(c.data.reason, /12 subscriptions/);
+    await t.daemon.waitForLog(/Helix rate limit creating channel.subscribe; retrying in \d+ ms/);
+  } finally {
+    await t.down();
+  }
+});
+
+test('--login twitch: device code, authorization_pending and slow_down honoured, token file written', async () => {
+  const twitch = await startTwitch({ device: [
+    { status: 400, message: 'authorization_pending' },
+    { status: 400, message: 'slow_down' },
+    { access_token: 'new-access', refresh_token: 'new-refresh' },
+  ] });
+  const dir = tempDir();
+  const file = path.join(dir, 'token.json');
+  const configPath = path.join(dir, 'streambridge.toml');
+  writeFileSync(configPath, `[server]\nport = 0\n${twitchSource(twitch, file, 'subscriptions = ["channel.cheer", "channel.follow"]')}`);
+  try {
+    const r = await run(['--login', 'twitch', '--config', configPath], { timeout: 30000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /open https:\/\/www\.twitch\.tv\/activate\S* and enter the code ABCDEFGH/);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(saved.access_token, 'new-access');
+    assert.equal(saved.refresh_token, 'new-refresh');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(twitch.state.deviceRequests[0], { client_id: 'cid123', scopes: 'bits:read moderator:read:followers' });
+    const polls = twitch.state.tokenPolls;
+    assert.equal(polls.length, 3);
+    assert.equal(polls[0].form.grant_type, 'urn:ietf:params:oauth:grant-type:device_code');
+    assert.ok(polls[2].at - polls[1].at >= 5500, 'slow_down adds 5 s to the interval');
+  } finally {
+    await twitch.stop();
+  }
+  const denied = await startTwitch({ device: [{ status: 400, message: 'access_denied' }] });
+  writeFileSync(configPath, `[server]\nport = 0\n${twitchSource(denied, file)}`);
+  try {
+    const r = await run(['--login', 'twitch', '--config', configPath], { timeout: 30000 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /refused the login: HTTP 400: access_denied/);
+  } finally {
+    await denied.stop();
+  }
+});
+
+test('redundancy: the same follows and cheers from StreamElements and Twitch are one alert each', async () => {
+  const se = await startStreamElements();
+  const twitch = await startTwitch();
+  const file = tokenFile();
+  const daemon = await startDaemon(`[server]\nport = 0\n${seSource('se', `http://127.0.0.1:${se.port}`)}${twitchSource(twitch, file)}`);
+  const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+  try {
+    await client.until(() => client.events().filter((e) => e.kind === 'status' && e.data.state === 'connected').length >= 2, 20000, 'both connected');
+    await waitFor(() => se.state.sockets.size === 1, 10000, 'SE socket');
+    const [seSocket] = se.state.sockets;
+    const N = 20;
+    const users = Array.from({ length: N }, (_, i) => ({ id: `${5000 + i}`, login: `viewer${i}` }));
+    for (let i = 0; i < N; i++) {
+      const u = users[i];
+      const cheer = i % 2 === 1;
+      const seActivity = { _id: `se${i}`, activityId: `se${i}`, type: cheer ? 'cheer' : 'follow', provider: 'twitch',
+        channel: 'c', createdAt: new Date().toISOString(),
+        data: { username: u.login, displayName: u.login, providerId: u.id, ...(cheer ? { amount: 100 + i } : {}) } };
+      const tw = () => (cheer ? twitch.notify('channel.cheer', twitchEvents.cheer(u, 100 + i))
+        : twitch.notify('channel.follow', twitchEvents.follow(u), { version: '2' }));
+      if (i % 3 === 0) { tw(); seSocket.emit('event', seActivity); } else { seSocket.emit('event', seActivity); tw(); }
+    }
+    await client.until(() => alerts(client).length >= N, 15000, `${N} alerts`);
+    const dedup = await waitFor(async () => { const d = (await getJson(daemon.port, '/status')).dedup; return d.dropped.same_event >= N && d; }, 10000, 'every duplicate dropped');
+    const got = alerts(client);
+    console.log(`redundancy: ${N} alerts sent on each path, ${got.length} published, ${dedup.dropped.same_event} dropped as duplicates (${JSON.stringify(dedup.droppedBySource)})`);
+    assert.equal(got.length, N, `one alert per real event: ${got.map((e) => `${e.source}:${e.kind}:${e.user.login}`).join(' ')}`);
+    assert.deepEqual(new Set(got.map((e) => e.user.login)).size, N);
+  } finally {
+    client.ws.close();
+    await daemon.stop();
+    await twitch.stop();
+    await se.close();
+  }
+});
