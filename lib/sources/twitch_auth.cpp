@@ -21,6 +21,12 @@
 #include "util/url_encode.hpp"
 #include "util/utf8_path.hpp"
 
+// GCC 12 warns -Wmismatched-new-delete on some coroutines here: a false positive on asio's
+// awaitable frame, whose operator new and delete are a matching pair (GCC bug 109224).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace sb {
 
 namespace asio = boost::asio;

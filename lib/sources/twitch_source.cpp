@@ -29,6 +29,12 @@
 #include "util/steady_time.hpp"
 #include "util/time_format.hpp"
 
+// GCC 12 warns -Wmismatched-new-delete on some coroutines here: a false positive on asio's
+// awaitable frame, whose operator new and delete are a matching pair (GCC bug 109224).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace sb {
 namespace {
 
@@ -316,7 +322,8 @@ class TwitchSource final : public Source {
     spdlog::info("source \"{}\": Twitch token refreshed", config_.name);
     for (auto& [name, value] : request.headers)
       if (name == "Authorization") value = "Bearer " + tokens_.access_token;
-    co_return co_await http_request(io_.get_executor(), api_url_, std::move(request), config_.ca_file);
+    r = co_await http_request(io_.get_executor(), api_url_, std::move(request), config_.ca_file);
+    co_return r;
   }
 
   asio::awaitable<std::optional<Failure>> look_up_broadcaster() {
@@ -369,6 +376,17 @@ class TwitchSource final : public Source {
       if (!config_.subscriptions.empty() &&
           std::find(config_.subscriptions.begin(), config_.subscriptions.end(), t.type) == config_.subscriptions.end())
         continue;
+      // By default, what the token's scopes allow (when the token file lists them); a missing
+      // scope is named once.
+      if (config_.subscriptions.empty() && !tokens_.scopes.empty() && !t.scope.empty() &&
+          std::find(tokens_.scopes.begin(), tokens_.scopes.end(), t.scope) == tokens_.scopes.end()) {
+        if (missing.find(t.scope) == std::string::npos) {
+          spdlog::warn("source \"{}\": not subscribing to {} and the like: the token lacks the scope {}", config_.name,
+                       t.type, t.scope);
+          missing += fmt::format("{}{}", missing.empty() ? "" : ", ", t.scope);
+        }
+        continue;
+      }
       for (int attempt = 0; attempt < 3; ++attempt) {
         HttpRequest request = helix("POST", "/eventsub/subscriptions");
         request.content_type = "application/json";
@@ -427,7 +445,8 @@ class TwitchSource final : public Source {
     std::string detail = fmt::format("EventSub, {} subscription{}", created, created == 1 ? "" : "s");
     if (total_cost >= 0) detail += fmt::format(", cost {} of {}", total_cost, max_total_cost);
     if (total >= 0) detail += fmt::format(", {} in total", total);
-    if (refused > 0) detail += fmt::format(", {} refused{}", refused, missing.empty() ? "" : fmt::format(" (missing scopes: {})", missing));
+    if (refused > 0) detail += fmt::format(", {} refused", refused);
+    if (!missing.empty()) detail += fmt::format(" (missing scopes: {})", missing);
     emitter_.status().set(SourceState::connected, detail);
     backoff_.connected(steady_now());
   }

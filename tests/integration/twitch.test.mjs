@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, run, tempDir } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
-import { startTwitch, twitchSource, twitchEvents, BROADCASTER } from './lib/twitch.mjs';
+import { startTwitch, twitchSource, twitchEvents, BROADCASTER, ALL_SCOPES } from './lib/twitch.mjs';
 import { startStreamElements, seSource, sourceStatus, waitFor, getJson } from './lib/faults.mjs';
 
 const ALL_TYPES = ['channel.follow', 'channel.subscribe', 'channel.subscription.message', 'channel.subscription.gift',
@@ -17,15 +17,15 @@ const ALL_TYPES = ['channel.follow', 'channel.subscribe', 'channel.subscription.
 const statuses = (client, state) => client.events().filter((e) => e.kind === 'status' && e.data.state === state);
 const alerts = (client) => client.events().filter((e) => e.kind !== 'status');
 
-function tokenFile(access = 'good', refresh = 'r1') {
+function tokenFile(access = 'good', refresh = 'r1', scope = undefined) {
   const file = path.join(tempDir(), 'twitch-token.json');
-  writeFileSync(file, JSON.stringify({ access_token: access, refresh_token: refresh }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ access_token: access, refresh_token: refresh, scope }), { mode: 0o600 });
   return file;
 }
 
-async function setUp({ fake = {}, access = 'good', refresh = 'r1', extra = '', config = '' } = {}) {
+async function setUp({ fake = {}, access = 'good', refresh = 'r1', scope, extra = '', config = '' } = {}) {
   const twitch = await startTwitch(fake);
-  const file = tokenFile(access, refresh);
+  const file = tokenFile(access, refresh, scope);
   const daemon = await startDaemon(`[server]\nport = 0\n${config}\n${twitchSource(twitch, file, extra)}`);
   const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
   return {
@@ -166,6 +166,7 @@ test('401 -> the token is refreshed and the new pair written (0600) before use; 
     const saved = JSON.parse(readFileSync(t.file, 'utf8'));
     assert.equal(saved.access_token, 'tok-new-77a');
     assert.equal(saved.refresh_token, 'rt-two-5d0');
+    assert.equal(t.twitch.state.subscriptions.length, 12);
     assert.equal(statSync(t.file).mode & 0o777, 0o600);
     for (const secret of ['tok-stale-9f2', 'rt-one-4c1', 'tok-new-77a', 'rt-two-5d0']) assert.ok(!t.daemon.log().includes(secret), secret);
   } finally {
@@ -178,6 +179,20 @@ test('401 -> the token is refreshed and the new pair written (0600) before use; 
     assert.ok(e.data.nextRetryMs >= 30000);
   } finally {
     await u.down();
+  }
+});
+
+test('by default only what the token\'s scopes allow; a 403 names the missing scope', async () => {
+  const t = await setUp({ scope: ALL_SCOPES.filter((s) => s !== 'user:read:chat'),
+    fake: { onSubscribe: (sub) => (sub.type === 'channel.cheer' ? [403, { message: 'subscription missing proper authorization' }] : null) } });
+  try {
+    const c = await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    assert.equal(c.data.reason, 'EventSub, 8 subscriptions, cost 8 of 10000, 8 in total, 1 refused (missing scopes: bits:read, user:read:chat)');
+    assert.ok(!t.twitch.state.subscriptions.some((s) => s.type.startsWith('channel.chat.')));
+    await t.daemon.waitForLog(/not subscribing to channel.chat.message and the like: the token lacks the scope user:read:chat/);
+    await t.daemon.waitForLog(/cannot subscribe to channel.cheer: the token lacks the scope bits:read/);
+  } finally {
+    await t.down();
   }
 });
 

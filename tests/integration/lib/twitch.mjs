@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 
 export const BROADCASTER = { id: '1337', login: 'cooler_user', display_name: 'Cooler_User' };
+export const ALL_SCOPES = ['bits:read', 'channel:read:redemptions', 'channel:read:subscriptions', 'moderator:read:followers',
+  'user:read:chat'];
 
 const meta = (type, extra = {}) => ({ message_id: randomUUID(), message_type: type, message_timestamp: new Date().toISOString(), ...extra });
 
@@ -55,11 +57,11 @@ export async function startTwitch({ tokens = ['good'], refresh = {}, keepalive =
           const next = refresh[form.get('refresh_token')];
           if (!next || typeof next === 'number') return json(res, next ?? 400, { status: next ?? 400, message: 'Invalid refresh token' });
           accepted.add(next.access_token);
-          return json(res, 200, { ...next, expires_in: 14400, scope: ['bits:read'], token_type: 'bearer' });
+          return json(res, 200, { ...next, expires_in: 14400, scope: ALL_SCOPES, token_type: 'bearer' });
         }
         state.tokenPolls.push({ at: Date.now(), form: Object.fromEntries(form) });
         const answer = device[Math.min(state.tokenPolls.length - 1, device.length - 1)] ?? { status: 400, message: 'authorization_pending' };
-        if (answer.access_token) return json(res, 200, { ...answer, expires_in: 14400, scope: ['bits:read'], token_type: 'bearer' });
+        if (answer.access_token) return json(res, 200, { ...answer, expires_in: 14400, scope: ALL_SCOPES, token_type: 'bearer' });
         return json(res, answer.status, answer);
       }
       if (url.pathname === '/oauth2/device') {
