@@ -46,6 +46,7 @@ bool read_twitch_tokens(const std::string& path, TwitchTokens& out, std::string&
   if (const JsonNode* scopes = root->array("scope"))
     for (const JsonField& f : scopes->fields)
       if (f.value.type == JsonType::string) out.scopes.emplace_back(f.value.text);
+  out.expires_at = root->integer("expires_at").value_or(0);
   if (out.access_token.empty()) {
     error = "no access_token in it";
     return false;
@@ -60,7 +61,9 @@ bool write_twitch_tokens(const std::string& path, const TwitchTokens& tokens, st
   w.field("refresh_token", std::string_view(tokens.refresh_token));
   w.key("scope").begin_array();
   for (const auto& s : tokens.scopes) w.string(s);
-  w.end_array().end_object();
+  w.end_array();
+  if (tokens.expires_at > 0) w.field("expires_at", tokens.expires_at);
+  w.end_object();
   text += '\n';
   const std::string temp = path + ".tmp";
   std::FILE* f = open_private_file(temp, false);
@@ -127,6 +130,9 @@ TwitchTokenResult read_token_answer(const HttpGetResult& r) {
     if (const JsonNode* scopes = root->array("scope"))
       for (const JsonField& f : scopes->fields)
         if (f.value.type == JsonType::string) out.tokens.scopes.emplace_back(f.value.text);
+    if (auto in = root->integer("expires_in"); in && *in > 0)
+      out.tokens.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count() + *in;
     out.ok = !out.tokens.access_token.empty();
     if (!out.ok) out.error = "the token answer has no access_token";
     return out;

@@ -5,6 +5,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ struct TwitchTokens {
   std::string access_token;
   std::string refresh_token;
   std::vector<std::string> scopes;
+  std::int64_t expires_at = 0;  // Unix seconds when the access token expires (0: unknown)
 };
 
 // False with `error` when the file is missing or not a token file.

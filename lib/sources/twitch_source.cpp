@@ -199,6 +199,11 @@ class TwitchSource final : public Source {
     if (!read_twitch_tokens(config_.token_file, tokens_, error))
       co_return Failure{FailureKind::auth, fmt::format("no Twitch login in token_file ({}): {}", error, kLoginHint)};
     auto alive = alive_;
+    // A token about to expire is refreshed before it is used (expires_at from the last grant).
+    if (tokens_.expires_at > 0 && tokens_.expires_at - system_now_ms() / 1000 < 300) {
+      spdlog::info("source \"{}\": the Twitch token expires within 5 minutes: refreshing it", config_.name);
+      if (auto failed = co_await refresh_tokens()) co_return *failed;
+    }
     if (auto failed = co_await look_up_broadcaster()) co_return *failed;
     if (!*alive || !running_) co_return Failure{FailureKind::network, "stopped"};
 
@@ -290,36 +295,38 @@ class TwitchSource final : public Source {
     return r;
   }
 
-  // A Helix call; a 401 refreshes the token once and tries again. nullopt + `failed` set when
-  // the login cannot be recovered.
+  // The refresh grant; the new pair is on disk before it is used (refresh tokens are single-use).
+  // nullopt when the token was refreshed.
+  asio::awaitable<std::optional<Failure>> refresh_tokens() {
+    auto alive = alive_;
+    if (tokens_.refresh_token.empty())
+      co_return Failure{FailureKind::auth, fmt::format("the Twitch login expired and has no refresh token: {}", kLoginHint)};
+    const TwitchTokenResult refreshed = co_await twitch_refresh(io_.get_executor(), config_, tokens_.refresh_token);
+    if (!*alive) co_return Failure{FailureKind::network, "stopped"};
+    if (!refreshed.ok)
+      co_return Failure{refreshed.rejected ? FailureKind::auth : FailureKind::network,
+                        refreshed.rejected ? fmt::format("the Twitch login expired or was revoked ({}): {}", refreshed.error,
+                                                         kLoginHint)
+                                           : fmt::format("refreshing the Twitch token failed: {}", refreshed.error)};
+    TwitchTokens next = refreshed.tokens;
+    if (next.scopes.empty()) next.scopes = tokens_.scopes;
+    std::string error;
+    if (!write_twitch_tokens(config_.token_file, next, error))
+      co_return Failure{FailureKind::auth, fmt::format("cannot keep the refreshed Twitch token: {}", error)};
+    tokens_ = std::move(next);
+    spdlog::info("source \"{}\": Twitch token refreshed", config_.name);
+    co_return std::nullopt;
+  }
+
+  // A Helix call; a 401 refreshes the token once and tries again. `failed` is set when the
+  // login cannot be recovered.
   asio::awaitable<HttpGetResult> call_helix(HttpRequest request, std::optional<Failure>& failed) {
     auto alive = alive_;
     HttpGetResult r = co_await http_request(io_.get_executor(), api_url_, request, config_.ca_file);
     if (!*alive || !r.ok || r.status != 401) co_return r;
     spdlog::info("source \"{}\": Helix answered 401: refreshing the Twitch token", config_.name);
-    if (tokens_.refresh_token.empty()) {
-      failed = Failure{FailureKind::auth, fmt::format("the Twitch login expired and has no refresh token: {}", kLoginHint)};
-      co_return r;
-    }
-    const TwitchTokenResult refreshed = co_await twitch_refresh(io_.get_executor(), config_, tokens_.refresh_token);
-    if (!*alive) co_return r;
-    if (!refreshed.ok) {
-      failed = Failure{refreshed.rejected ? FailureKind::auth : FailureKind::network,
-                       refreshed.rejected ? fmt::format("the Twitch login expired or was revoked ({}): {}", refreshed.error,
-                                                        kLoginHint)
-                                          : fmt::format("refreshing the Twitch token failed: {}", refreshed.error)};
-      co_return r;
-    }
-    // Refresh tokens are single-use: the new pair is on disk before it is used.
-    TwitchTokens next = refreshed.tokens;
-    if (next.scopes.empty()) next.scopes = tokens_.scopes;
-    std::string error;
-    if (!write_twitch_tokens(config_.token_file, next, error)) {
-      failed = Failure{FailureKind::auth, fmt::format("cannot keep the refreshed Twitch token: {}", error)};
-      co_return r;
-    }
-    tokens_ = std::move(next);
-    spdlog::info("source \"{}\": Twitch token refreshed", config_.name);
+    failed = co_await refresh_tokens();
+    if (!*alive || failed) co_return r;
     for (auto& [name, value] : request.headers)
       if (name == "Authorization") value = "Bearer " + tokens_.access_token;
     r = co_await http_request(io_.get_executor(), api_url_, std::move(request), config_.ca_file);

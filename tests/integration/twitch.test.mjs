@@ -17,15 +17,15 @@ const ALL_TYPES = ['channel.follow', 'channel.subscribe', 'channel.subscription.
 const statuses = (client, state) => client.events().filter((e) => e.kind === 'status' && e.data.state === state);
 const alerts = (client) => client.events().filter((e) => e.kind !== 'status');
 
-function tokenFile(access = 'good', refresh = 'r1', scope = undefined) {
+function tokenFile(access = 'good', refresh = 'r1', scope = undefined, expiresAt = undefined) {
   const file = path.join(tempDir(), 'twitch-token.json');
-  writeFileSync(file, JSON.stringify({ access_token: access, refresh_token: refresh, scope }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ access_token: access, refresh_token: refresh, scope, expires_at: expiresAt }), { mode: 0o600 });
   return file;
 }
 
-async function setUp({ fake = {}, access = 'good', refresh = 'r1', scope, extra = '', config = '' } = {}) {
+async function setUp({ fake = {}, access = 'good', refresh = 'r1', scope, expiresAt, extra = '', config = '' } = {}) {
   const twitch = await startTwitch(fake);
-  const file = tokenFile(access, refresh, scope);
+  const file = tokenFile(access, refresh, scope, expiresAt);
   const daemon = await startDaemon(`[server]\nport = 0\n${config}\n${twitchSource(twitch, file, extra)}`);
   const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0&chat=1`);
   return {
@@ -179,6 +179,35 @@ test('401 -> the token is refreshed and the new pair written (0600) before use; 
     assert.ok(e.data.nextRetryMs >= 30000);
   } finally {
     await u.down();
+  }
+});
+
+test('a token about to expire is refreshed before it is used', async () => {
+  const t = await setUp({ access: 'tok-old-31b', refresh: 'rt-a-8e2', expiresAt: Math.floor(Date.now() / 1000) + 60,
+    fake: { tokens: ['tok-old-31b'], refresh: { 'rt-a-8e2': { access_token: 'tok-b-0c4', refresh_token: 'rt-b-6f9' } } } });
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    assert.deepEqual(t.twitch.state.refreshes, ['rt-a-8e2']);
+    assert.ok(t.twitch.state.helixAuth.every((h) => h.auth === 'Bearer tok-b-0c4'), 'Helix only saw the new token');
+    const saved = JSON.parse(readFileSync(t.file, 'utf8'));
+    assert.equal(saved.refresh_token, 'rt-b-6f9');
+    assert.ok(saved.expires_at > Date.now() / 1000 + 14000);
+  } finally {
+    await t.down();
+  }
+});
+
+test('an oversized message is skipped and counted; the connection stays', async () => {
+  const t = await setUp();
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    t.twitch.send(JSON.stringify({ metadata: { message_type: 'notification' }, payload: { pad: 'x'.repeat(1100 * 1024) } }));
+    t.twitch.notify('channel.cheer', twitchEvents.cheer({ id: '9', login: 'after_big' }, 5));
+    await t.client.until(() => alerts(t.client).length >= 1, 10000, 'the cheer after the big message');
+    assert.equal((await sourceStatus(t.daemon.port, 'twitch')).counters.oversized, 1);
+    assert.equal(t.twitch.state.connections, 1);
+  } finally {
+    await t.down();
   }
 });
 
