@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <fstream>
+#include <regex>
 #include <optional>
 #include <sstream>
 
@@ -322,4 +324,62 @@ TEST_CASE("twitch normalizer: the same cheer and sub via StreamElements is one a
           sb::NormalizeStatus::event);
   tw.source = "twitch";
   CHECK(dedup.admit(tw, ms{4000}, bundles) == sb::DedupVerdict::publish);
+}
+
+TEST_CASE("twitch + StreamElements: one community gift from both paths, interleaved, is one bundle", "[twitch]") {
+  sb::TwitchNormalizer tn;
+  sb::StreamElementsNormalizer sn;
+  sb::DedupConfig config;
+  sb::Deduplicator dedup(config);
+  std::vector<sb::Event> bundles;
+  std::vector<std::string> published;
+  std::string reason;
+  const auto feed = [&](sb::Event e, std::string source, std::int64_t now) {
+    e.source = std::move(source);
+    if (dedup.admit(e, ms{now}, bundles) == sb::DedupVerdict::publish) published.push_back(e.source);
+  };
+  // SE: the recorded purchase of 5 by ahxxis (148121197) and recipients built from the recorded one.
+  const auto se_recipient = [&](int n) {
+    std::string json = se_fixture("community_gift_recipient_1");
+    json = std::regex_replace(json, std::regex("edeenn1"), "recipient" + std::to_string(n));
+    json = std::regex_replace(json, std::regex("681784915"), "90000" + std::to_string(n));
+    json = std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
+    sb::Event e;
+    REQUIRE(sn.normalize("event", json, 1000, e, reason) == sb::NormalizeStatus::event);
+    return e;
+  };
+  const auto tw_recipient = [&](int n) {
+    sb::Event e;
+    REQUIRE(tn.normalize_text("channel.subscribe",
+                              fmt::format(R"({{"user_id":"90000{0}","user_login":"recipient{0}","user_name":"recipient{0}",)"
+                                          R"("tier":"1000","is_gift":true}})", n),
+                              fmt::format("tw-r{}", n), 1000, e, reason) == sb::NormalizeStatus::event);
+    return e;
+  };
+  sb::Event se_purchase, tw_purchase;
+  REQUIRE(sn.normalize("event", se_fixture("community_gift_purchase"), 1000, se_purchase, reason) == sb::NormalizeStatus::event);
+  REQUIRE(tn.normalize_text("channel.subscription.gift",
+                            R"({"user_id":"148121197","user_login":"ahxxis","user_name":"ahxxis","total":5,"tier":"1000","is_anonymous":false})",
+                            "tw-p", 1000, tw_purchase, reason) == sb::NormalizeStatus::event);
+  // Interleaved: each side wins some parts.
+  feed(tw_purchase, "twitch", 1000);
+  feed(se_recipient(1), "se", 1001);
+  feed(tw_recipient(1), "twitch", 1002);
+  feed(tw_recipient(2), "twitch", 1003);
+  feed(se_purchase, "se", 1004);
+  feed(se_recipient(2), "se", 1005);
+  feed(tw_recipient(3), "twitch", 1006);
+  feed(se_recipient(3), "se", 1007);
+  feed(se_recipient(4), "se", 1008);
+  feed(tw_recipient(4), "twitch", 1009);
+  feed(tw_recipient(5), "twitch", 1010);
+  feed(se_recipient(5), "se", 1011);
+  CHECK(published.size() == 6);  // one purchase and five gifts
+  dedup.expire(ms{100'000}, bundles);
+  REQUIRE(bundles.size() == 1);
+  CHECK(bundles[0].kind == sb::Kind::gift_bundle);
+  CHECK(bundles[0].count == 5);
+  CHECK(bundles[0].user.login == "ahxxis");
+  CHECK(bundles[0].recipients.size() == 5);
+  CHECK(bundles[0].data_json.find("\"complete\":true") != std::string::npos);
 }
