@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { startDaemon, run, tempDir } from './lib/daemon.mjs';
+import { launchChromium } from './lib/browser.mjs';
 import { connect } from './lib/client.mjs';
 import { startTwitch, twitchSource, twitchEvents, BROADCASTER, ALL_SCOPES } from './lib/twitch.mjs';
 import { startStreamElements, seSource, sourceStatus, waitFor, getJson } from './lib/faults.mjs';
@@ -155,6 +157,88 @@ test('close 4003 (no subscription in time) and 4000: reconnect with the reason; 
     await t.client.until(() => statuses(t.client, 'reconnecting').some((e) => /internal server error \(4000\)/.test(e.data.reason)), 10000, '4000');
   } finally {
     await t.down();
+  }
+});
+
+test('every close code 4000-4007: the reason as Twitch documents it, then a fresh connect', async () => {
+  const twitch = await startTwitch();
+  const file = tokenFile();
+  const codes = [4000, 4001, 4002, 4003, 4004, 4005, 4006, 4007];
+  // One source per code, told apart by the fake through the query of their URL.
+  const sources = codes.map((code) => twitchSource({ ...twitch, eventsubUrl: `${twitch.eventsubUrl}?src=${code}` }, file, '', `tw${code}`)).join('');
+  const daemon = await startDaemon(`[server]\nport = 0\n${sources}`);
+  const client = connect(`ws://127.0.0.1:${daemon.port}/ws?since=0`);
+  const reasons = {
+    4000: 'internal server error (4000)', 4001: 'we sent a message, which is not allowed (4001)',
+    4002: 'a ping was not answered in time (4002)', 4003: 'no subscription was created within 10 s of the welcome (4003)',
+    4004: 'the reconnect grace time expired (4004)', 4005: 'network timeout (4005)', 4006: 'network error (4006)',
+    4007: 'the reconnect URL was invalid (4007)',
+  };
+  try {
+    await client.until(() => codes.every((c) => client.events().some((e) => e.source === `tw${c}` && e.data?.state === 'connected')), 20000, 'all connected');
+    for (const code of codes) twitch.close(code, twitch.state.sockets.find((s) => s.url.includes(`src=${code}`)));
+    for (const code of codes) {
+      const e = await client.until(() => client.events().find((x) => x.source === `tw${code}` && x.data?.state === 'reconnecting'), 10000, `tw${code} reconnecting`);
+      assert.equal(e.data.reason, `Twitch closed the socket: ${reasons[code]}`);
+    }
+    await client.until(() => codes.every((c) => client.events().filter((e) => e.source === `tw${c}` && e.data?.state === 'connected').length >= 2), 20000, 'all connected again');
+    for (const code of codes) assert.equal(twitch.state.sockets.filter((s) => s.url.includes(`src=${code}`)).length, 2);
+    await daemon.waitForLog(/error.*we sent a message, which is not allowed \(4001\)/);
+  } finally {
+    client.ws.close();
+    await daemon.stop();
+    await twitch.stop();
+  }
+});
+
+test('a Twitch chat line with badges, emotes and colour in an SE chat widget (Chromium)', async () => {
+  const twitch = await startTwitch();
+  const dir = tempDir();
+  const folder = path.join(dir, 'chatbox');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'widget.html'), '<div id="log"></div>');
+  // As public SE chat widgets do: badge images, emotes replaced by their images, the colour.
+  writeFileSync(path.join(folder, 'widget.js'), `
+window.lines = [];
+window.addEventListener('onWidgetLoad', () => { window.loaded = true; });
+window.addEventListener('onEventReceived', (obj) => {
+  if (obj.detail.listener !== 'message') return;
+  const d = obj.detail.event.data;
+  const row = document.createElement('div');
+  for (const badge of d.badges) { const img = document.createElement('img'); img.src = badge.url; row.append(img); }
+  let html = d.text;
+  for (const e of d.emotes) html = html.replace(e.name, '<img class="emote" src="' + e.urls['1'] + '">');
+  row.innerHTML += d.displayName + ': ' + html;
+  row.style.color = d.displayColor;
+  document.getElementById('log').append(row);
+  window.lines.push({ text: d.text, color: d.displayColor, badges: d.tags.badges, mod: d.tags.mod, emotes: [...row.querySelectorAll('img.emote')].map((i) => i.src), user: d.nick, userId: d.userId, msgId: d.msgId });
+});`);
+  const daemon = await startDaemon(`[server]\nport = 0\n[[widget]]\nname = "chatbox"\npath = "${folder}"\n${twitchSource(twitch, tokenFile())}`);
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`http://127.0.0.1:${daemon.port}/widgets/chatbox/`);
+    await page.waitForFunction(() => window.loaded === true, null, { timeout: 15000 });
+    await waitFor(() => twitch.state.subscriptions.length === 12, 15000, 'subscribed');
+    twitch.notify('channel.chat.message', {
+      broadcaster_user_id: BROADCASTER.id, broadcaster_user_login: BROADCASTER.login, broadcaster_user_name: BROADCASTER.display_name,
+      chatter_user_id: '4145994', chatter_user_login: 'viewer32', chatter_user_name: 'Viewer32', message_id: 'cc106a89-1814',
+      message: { text: 'Hi chat Kappa', fragments: [{ type: 'text', text: 'Hi chat ' }, { type: 'emote', text: 'Kappa', emote: { id: '25', emote_set_id: '0', format: ['static'] } }] },
+      color: '#00FF7F', badges: [{ set_id: 'moderator', id: '1', info: '' }, { set_id: 'subscriber', id: '12', info: '16' }],
+      message_type: 'text', reply: null,
+    });
+    await page.waitForFunction(() => window.lines.length === 1, null, { timeout: 10000 });
+    const [line] = await page.evaluate(() => window.lines);
+    assert.deepEqual(line, { text: 'Hi chat Kappa', color: '#00FF7F', badges: 'moderator/1,subscriber/12', mod: '1',
+      emotes: ['https://static-cdn.jtvnw.net/emoticons/v2/25/default/dark/1.0'], user: 'viewer32', userId: '4145994', msgId: 'cc106a89-1814' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await browser.close();
+    await daemon.stop();
+    await twitch.stop();
   }
 });
 
