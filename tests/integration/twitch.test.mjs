@@ -358,7 +358,7 @@ test('--login twitch: device code, authorization_pending and slow_down honoured,
   }
 });
 
-test('redundancy: the same follows and cheers from StreamElements and Twitch are one alert each', async () => {
+test('redundancy: 100 alerts on both paths in shuffled order, then StreamElements goes silent: each alert once', async () => {
   const se = await startStreamElements();
   const twitch = await startTwitch();
   const file = tokenFile();
@@ -368,24 +368,54 @@ test('redundancy: the same follows and cheers from StreamElements and Twitch are
     await client.until(() => client.events().filter((e) => e.kind === 'status' && e.data.state === 'connected').length >= 2, 20000, 'both connected');
     await waitFor(() => se.state.sockets.size === 1, 10000, 'SE socket');
     const [seSocket] = se.state.sockets;
-    const N = 20;
-    const users = Array.from({ length: N }, (_, i) => ({ id: `${5000 + i}`, login: `viewer${i}` }));
-    for (let i = 0; i < N; i++) {
-      const u = users[i];
-      const cheer = i % 2 === 1;
-      const seActivity = { _id: `se${i}`, activityId: `se${i}`, type: cheer ? 'cheer' : 'follow', provider: 'twitch',
-        channel: 'c', createdAt: new Date().toISOString(),
-        data: { username: u.login, displayName: u.login, providerId: u.id, ...(cheer ? { amount: 100 + i } : {}) } };
-      const tw = () => (cheer ? twitch.notify('channel.cheer', twitchEvents.cheer(u, 100 + i))
-        : twitch.notify('channel.follow', twitchEvents.follow(u), { version: '2' }));
-      if (i % 3 === 0) { tw(); seSocket.emit('event', seActivity); } else { seSocket.emit('event', seActivity); tw(); }
-    }
+    const N = 100;
+    const SHARED = 60;  // sent on both paths; the rest only on Twitch, with SE silent (its socket open)
+    const kinds = ['follow', 'cheer', 'raid', 'subscription'];
+    const real = Array.from({ length: N }, (_, i) => ({ i, kind: kinds[i % 4], u: { id: `${5000 + i}`, login: `viewer${i}` } }));
+    const viaSe = (r) => {
+      const data = { username: r.u.login, displayName: r.u.login, providerId: r.u.id };
+      const type = { follow: 'follow', cheer: 'cheer', raid: 'raid', subscription: 'subscriber' }[r.kind];
+      if (r.kind === 'cheer') data.amount = 100 + r.i;
+      if (r.kind === 'raid') data.amount = 10 + r.i;
+      if (r.kind === 'subscription') Object.assign(data, { amount: 1, tier: '1000' });
+      seSocket.emit('event', { _id: `se${r.i}`, activityId: `se${r.i}`, type, provider: 'twitch', channel: 'c', createdAt: new Date().toISOString(), data });
+    };
+    const viaTwitch = (r) => {
+      if (r.kind === 'follow') return twitch.notify('channel.follow', twitchEvents.follow(r.u), { version: '2' });
+      if (r.kind === 'cheer') return twitch.notify('channel.cheer', twitchEvents.cheer(r.u, 100 + r.i));
+      if (r.kind === 'raid') {
+        return twitch.notify('channel.raid', { from_broadcaster_user_id: r.u.id, from_broadcaster_user_login: r.u.login,
+          from_broadcaster_user_name: r.u.login, to_broadcaster_user_id: BROADCASTER.id, to_broadcaster_user_login: BROADCASTER.login,
+          to_broadcaster_user_name: BROADCASTER.display_name, viewers: 10 + r.i });
+      }
+      return twitch.notify('channel.subscribe', { user_id: r.u.id, user_login: r.u.login, user_name: r.u.login,
+        broadcaster_user_id: BROADCASTER.id, broadcaster_user_login: BROADCASTER.login, broadcaster_user_name: BROADCASTER.display_name,
+        tier: '1000', is_gift: false });
+    };
+    // Both copies of the first 60, shuffled (a fixed seed: the run is repeatable).
+    let seed = 29;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const copies = real.slice(0, SHARED).flatMap((r) => [[viaSe, r], [viaTwitch, r]]);
+    for (let k = copies.length - 1; k > 0; k--) { const j = Math.floor(random() * (k + 1)); [copies[k], copies[j]] = [copies[j], copies[k]]; }
+    for (const [send, r] of copies) send(r);
+    await client.until(() => alerts(client).length >= SHARED, 15000, `${SHARED} alerts`);
+    await waitFor(async () => (await getJson(daemon.port, '/status')).dedup.dropped.same_event >= SHARED, 10000, 'the shared duplicates dropped');
+    // StreamElements goes silent, its socket still open; Twitch goes on.
+    const silentFrom = Date.now();
+    for (const r of real.slice(SHARED)) viaTwitch(r);
     await client.until(() => alerts(client).length >= N, 15000, `${N} alerts`);
-    const dedup = await waitFor(async () => { const d = (await getJson(daemon.port, '/status')).dedup; return d.dropped.same_event >= N && d; }, 10000, 'every duplicate dropped');
     const got = alerts(client);
-    console.log(`redundancy: ${N} alerts sent on each path, ${got.length} published, ${dedup.dropped.same_event} dropped as duplicates (${JSON.stringify(dedup.droppedBySource)})`);
-    assert.equal(got.length, N, `one alert per real event: ${got.map((e) => `${e.source}:${e.kind}:${e.user.login}`).join(' ')}`);
-    assert.deepEqual(new Set(got.map((e) => e.user.login)).size, N);
+    const status = await getJson(daemon.port, '/status');
+    const bySource = Object.fromEntries(status.sources.map((s) => [s.name, s]));
+    console.log(`redundancy: sent ${SHARED} on StreamElements and ${N} on Twitch; published ${got.length}; ` +
+      `dropped as duplicates ${status.dedup.dropped.same_event} (${JSON.stringify(status.dedup.droppedBySource)}); ` +
+      `last event: se ${bySource.se.lastEventAt}, twitch ${bySource.twitch.lastEventAt}`);
+    assert.equal(got.length, N, 'every alert once');
+    assert.equal(new Set(got.map((e) => `${e.kind}:${e.user.login}`)).size, N);
+    assert.equal(status.dedup.dropped.same_event, SHARED);
+    assert.equal(bySource.se.state, 'connected', 'SE still looks connected');
+    assert.ok(Date.parse(bySource.se.lastEventAt) <= silentFrom, 'SE shows as silent since then');
+    assert.ok(Date.parse(bySource.twitch.lastEventAt) >= silentFrom, 'Twitch went on');
   } finally {
     client.ws.close();
     await daemon.stop();
