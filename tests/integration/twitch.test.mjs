@@ -347,15 +347,22 @@ test('--login twitch: device code, authorization_pending and slow_down honoured,
   } finally {
     await twitch.stop();
   }
-  const denied = await startTwitch({ device: [{ status: 400, message: 'access_denied' }] });
-  writeFileSync(configPath, `[server]\nport = 0\n${twitchSource(denied, file)}`);
-  try {
-    const r = await run(['--login', 'twitch', '--config', configPath], { timeout: 30000 });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /refused the login: HTTP 400: access_denied/);
-  } finally {
-    await denied.stop();
+  for (const refusal of ['access_denied', 'expired_token']) {
+    const denied = await startTwitch({ device: [{ status: 400, message: 'authorization_pending' }, { status: 400, message: refusal }] });
+    writeFileSync(configPath, `[server]\nport = 0\n${twitchSource(denied, file)}`);
+    try {
+      const r = await run(['--login', 'twitch', '--config', configPath], { timeout: 30000 });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`refused the login: HTTP 400: ${refusal}`));
+    } finally {
+      await denied.stop();
+    }
   }
+  // Without a twitch source: a usage error.
+  writeFileSync(configPath, '[server]\nport = 0\n');
+  const none = await run(['--login', 'twitch', '--config', configPath]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /has no \[\[source\]\] with type = "twitch"/);
 });
 
 test('redundancy: 100 alerts on both paths in shuffled order, then StreamElements goes silent: each alert once', async () => {
