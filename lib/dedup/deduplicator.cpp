@@ -151,7 +151,7 @@ void Deduplicator::forget_oldest_fingerprint() {
 }
 
 bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now,
-                                  std::string& first, std::uint64_t& first_group) {
+                                  std::string& first, std::uint64_t& first_group, std::uint64_t& first_source) {
   while (!fingerprint_order_.empty() && now - fingerprint_order_.front().second > config_.window)
     forget_oldest_fingerprint();
   for (std::uint64_t key : keys) {
@@ -163,6 +163,7 @@ bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const 
       if (f.source == origin.source && f.had_id == origin.has_id) continue;
       if (f.platform != 0 && origin.platform != 0 && f.platform != origin.platform) continue;
       first_group = f.group;
+      first_source = f.source;
       first = f.source == origin.source
                   ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
                   : fmt::format("from source \"{}\" {} ms earlier", source_name(f.source), (now - f.at).count());
@@ -225,11 +226,15 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
   if (fingerprinted(event.kind)) {
     fingerprint_keys(event, keys_);
     std::string first;
-    std::uint64_t first_group = 0;
+    std::uint64_t first_group = 0, first_source = 0;
     const Origin origin{source_key(event.source), name_key(event.platform), has_id, name_key(event.group)};
-    if (!keys_.empty() && seen_elsewhere(keys_, origin, now, first, first_group)) {
+    if (!keys_.empty() && seen_elsewhere(keys_, origin, now, first, first_group, first_source)) {
       ++counters_.same_event;
       ++counters_.dropped_by_source[event.source];
+      constexpr std::size_t kMaxPairs = 256;  // sources are few; bounded all the same
+      const std::pair<std::string, std::string> pair{event.source, std::string(source_name(first_source))};
+      if (counters_.dropped_by_pair.size() < kMaxPairs || counters_.dropped_by_pair.contains(pair))
+        ++counters_.dropped_by_pair[pair];
       if (has_id) remember_id(key, now);  // its own re-deliveries are duplicates too
       if (config_.gift_bundles && origin.group != 0 && first_group != 0 && first_group != origin.group &&
           (event.kind == Kind::gift_subscription || event.kind == Kind::gift_purchase))

@@ -44,6 +44,9 @@ struct DedupCounters {
   std::uint64_t bundles_partial = 0;                 // timed out or pushed out by the cap
   std::uint64_t evicted = 0;                         // entries dropped by a cap before their time
   std::map<std::string, std::uint64_t> dropped_by_source;
+  // Same-event drops by (source of the dropped copy, source of the copy published first): which
+  // path is redundant to which.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> dropped_by_pair;
 };
 
 struct DedupLimits {
@@ -114,7 +117,7 @@ class Deduplicator {
   };
   // `first_group`: the group of the copy seen first (0: none).
   bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now, std::string& first,
-                      std::uint64_t& first_group);
+                      std::uint64_t& first_group, std::uint64_t& first_source);
   void alias_groups(std::uint64_t dropped, std::uint64_t winner, Millis now, std::vector<Event>& out);
   void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now);
   void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);

@@ -420,6 +420,11 @@ test('redundancy: 100 alerts on both paths in shuffled order, then StreamElement
     assert.equal(got.length, N, 'every alert once');
     assert.equal(new Set(got.map((e) => `${e.kind}:${e.user.login}`)).size, N);
     assert.equal(status.dedup.dropped.same_event, SHARED);
+    const pairs = (await (await fetch(`http://127.0.0.1:${daemon.port}/metrics`)).text()).split('\n')
+      .filter((l) => l.startsWith('streambridge_dedup_dropped_by_pair_total{'));
+    const pairSum = pairs.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    assert.equal(pairSum, SHARED, pairs.join('\n'));
+    assert.ok(pairs.every((l) => /source="(se|twitch)",first="(twitch|se)"/.test(l) && !/source="(\w+)",first="\1"/.test(l)), pairs.join('\n'));
     assert.equal(bySource.se.state, 'connected', 'SE still looks connected');
     assert.ok(Date.parse(bySource.se.lastEventAt) <= silentFrom, 'SE shows as silent since then');
     assert.ok(Date.parse(bySource.twitch.lastEventAt) >= silentFrom, 'Twitch went on');

@@ -315,6 +315,8 @@ TEST_CASE("twitch normalizer: the same cheer and sub via StreamElements is one a
   tw.source = "twitch";
   CHECK(dedup.admit(se, ms{2000}, bundles) == sb::DedupVerdict::publish);
   CHECK(dedup.admit(tw, ms{2100}, bundles) == sb::DedupVerdict::same_event);
+  CHECK(dedup.counters().dropped_by_pair.at({"se", "twitch"}) == 1);
+  CHECK(dedup.counters().dropped_by_pair.at({"twitch", "se"}) == 1);
   // The same user cheering twice from Twitch: two message ids, two alerts.
   REQUIRE(tn.normalize_text("channel.cheer", R"({"user_id":"1","user_login":"a","bits":100})", "m3", 3000, tw, reason) ==
           sb::NormalizeStatus::event);
