@@ -7,10 +7,14 @@
 #include <iostream>
 #include <csignal>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "config/config_loader.hpp"
 #include "daemon.hpp"
 #include "service/logging.hpp"
 #include "service/service_control.hpp"
+#include "sources/twitch_auth.hpp"
 #include "util/cli_args.hpp"
 #include "util/utf8_path.hpp"
 #ifdef _WIN32
@@ -115,6 +119,48 @@ int install(const std::string& config_path, const std::optional<std::string>& le
 }
 #endif
 
+// --login twitch: the device code flow for the config's (first) twitch source, in the terminal.
+int login(const std::string& config_path, const std::string& service) {
+  if (service != "twitch") {
+    std::cerr << "streambridged: --login knows only \"twitch\"\n";
+    return kExitUsage;
+  }
+  const auto result = sb::load_config_file(config_path);
+  if (!report(result)) return kExitUsage;
+  const sb::SourceConfig* source = nullptr;
+  for (const auto& s : result.config->sources)
+    if (s.type == sb::SourceType::twitch) {
+      source = &s;
+      break;
+    }
+  if (!source) {
+    std::cerr << "streambridged: " << config_path << " has no [[source]] with type = \"twitch\"\n";
+    return kExitUsage;
+  }
+  boost::asio::io_context io;
+  std::string outcome = "the login did not finish";
+  boost::asio::co_spawn(
+      io, sb::twitch_device_login(io.get_executor(), *source, [](const std::string& text) { std::cout << text << std::endl; }),
+      [&](std::exception_ptr e, std::string why) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            outcome = ex.what();
+          }
+        } else {
+          outcome = std::move(why);
+        }
+      });
+  io.run();
+  if (!outcome.empty()) {
+    std::cerr << "streambridged: Twitch login for source \"" << source->name << "\" failed: " << outcome << '\n';
+    return 1;
+  }
+  std::cout << "Logged in: the token is in " << source->token_file << '\n';
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,6 +174,7 @@ int main(int argc, char** argv) {
       {"config", 'c', "FILE", "the configuration file (TOML)", default_config},
       {"check-config", 0, "FILE", "validate FILE and exit: 0 if valid, 2 with the errors if not"},
       {"log-level", 0, "LEVEL", "override [log] level: trace, debug, info, warn or error"},
+      {"login", 0, "SERVICE", "log in to SERVICE (twitch) with a device code, write the source's token_file, then exit"},
       {"service", 0, {}, "Windows: run under the Service Control Manager (as the installed service does)"},
       {"install-service", 0, {}, "Windows: register the service with --config (and --log-level), then exit"},
       {"uninstall-service", 0, {}, "Windows: stop and remove the service, then exit"},
@@ -191,6 +238,7 @@ int main(int argc, char** argv) {
     }
   }
   const auto path = *args.value("config");
+  if (args.has("login")) return login(path, *args.value("login"));
 #ifdef _WIN32
   if (args.has("install-service")) return install(path, args.value("log-level"));
   if (args.has("uninstall-service")) {

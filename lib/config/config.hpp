@@ -44,7 +44,7 @@ struct DedupConfig {
   bool operator==(const DedupConfig&) const = default;
 };
 
-enum class SourceType { streamelements, velora, demo, mqtt };
+enum class SourceType { streamelements, velora, demo, mqtt, twitch };
 
 struct SourceConfig {
   std::string name;
@@ -72,6 +72,12 @@ struct SourceConfig {
   Secret password;
   std::string client_id;
   std::vector<std::string> own_prefixes;
+  // twitch: `url` is eventsub_url; client_id above; the token file the daemon reads and
+  // rewrites (access and refresh token, JSON); the subscription types (empty: all).
+  std::string token_file;
+  std::vector<std::string> subscriptions;
+  std::string api_url = "https://api.twitch.tv/helix";
+  std::string auth_url = "https://id.twitch.tv/oauth2";
   bool operator==(const SourceConfig&) const = default;
 };
 

@@ -34,6 +34,7 @@
 #include "net/url.hpp"
 #include "net/web_origin.hpp"
 #include "config/mqtt_topics.hpp"
+#include "config/twitch_subscriptions.hpp"
 
 namespace sb {
 namespace {
@@ -65,11 +66,14 @@ constexpr std::array<std::string_view, 4> kDemoKeys = {"name", "type", "kinds", 
 constexpr std::array<std::string_view, 11> kMqttSourceKeys = {"name",     "type",          "kinds",        "url",
                                                               "topics",   "username",      "password",     "password_file",
                                                               "password_env", "ca_file",   "client_id"};
-constexpr std::array<std::string_view, 25> kAnySourceKeys = {
+constexpr std::array<std::string_view, 10> kTwitchKeys = {"name",          "type",         "kinds",   "client_id",
+                                                          "token_file",    "subscriptions", "eventsub_url", "api_url",
+                                                          "auth_url",      "ca_file"};
+constexpr std::array<std::string_view, 29> kAnySourceKeys = {
     "name",       "type",      "kinds",   "transport", "url",    "path",     "namespace",    "eio",
     "auth_method", "token",    "token_file", "token_env", "ca_file", "topics", "events",    "interval",
     "enabled",    "idle_timeout", "max_line", "max_event", "username", "password", "password_file",
-    "password_env", "client_id"};
+    "password_env", "client_id", "subscriptions", "eventsub_url", "api_url", "auth_url"};
 
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 constexpr std::size_t kShortToken = 16;  // characters; shorter local API tokens get a warning
@@ -488,10 +492,11 @@ class Loader {
 
     std::string type;
     if (!t.get("type")) {
-      error(t.source(), ctx, "a source needs a \"type\": \"streamelements\", \"velora\", \"demo\" or \"mqtt\"");
+      error(t.source(), ctx,
+            "a source needs a \"type\": \"streamelements\", \"velora\", \"twitch\", \"demo\" or \"mqtt\"");
       return;
     }
-    get_choice(t, ctx, "type", {"streamelements", "velora", "demo", "mqtt"}, type);
+    get_choice(t, ctx, "type", {"streamelements", "velora", "twitch", "demo", "mqtt"}, type);
     if (type.empty()) return;
     Keys keys = kDemoKeys;
     if (type == "streamelements") {
@@ -506,6 +511,9 @@ class Loader {
     } else if (type == "mqtt") {
       s.type = SourceType::mqtt;
       keys = kMqttSourceKeys;
+    } else if (type == "twitch") {
+      s.type = SourceType::twitch;
+      keys = kTwitchKeys;
     }
     check_keys(t, ctx, keys, kAnySourceKeys, type);
     get_kinds(t, ctx, s.kinds);
@@ -514,6 +522,8 @@ class Loader {
       get_duration(t, ctx, "interval", s.interval);
     } else if (s.type == SourceType::mqtt) {
       load_mqtt_source(t, ctx, s);
+    } else if (s.type == SourceType::twitch) {
+      load_twitch_source(t, ctx, s);
     } else {
       if (s.type == SourceType::streamelements) {
         get_choice(t, ctx, "transport", {"realtime", "astro"}, s.transport);
@@ -538,6 +548,45 @@ class Loader {
       get_secret(t, ctx, s.token, true);
     }
     config.sources.push_back(std::move(s));
+  }
+
+  // type = "twitch": EventSub over WebSocket, Helix and OAuth (URLs overridable for tests).
+  void load_twitch_source(const toml::table& t, std::string_view ctx, SourceConfig& s) {
+    if (!t.get("client_id")) error(t.source(), ctx, "a twitch source needs \"client_id\" (your Twitch application's)");
+    get(t, ctx, "client_id", s.client_id);
+    if (!t.get("token_file"))
+      error(t.source(), ctx, "a twitch source needs \"token_file\" (written by `streambridged --login twitch`)");
+    get(t, ctx, "token_file", s.token_file);
+    if (!s.token_file.empty()) s.token_file = resolve(s.token_file);
+    get_strings(t, ctx, "subscriptions", s.subscriptions);
+    for (const std::string& type : s.subscriptions)
+      if (!find_twitch_subscription_type(type)) {
+        std::vector<std::string_view> names;
+        for (const auto& known : kTwitchSubscriptionTypes) names.push_back(known.type);
+        const auto suggestion = closest_match(type, names);
+        error(t.get("subscriptions")->source(), ctx,
+              suggestion.empty() ? fmt::format("unknown subscription type \"{}\"", log_text(type, 100))
+                                 : fmt::format("unknown subscription type \"{}\" (did you mean \"{}\"?)",
+                                               log_text(type, 100), suggestion));
+      }
+    s.url = "wss://eventsub.wss.twitch.tv/ws";
+    load_url_key(t, ctx, "eventsub_url", {"ws", "wss"}, s.url);
+    load_url_key(t, ctx, "api_url", {"http", "https"}, s.api_url);
+    load_url_key(t, ctx, "auth_url", {"http", "https"}, s.auth_url);
+    get(t, ctx, "ca_file", s.ca_file);
+    if (!s.ca_file.empty()) s.ca_file = resolve(s.ca_file);
+  }
+
+  void load_url_key(const toml::table& t, std::string_view ctx, std::string_view key,
+                    std::initializer_list<std::string_view> schemes, std::string& url) {
+    if (!get(t, ctx, key, url)) return;
+    std::string why;
+    const auto parsed = parse_url(url, why);
+    if (!parsed || std::find(schemes.begin(), schemes.end(), parsed->scheme) == schemes.end())
+      error(t.get(key)->source(), ctx,
+            fmt::format("\"{}\" must be {}:// or {}:// with a host and a valid port, got \"{}\"{}", key,
+                        *schemes.begin(), *(schemes.begin() + 1), redacted_url(url),
+                        why.empty() ? "" : fmt::format(" ({})", why)));
   }
 
   void load_url(const toml::table& t, std::string_view ctx, std::string& url) {
@@ -745,6 +794,7 @@ std::string_view to_string(SourceType type) {
     case SourceType::velora: return "velora";
     case SourceType::demo: return "demo";
     case SourceType::mqtt: return "mqtt";
+    case SourceType::twitch: return "twitch";
   }
   return "?";
 }

@@ -95,6 +95,8 @@ void fingerprint_keys(const Event& e, std::vector<std::uint64_t>& keys) {
 std::uint64_t id_key(bool test, std::string_view id) { return Hash().tag(test ? 1 : 2).add(id).h; }
 std::uint64_t id_key(const Event& e) { return id_key(e.test, e.id); }
 std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().tag(test ? 3 : 4).add(group).h; }
+// A closed bundle's groups by their name_key (its aliases have no string here).
+std::uint64_t group_bundle_key(std::uint64_t group_key, bool test) { return Hash().tag(test ? 5 : 6).word(group_key).h; }
 // 0 stands for "not named".
 std::uint64_t name_key(std::string_view name) { return name.empty() ? 0 : Hash().add(name).h | 1; }
 
@@ -149,7 +151,7 @@ void Deduplicator::forget_oldest_fingerprint() {
 }
 
 bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now,
-                                  std::string& first) {
+                                  std::string& first, std::uint64_t& first_group, std::uint64_t& first_source) {
   while (!fingerprint_order_.empty() && now - fingerprint_order_.front().second > config_.window)
     forget_oldest_fingerprint();
   for (std::uint64_t key : keys) {
@@ -160,6 +162,8 @@ bool Deduplicator::seen_elsewhere(const std::vector<std::uint64_t>& keys, const 
       // The same source twice is a real repeat, unless one copy is an id-less other shape.
       if (f.source == origin.source && f.had_id == origin.has_id) continue;
       if (f.platform != 0 && origin.platform != 0 && f.platform != origin.platform) continue;
+      first_group = f.group;
+      first_source = f.source;
       first = f.source == origin.source
                   ? fmt::format("in another shape {} ms earlier", (now - f.at).count())
                   : fmt::format("from source \"{}\" {} ms earlier", source_name(f.source), (now - f.at).count());
@@ -194,8 +198,12 @@ void Deduplicator::remember_fingerprints(const std::vector<std::uint64_t>& keys,
     auto slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
       return s.had_id == origin.has_id && s.source == origin.source && s.platform == origin.platform;
     });
-    if (slot == slots.end()) slots.push_back(Slot{now, origin.source, origin.platform, origin.has_id});
-    else slot->at = now;
+    if (slot == slots.end()) {
+      slots.push_back(Slot{now, origin.source, origin.platform, origin.has_id, origin.group});
+    } else {
+      slot->at = now;
+      slot->group = origin.group;
+    }
     fingerprint_order_.emplace_back(key, now);
   }
 }
@@ -218,11 +226,19 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
   if (fingerprinted(event.kind)) {
     fingerprint_keys(event, keys_);
     std::string first;
-    const Origin origin{source_key(event.source), name_key(event.platform), has_id};
-    if (!keys_.empty() && seen_elsewhere(keys_, origin, now, first)) {
+    std::uint64_t first_group = 0, first_source = 0;
+    const Origin origin{source_key(event.source), name_key(event.platform), has_id, name_key(event.group)};
+    if (!keys_.empty() && seen_elsewhere(keys_, origin, now, first, first_group, first_source)) {
       ++counters_.same_event;
       ++counters_.dropped_by_source[event.source];
+      constexpr std::size_t kMaxPairs = 256;  // sources are few; bounded all the same
+      const std::pair<std::string, std::string> pair{event.source, std::string(source_name(first_source))};
+      if (counters_.dropped_by_pair.size() < kMaxPairs || counters_.dropped_by_pair.contains(pair))
+        ++counters_.dropped_by_pair[pair];
       if (has_id) remember_id(key, now);  // its own re-deliveries are duplicates too
+      if (config_.gift_bundles && origin.group != 0 && first_group != 0 && first_group != origin.group &&
+          (event.kind == Kind::gift_subscription || event.kind == Kind::gift_purchase))
+        alias_groups(origin.group, first_group, now, bundles);
       spdlog::debug("dedup: dropped {} {} from \"{}\": the same event came {}", to_string(event.kind), who(event),
                     event.source, first);
       return DedupVerdict::same_event;
@@ -239,13 +255,18 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
 }
 
 void Deduplicator::add_to_bundle(const Event& event, Millis now, std::vector<Event>& out) {
-  if (seen_id(bundle_key(event.group, event.test), now)) return;  // already bundled: a late part
-  auto it = std::find_if(bundles_.begin(), bundles_.end(),
-                         [&](const Bundle& b) { return b.group == event.group && b.test == event.test; });
+  const std::uint64_t group_key = name_key(event.group);
+  // Already bundled (under this group or as another's alias): a late part.
+  if (seen_id(bundle_key(event.group, event.test), now) || seen_id(group_bundle_key(group_key, event.test), now)) return;
+  auto it = std::find_if(bundles_.begin(), bundles_.end(), [&](const Bundle& b) {
+    return b.test == event.test && (b.group_key == group_key || std::find(b.aliases.begin(), b.aliases.end(), group_key) !=
+                                                                    b.aliases.end());
+  });
   if (it == bundles_.end()) {
     if (bundles_.size() >= limits_.max_bundles) close_bundle(0, false, now, out);  // the oldest goes out early
     Bundle b;
     b.group = event.group;
+    b.group_key = group_key;
     b.test = event.test;
     b.opened = now;
     b.head.source = event.source;
@@ -283,10 +304,51 @@ void Deduplicator::add_to_bundle(const Event& event, Millis now, std::vector<Eve
   if (b.have_purchase && b.received >= b.expected) close_bundle(static_cast<std::size_t>(it - bundles_.begin()), true, now, out);
 }
 
+// A gift part was dropped as another source's copy: its group `dropped` is the same gift as
+// `winner`. A bundle already opened under `dropped` (parts published from that side first)
+// joins the winner's, and later parts under `dropped` go there too.
+void Deduplicator::alias_groups(std::uint64_t dropped, std::uint64_t winner, Millis now, std::vector<Event>& out) {
+  const auto find = [&](std::uint64_t key) {
+    return std::find_if(bundles_.begin(), bundles_.end(), [&](const Bundle& b) {
+      return b.group_key == key || std::find(b.aliases.begin(), b.aliases.end(), key) != b.aliases.end();
+    });
+  };
+  auto target = find(winner);
+  if (target == bundles_.end()) return;  // the winner's bundle is closed (or was never opened)
+  const auto add_alias = [](Bundle& b, std::uint64_t key) {
+    if (key != b.group_key && std::find(b.aliases.begin(), b.aliases.end(), key) == b.aliases.end() && b.aliases.size() < 8)
+      b.aliases.push_back(key);
+  };
+  const auto other = find(dropped);
+  add_alias(*target, dropped);
+  if (other == bundles_.end() || other == target) return;
+  Bundle& t = *target;
+  Bundle& o = *other;
+  for (std::uint64_t key : o.aliases) add_alias(t, key);
+  t.received += o.received;
+  for (auto& r : o.recipients)
+    if (t.recipients.size() < limits_.max_recipients) t.recipients.push_back(std::move(r));
+  if (o.have_purchase && !t.have_purchase) {
+    t.have_purchase = true;
+    t.expected = o.expected;
+    t.head.user = o.head.user;
+    if (!o.head.tier.empty()) t.head.tier = o.head.tier;
+  }
+  t.opened = std::min(t.opened, o.opened);
+  const bool complete = t.have_purchase && t.received >= t.expected;
+  const std::uint64_t target_key = t.group_key;
+  bundles_.erase(other);
+  if (complete) {
+    const auto it = find(target_key);
+    close_bundle(static_cast<std::size_t>(it - bundles_.begin()), true, now, out);
+  }
+}
+
 void Deduplicator::close_bundle(std::size_t index, bool complete, Millis now, std::vector<Event>& out) {
   Bundle b = std::move(bundles_[index]);
   bundles_.erase(bundles_.begin() + static_cast<std::ptrdiff_t>(index));
   remember_id(bundle_key(b.group, b.test), now);
+  for (std::uint64_t alias : b.aliases) remember_id(group_bundle_key(alias, b.test), now);
   ++(complete ? counters_.bundles_complete : counters_.bundles_partial);
 
   Event e = std::move(b.head);

@@ -10,7 +10,10 @@
 //     the two copies has an upstream id: that is one event in two shapes (StreamElements'
 //     widget twin of a community gift purchase carries no id).
 //  3. Community gifts: the recipients and the purchase sharing an activity group are also
-//     published as one `gift_bundle` when all have arrived, or after `bundle_timeout`.
+//     published as one `gift_bundle` when all have arrived, or after `bundle_timeout`. One
+//     gift from two sources has a group on each side (StreamElements' activityGroup, the
+//     Twitch source's own): a part dropped as the other side's copy ties its group to the
+//     other's, and the parts published under either go into one bundle.
 // Test and real events never match each other. Every table has a cap.
 #include <chrono>
 #include <cstdint>
@@ -41,6 +44,9 @@ struct DedupCounters {
   std::uint64_t bundles_partial = 0;                 // timed out or pushed out by the cap
   std::uint64_t evicted = 0;                         // entries dropped by a cap before their time
   std::map<std::string, std::uint64_t> dropped_by_source;
+  // Same-event drops by (source of the dropped copy, source of the copy published first): which
+  // path is redundant to which.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> dropped_by_pair;
 };
 
 struct DedupLimits {
@@ -84,9 +90,12 @@ class Deduplicator {
     std::uint64_t source;    // names as hashes (source_key): a slot is small and copies no string
     std::uint64_t platform;  // 0: not named, matches any (widget-shaped payloads do not name it)
     bool had_id;
+    std::uint64_t group = 0;  // the community gift group of that copy (name_key), 0: none
   };
   struct Bundle {
     std::string group;
+    std::uint64_t group_key = 0;  // name_key(group)
+    std::vector<std::uint64_t> aliases;  // other sources' groups for the same gift
     bool test = false;
     Millis opened{0};
     bool have_purchase = false;
@@ -104,8 +113,12 @@ class Deduplicator {
     std::uint64_t source;
     std::uint64_t platform;
     bool has_id;
+    std::uint64_t group;
   };
-  bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now, std::string& first);
+  // `first_group`: the group of the copy seen first (0: none).
+  bool seen_elsewhere(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now, std::string& first,
+                      std::uint64_t& first_group, std::uint64_t& first_source);
+  void alias_groups(std::uint64_t dropped, std::uint64_t winner, Millis now, std::vector<Event>& out);
   void remember_fingerprints(const std::vector<std::uint64_t>& keys, const Origin& origin, Millis now);
   void add_to_bundle(const Event& event, Millis now, std::vector<Event>& out);
   std::uint64_t source_key(const std::string& source);

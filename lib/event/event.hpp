@@ -22,7 +22,7 @@ struct Event {
   std::uint64_t seq = 0;     // set by the hub
   std::string id;            // stable across duplicates of one real event
   std::string source;        // config name of the source
-  std::string service;       // streamelements | velora | streambridge
+  std::string service;       // streamelements | velora | twitch | streambridge
   std::string platform;      // twitch | youtube | kick | velora | ... ("" if unknown)
   Kind kind = Kind::unknown;
   bool test = false;

@@ -182,6 +182,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   bool open = false;         // the data phase runs
   bool close_sent = false;
   bool peer_closed = false;
+  std::uint16_t peer_close_code = 0;
   error_code failed;         // why the data phase ended (sticky)
 
   tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
@@ -346,6 +347,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   }
   void on_close(std::uint16_t code, std::string_view) override {
     peer_closed = true;
+    peer_close_code = code;
     // Echo the code (RFC 6455 5.5.1); a close without one is answered with 1000.
     if (!close_sent) send_close(code == 1005 ? ws::kCloseNormal : code, {});
   }
@@ -535,6 +537,8 @@ void WebSocketConnection::abort() {
   if (impl_->tls) beast::get_lowest_layer(*impl_->tls).socket().close(ignored);
   if (impl_->plain) impl_->plain->socket().close(ignored);
 }
+
+std::uint16_t WebSocketConnection::peer_close_code() const { return impl_->peer_close_code; }
 
 bool WebSocketConnection::is_protocol_violation(const error_code& ec) {
   return ec == websocket::condition::protocol_violation;

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -70,6 +71,10 @@ class WebSocketConnection {
   // Closes the socket now: pending operations complete with an error. The connection is
   // unusable afterwards (a lost race with a pending read is fatal by design).
   void abort();
+
+  // The code of the peer's close frame once read() ended with websocket::error::closed (1005:
+  // none given), else 0.
+  std::uint16_t peer_close_code() const;
 
   // True for errors that mean "the peer does not speak WebSocket to us" (garbage in the stream).
   static bool is_protocol_violation(const boost::system::error_code& ec);

@@ -107,6 +107,11 @@ void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<
   w.family("streambridge_dedup_dropped_by_source_total", "counter", "Duplicates dropped, by the source of the copy");
   for (const auto& [source, n] : dedup.dropped_by_source)
     w.sample("streambridge_dedup_dropped_by_source_total", {{"source", source}}, static_cast<double>(n));
+  w.family("streambridge_dedup_dropped_by_pair_total", "counter",
+           "Same-event duplicates dropped, by the source of the copy and the source published first");
+  for (const auto& [pair, n] : dedup.dropped_by_pair)
+    w.sample("streambridge_dedup_dropped_by_pair_total", {{"source", pair.first}, {"first", pair.second}},
+             static_cast<double>(n));
   w.family("streambridge_gift_bundles_total", "counter", "Community gift bundles published, complete or not");
   w.sample("streambridge_gift_bundles_total", {{"complete", "true"}}, static_cast<double>(dedup.bundles_complete));
   w.sample("streambridge_gift_bundles_total", {{"complete", "false"}}, static_cast<double>(dedup.bundles_partial));

@@ -22,6 +22,10 @@ std::string RequestRouter::status_json() const {
     w.key("since");
     w.string(format_iso8601_ms(s.since_ms));
     const SourceEmitter& e = source->emitter();
+    if (e.last_event_ms() > 0) {
+      w.key("lastEventAt");
+      w.string(format_iso8601_ms(e.last_event_ms()));
+    }
     w.key("counters").begin_object();
     w.field("events", static_cast<std::int64_t>(e.emitted()));
     w.field("filtered", static_cast<std::int64_t>(e.filtered()));

@@ -22,6 +22,7 @@ void SourceEmitter::emit(Event&& event) {
   }
   ++emitted_;
   ++emitted_by_kind_[static_cast<std::size_t>(event.kind)];
+  if (event.kind != Kind::status && event.received_at_ms > 0) last_event_ms_ = event.received_at_ms;
   sink_(std::move(event));
 }
 

@@ -33,6 +33,9 @@ class SourceEmitter {
   std::uint64_t malformed() const { return malformed_; }
   std::uint64_t oversized() const { return oversized_; }
   std::uint64_t emitted(Kind kind) const { return emitted_by_kind_[static_cast<std::size_t>(kind)]; }
+  // When the last event (not a status) was read, Unix ms; 0: none yet. A connected source that
+  // went silent shows here (the dashboard shows its age).
+  std::int64_t last_event_ms() const { return last_event_ms_; }
   const std::string& source_name() const { return config_.name; }
 
  private:
@@ -44,6 +47,7 @@ class SourceEmitter {
   std::uint64_t ignored_ = 0;
   std::uint64_t malformed_ = 0;
   std::uint64_t oversized_ = 0;
+  std::int64_t last_event_ms_ = 0;
   std::array<std::uint64_t, kKindCount> emitted_by_kind_{};
 };
 

@@ -6,6 +6,7 @@
 #include "sources/demo_source.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/streamelements_source.hpp"
+#include "sources/twitch_source.hpp"
 #include "sources/velora_source.hpp"
 
 namespace sb {
@@ -37,6 +38,7 @@ class UnavailableSource final : public Source {
 std::unique_ptr<Source> make_source(boost::asio::io_context& io, const SourceConfig& config, EventSink sink) {
   if (config.type == SourceType::demo) return make_demo_source(io, config, std::move(sink));
   if (config.type == SourceType::mqtt) return make_mqtt_source(io, config, std::move(sink));
+  if (config.type == SourceType::twitch) return make_twitch_source(io, config, std::move(sink));
   if (config.type == SourceType::streamelements && config.transport == "realtime")
     return make_streamelements_source(io, config, std::move(sink));
   if (config.type == SourceType::streamelements && config.transport == "astro")

@@ -92,7 +92,7 @@ inline void check_event_json(std::string_view json, bool raw_expected = true) {
     } else if (key == "id" || key == "source") {
       EV_CHECK(v.is_string() && !std::string_view(v).empty(), "id/source must be a non-empty string");
     } else if (key == "service") {
-      EV_CHECK(v.is_string() && in_list(std::string_view(v), {"streamelements", "velora", "streambridge"}),
+      EV_CHECK(v.is_string() && in_list(std::string_view(v), {"streamelements", "velora", "twitch", "streambridge"}),
                "service enum");
     } else if (key == "platform") {
       EV_CHECK(is_string_or_null(v), "platform must be a string or null");

@@ -166,4 +166,23 @@ write("fuzz_json_reader", [
     '{"n":-0.0,"e":1e308,"i":-9007199254740993,"u":18446744073709551615,"s":"\\ud83d\\ude00"}',
     TIP, FOLLOW_V,
 ])
+# Twitch EventSub: the unit tests' fixtures (tests/unit/fixtures/twitch), one socket's script each.
+TWITCH = ROOT / "tests/unit/fixtures/twitch"
+
+
+def twitch(name):
+    return json.dumps(json.loads((TWITCH / (name + ".json")).read_text(encoding="utf-8")), separators=(",", ":"))
+
+
+TWITCH_NOTIFICATIONS = sorted(p.stem for p in TWITCH.glob("*.json") if not p.stem.startswith(("session_", "revocation")))
+write("fuzz_twitch_eventsub", [
+    "\n".join([twitch("session_welcome")] + [twitch(n) for n in TWITCH_NOTIFICATIONS]),
+    "\n".join([twitch("session_welcome"), twitch("channel.cheer"), twitch("channel.cheer"), twitch("session_keepalive"),
+               "t9000", twitch("session_reconnect"), "s", twitch("session_welcome"), twitch("channel.cheer"), "t20000"]),
+    "\n".join([twitch("session_welcome"), twitch("revocation"), "c4003", "c4007", "c1006", "not json", "[1]", "{}",
+                '{"metadata":{"message_type":"session_welcome"},"payload":{"session":{"id":"x","keepalive_timeout_seconds":-5}}}']),
+    "\n".join([twitch("channel.follow"), "t10001"]),
+    "\n".join([twitch("session_welcome"), twitch("channel.subscription.gift"), twitch("channel.subscribe.gift_recipient")]),
+])
+
 print("seed corpora written to", OUT)

@@ -156,10 +156,11 @@ TEST_CASE("config: duplicate source names") {
 
 TEST_CASE("config: missing or bad source type, unknown kinds, bad choices") {
   CHECK(only_error("[[source]]\nname = \"a\"\n") ==
-        "streambridge.toml:1:1: source \"a\": a source needs a \"type\": \"streamelements\", \"velora\", \"demo\" or \"mqtt\"");
-  CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"twitch\"\n") ==
-        "streambridge.toml:3:8: source \"a\": \"type\" must be one of \"streamelements\", \"velora\", \"demo\", "
-        "\"mqtt\", got \"twitch\"");
+        "streambridge.toml:1:1: source \"a\": a source needs a \"type\": \"streamelements\", \"velora\", \"twitch\", "
+        "\"demo\" or \"mqtt\"");
+  CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"kick\"\n") ==
+        "streambridge.toml:3:8: source \"a\": \"type\" must be one of \"streamelements\", \"velora\", \"twitch\", "
+        "\"demo\", \"mqtt\", got \"kick\"");
   CHECK(only_error("[[source]]\nname = \"a\"\ntype = \"demo\"\nkinds = [\"tips\"]\n") ==
         "streambridge.toml:4:10: source \"a\": unknown kind \"tips\" (did you mean \"tip\"?)");
   CHECK(only_error("[log]\nlevel = \"verbose\"\n") ==
@@ -390,4 +391,37 @@ TEST_CASE("config: [[mqtt]] and mqtt sources: defaults, bad values, and no loop 
   CHECK_THAT(only_error("[server]\ninstance = \"me\"\n[[mqtt]]\nurl = \"mqtt://x\"\n[[source]]\nname = \"in\"\ntype = \"mqtt\"\n"
                         "url = \"mqtt://x\"\ntopics = [\"streambridge/+/events/#\"]\n"),
              Catch::Contains("takes this daemon's own events"));
+}
+
+TEST_CASE("config: twitch sources", "[twitch]") {
+  const auto dir = temp_dir();
+  std::ofstream(dir / "twitch.toml") << "[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"cid\"\n"
+                                        "token_file = \"twitch.json\"\n";
+  auto r = sb::load_config_file((dir / "twitch.toml").string());
+  REQUIRE(r.config);
+  const sb::SourceConfig& s = r.config->sources.at(0);
+  CHECK(s.type == sb::SourceType::twitch);
+  CHECK(s.client_id == "cid");
+  CHECK(s.token_file == (dir / "twitch.json").string());  // relative to the config
+  CHECK(s.url == "wss://eventsub.wss.twitch.tv/ws");
+  CHECK(s.api_url == "https://api.twitch.tv/helix");
+  CHECK(s.auth_url == "https://id.twitch.tv/oauth2");
+  CHECK(s.subscriptions.empty());
+  r = sb::load_config_text("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
+                           "eventsub_url = \"ws://127.0.0.1:1/ws\"\napi_url = \"http://127.0.0.1:1/helix\"\n"
+                           "auth_url = \"http://127.0.0.1:1/oauth2\"\nsubscriptions = [\"channel.cheer\"]\nca_file = \"/ca.pem\"\n",
+                           "/etc/sb/streambridge.toml");
+  REQUIRE(r.config);
+  CHECK(r.config->sources[0].url == "ws://127.0.0.1:1/ws");
+  CHECK(r.config->sources[0].subscriptions == std::vector<std::string>{"channel.cheer"});
+  CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\ntoken_file = \"/x\"\n") ==
+        "streambridge.toml:1:1: source \"t\": a twitch source needs \"client_id\" (your Twitch application's)");
+  CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
+                   "subscriptions = [\"channel.cheers\"]\n") ==
+        "streambridge.toml:6:17: source \"t\": unknown subscription type \"channel.cheers\" (did you mean \"channel.cheer\"?)");
+  CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
+                   "api_url = \"ws://x\"\n") ==
+        "streambridge.toml:6:11: source \"t\": \"api_url\" must be http:// or https:// with a host and a valid port, got \"ws://x\"");
+  CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\ntoken = \"y\"\n")
+            .find("\"token\" does not apply") != std::string::npos);
 }
