@@ -134,7 +134,9 @@ echo "  exit codes: $codes; states seen:$seen"
 [[ $codes == "WIN32_EXIT_CODE=0 SERVICE_EXIT_CODE=0 " ]] || fail "exit codes: $codes"
 # (The daemon stops within milliseconds: sc may already answer STOPPED; the stand-in test
 # checks STOP_PENDING's order.)
-[[ $seen =~ ^\ START_PENDING.*RUNNING.*STOPPED$ && $seen != *RUNNING*STOP*RUNNING* ]] || fail "states seen:$seen"
+# START_PENDING shows only when sc answers before the journal is read: an unloaded machine may
+# already be RUNNING by then, so it is optional here (the stand-in test checks the full order).
+[[ $seen =~ ^\ (START_PENDING\ )*RUNNING.*STOPPED$ && $seen != *RUNNING*STOP*RUNNING* ]] || fail "states seen:$seen"
 wait_log 'service stop: stopping' 5 || fail "no 'service stop' in the log"
 wait_log 'stopped after' 5 || fail "no clean stop in the log"
 
@@ -143,9 +145,14 @@ w sc start streambridged >/dev/null
 wait_for RUNNING 30 || fail "never RUNNING again"
 w "$win_exe" --uninstall-service | sed 's/^/  /'
 # DeleteService removes it once the last handle to it is closed: wait for that, bounded.
-deadline=$((SECONDS + 15))
+deadline=$((SECONDS + 45))
 while w sc query streambridged | grep -q STATE && ((SECONDS < deadline)); do sleep 0.3; done
-w sc query streambridged | grep -q STATE && fail "the service still exists 15 s after --uninstall-service"
+if left=$(state_of) && [[ -n $left ]]; then
+  # Wine's SCM keeps a deleted service listed while a handle to it is open (seen once in ten
+  # runs on a loaded machine): stopped and marked for deletion is the uninstall's whole job.
+  if [[ $left == STOPPED ]]; then echo "  note: still listed, STOPPED, 45 s after DeleteService (Wine keeps it while a handle is open)"
+  else fail "the service is $left 45 s after --uninstall-service"; fi
+fi
 
 echo "wine-exe-service-test: 7. a console run on a port in use: a clear error, exit 1"
 node -e "require('net').createServer().listen($port,'127.0.0.1',()=>console.log('listening'))" >"$WINEPREFIX/blocker.out" &
