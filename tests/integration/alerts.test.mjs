@@ -109,6 +109,11 @@ test('overlay: pause holds alerts while chat flows, resume shows them, skip ends
     const chat = connect(`ws://127.0.0.1:${port}/ws?chat=1`);
     await chat.until((m) => m.some((x) => x.op === 'status'), 5000, 'status');
     // A /ws request drives it too.
+    // A bad action or seq is an error response, never a change.
+    chat.ws.send(JSON.stringify({ op: 'request', d: { id: 9, type: 'alerts.explode' } }));
+    chat.ws.send(JSON.stringify({ op: 'request', d: { id: 10, type: 'alerts.replay', seq: 'x' } }));
+    const bad = await chat.until((m) => { const r = m.filter((x) => x.op === 'response' && x.d.id >= 9); return r.length === 2 && r; }, 5000, 'two error responses');
+    assert.deepEqual(bad.map((r) => r.d.ok), [false, false]);
     chat.ws.send(JSON.stringify({ op: 'request', d: { id: 1, type: 'alerts.pause' } }));
     await chat.until((m) => m.some((x) => x.op === 'response' && x.d.id === 1 && x.d.ok), 5000, 'alerts.pause');
     await page.waitForFunction(() => window.streambridgeOverlay.control.paused === true, null, { timeout: 5000 });
@@ -185,6 +190,12 @@ test('MQTT: {prefix}/cmd/alerts/ACTION from a real mosquitto drives the same sta
         await new Promise((r) => setTimeout(r, 100));
       }
     })(), 10000, 'paused over MQTT');
+    // Garbage on the command topics is a warning, never a change or a crash.
+    await publishRaw(broker, 'streambridge/pc/cmd/alerts/explode', 'x');
+    await publishRaw(broker, 'streambridge/pc/cmd/alerts/replay', 'not a seq');
+    await daemon.waitForLog(/unknown command "alerts\/explode"/, 5000);
+    await daemon.waitForLog(/alerts\/replay: replay needs the seq/, 5000);
+    assert.equal((await statusOf(port)).alerts.replays, 0);
     await publishRaw(broker, 'streambridge/pc/cmd/alerts/replay', String(tip.seq));
     await c.until(() => c.events().some((e) => e.replay), 5000, 'the replay over MQTT');
     c.ws.close();

@@ -425,3 +425,12 @@ TEST_CASE("config: twitch sources", "[twitch]") {
   CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\ntoken = \"y\"\n")
             .find("\"token\" does not apply") != std::string::npos);
 }
+
+TEST_CASE("config: [widgets] banned_words is a bounded list of strings") {
+  CHECK(only_error("[widgets]\nbanned_words = \"x\"\n") ==
+        "streambridge.toml:2:16: [widgets]: \"banned_words\" must be an array of strings");
+  std::string many = "[widgets]\nbanned_words = [";
+  for (int i = 0; i < 1001; ++i) many += "\"w\",";
+  many += "]\n";
+  CHECK(only_error(many).find("\"banned_words\" holds more than 1000 words") != std::string::npos);
+}
