@@ -22,33 +22,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 exe=$(realpath "${1:?usage: wine_exe_service_test.sh EXE}")
 stand_in=${2:-$here/build-win/service_test.exe}
-skip() { echo "wine-exe-service-test: SKIPPED: $*"; exit 0; }
-wine=$(command -v wine64 || true)
-[[ -z $wine && -x /usr/lib/wine/wine64 ]] && wine=/usr/lib/wine/wine64
-[[ -n $wine ]] || skip "Wine is not installed (scripts/deps.sh --with-windows installs wine64)"
-wineserver=$(command -v wineserver || true)
-[[ -z $wineserver && -x /usr/lib/wine/wineserver ]] && wineserver=/usr/lib/wine/wineserver
 [[ -f $exe ]] || { echo "wine-exe-service-test: FAIL: $exe not found (scripts/build-windows.sh)"; exit 1; }
 [[ -f $stand_in ]] || { echo "wine-exe-service-test: FAIL: $stand_in not found (tests/windows/wine_service_test.sh builds it)"; exit 1; }
-
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-WINEPREFIX="$(mktemp -d /tmp/streambridge-wine-exe.XXXXXX)"
-export WINEPREFIX
-cleanup() {
-  [[ -n $wineserver ]] && "$wineserver" -k 2>/dev/null || true
-  rm -rf "$WINEPREFIX"
-}
-trap cleanup EXIT
-w() { timeout 60 "$wine" "$@" 2>/dev/null </dev/null | tr -d '\r'; }
-
-start=$SECONDS
-timeout 180 "$wine" wineboot -i >"$WINEPREFIX/boot.log" 2>&1 </dev/null ||
-  skip "Wine cannot start a prefix here: $(tail -n 3 "$WINEPREFIX/boot.log" | tr '\n' ' ')"
-if [[ -n $wineserver ]]; then
-  timeout 180 "$wineserver" -w || skip "the Wine prefix did not settle within 180 s"
-  "$wineserver" -p
-fi
-echo "wine-exe-service-test: $("$wine" --version 2>/dev/null), prefix ready in $((SECONDS - start)) s"
+source "$here/tests/windows/wine_boot.sh"
+wine_boot wine-exe-service-test 60
 
 failures=0
 fail() { echo "wine-exe-service-test: FAIL: $*"; failures=$((failures + 1)); }

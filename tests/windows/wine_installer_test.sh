@@ -12,32 +12,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 setup=$(realpath "${1:?usage: wine_installer_test.sh SETUP_EXE}")
-skip() { echo "wine-installer-test: SKIPPED: $*"; exit 0; }
-wine=$(command -v wine64 || true)
-[[ -z $wine && -x /usr/lib/wine/wine64 ]] && wine=/usr/lib/wine/wine64
-[[ -n $wine ]] || skip "Wine is not installed (scripts/deps.sh --with-windows installs wine64)"
-wineserver=$(command -v wineserver || true)
-[[ -z $wineserver && -x /usr/lib/wine/wineserver ]] && wineserver=/usr/lib/wine/wineserver
 [[ -f $setup ]] || { echo "wine-installer-test: FAIL: $setup not found (scripts/package.sh --windows)"; exit 1; }
-
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-WINEPREFIX="$(mktemp -d /tmp/streambridge-wine-setup.XXXXXX)"
-export WINEPREFIX
-cleanup() {
-  [[ -n $wineserver ]] && "$wineserver" -k 2>/dev/null || true
-  rm -rf "$WINEPREFIX"
-}
-trap cleanup EXIT
-w() { timeout 120 "$wine" "$@" 2>/dev/null </dev/null | tr -d '\r'; }
-
-start=$SECONDS
-timeout 180 "$wine" wineboot -i >"$WINEPREFIX/boot.log" 2>&1 </dev/null ||
-  skip "Wine cannot start a prefix here: $(tail -n 3 "$WINEPREFIX/boot.log" | tr '\n' ' ')"
-if [[ -n $wineserver ]]; then
-  timeout 180 "$wineserver" -w || skip "the Wine prefix did not settle within 180 s"
-  "$wineserver" -p
-fi
-echo "wine-installer-test: $("$wine" --version 2>/dev/null), prefix ready in $((SECONDS - start)) s"
+source "$here/tests/windows/wine_boot.sh"
+wine_boot wine-installer-test 120
 # The example config listens on 7480: it must be free for this test.
 if curl -s -m 2 -o /dev/null http://127.0.0.1:7480/; then
   echo "wine-installer-test: FAIL: port 7480 is in use here (a running streambridged?); the test needs it"
