@@ -11,6 +11,14 @@ set(STREAMBRIDGE_SYSTEMD_UNIT_DIR "" CACHE PATH "Where the systemd unit is insta
 
 # A daemon started by systemd, documented in section 8: sbin, as Debian does for daemons.
 install(TARGETS streambridged RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+# The daemon itself, which the static launcher above execs (daemon/launcher.cpp says why); the
+# launcher looks for it at ../libexec/streambridge/ beside its own folder.
+if(NOT WIN32)
+  install(TARGETS streambridged_daemon RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/streambridge)
+  # The launcher is static on purpose (no dynamic loader before it blocks the signals).
+  install(FILES "${PROJECT_SOURCE_DIR}/cmake/debian/lintian-overrides"
+          DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides" RENAME streambridge)
+endif()
 
 # Man pages, gzipped at build time as Debian wants them (-9 for lintian, -n: no timestamp, so
 # the same source gives the same bytes).

@@ -1,11 +1,11 @@
 // SIGHUP faults: reloads that change or remove live non-demo sources (StreamElements over a
 // real socket.io 2.5 server, Velora over SSE, an unreachable url) while local clients are
-// connected; a storm of 100 SIGHUPs; a SIGHUP before the handler is installed.
+// connected; a storm of 100 SIGHUPs; SIGHUP and SIGTERM at 0 ms after spawn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { writeFileSync, renameSync, rmSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { writeFileSync, renameSync, rmSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, startDaemon, tempDir, withTimeout } from '../integration/lib/daemon.mjs';
 import { connect } from '../integration/lib/client.mjs';
@@ -39,69 +39,84 @@ function writeConfig(file, text) {
 
 const reloaded = /SIGHUP: configuration reloaded: sources kept \[([^\]]*)\], started \[([^\]]*)\], stopped \[([^\]]*)\]/;
 
-// SIGHUP's bit in a /proc/PID/status signal mask (SigBlk, SigCgt): bit 0 of the hex mask.
-function sighupIn(pid, field) {
+// A signal's bit in a /proc/PID/status mask (SigBlk, SigCgt, hex): SIGHUP is bit 0, SIGTERM bit 14.
+function signalIn(pid, field, number) {
   try {
     const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+([0-9a-f]+)`));
-    return m ? (BigInt(`0x${m[1]}`) & 1n) === 1n : false;
+    return m ? ((BigInt(`0x${m[1]}`) >> BigInt(number - 1)) & 1n) === 1n : false;
   } catch { return false; }
 }
 
-// Polls without yielding to timers: the daemon starts in a few ms.
+// Polls without yielding to timers: the launcher's first statement comes within microseconds.
 function spinUntil(check, ms) {
   const end = Date.now() + ms;
   while (Date.now() < end) if (check()) return true;
   return false;
 }
 
-test('SIGHUP sent right after spawn (before "local API listening") does not kill the daemon', async (t) => {
+// Spawns streambridged and sends `signal` at 0 ms after the first statement of its main (the
+// static launcher, daemon/launcher.cpp, which blocks the signal and execs the daemon): the
+// moment the mask shows the signal blocked, long before the daemon's libraries are loaded or its
+// handler installed. A signal before a program's first instruction is the kernel's (it kills
+// any program whose default is to die), so "0 ms" is counted from there; the launcher makes that
+// window microseconds instead of the dynamic loader's milliseconds (streambridged(8)).
+function spawnAndSignalAtFirstInstruction(file, signal, number) {
+  const proc = spawn(BIN, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Blocked, or (if this process was descheduled through the whole start-up) already caught.
+  const blocked = spinUntil(() => signalIn(proc.pid, 'SigBlk', number) || signalIn(proc.pid, 'SigCgt', number), 5000);
+  const beforeHandler = blocked && signalIn(proc.pid, 'SigBlk', number) && !signalIn(proc.pid, 'SigCgt', number);
+  proc.kill(signal);
+  const run = { proc, out: '', blocked, beforeHandler };
+  proc.stdout.on('data', (d) => { run.out += d; });
+  proc.stderr.on('data', (d) => { run.out += d; });
+  run.exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, signal: sig })));
+  return run;
+}
+
+test('SIGHUP at 0 ms after the first instruction of main, 20 times: never kills, each is a reload', async (t) => {
   const dir = tempDir();
   const file = path.join(dir, 'streambridge.toml');
   writeFileSync(file, `[server]\nport = 0\n${demoSource('demo')}`);
   let early = 0;
   try {
-    // Rounds until two signals came in the window before the handler (at most 20 rounds).
-    let rounds = 0;
-    for (; rounds < 20 && early < 2; rounds++) {
-      const proc = spawn(BIN, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      proc.stdout.on('data', (d) => { out += d; });
-      proc.stderr.on('data', (d) => { out += d; });
-      const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+    for (let round = 0; round < 20; round++) {
+      const run = spawnAndSignalAtFirstInstruction(file, 'SIGHUP', 1);
       try {
-        // No program can defend against a signal before its own first instruction: wait for the
-        // exec (the image is the daemon) and for main() to block SIGHUP, then signal at once.
-        const ready = spinUntil(() => {
-          let exe = '';
-          try { exe = readlinkSync(`/proc/${proc.pid}/exe`); } catch { return false; }
-          return exe === realpathSync(BIN) && (sighupIn(proc.pid, 'SigBlk') || sighupIn(proc.pid, 'SigCgt'));
-        }, 5000);
-        assert.ok(ready, 'the daemon blocks (or catches) SIGHUP once started');
-        // Blocked and not caught yet: the handler is not installed, so "local API listening" is
-        // still to come (run_daemon installs the handler, then unblocks, then listens).
-        const beforeHandler = sighupIn(proc.pid, 'SigBlk') && !sighupIn(proc.pid, 'SigCgt');
-        proc.kill('SIGHUP');
-        if (beforeHandler) early += 1;
-        // Stdout/stderr are only read once this function yields, so none of the log is seen yet:
-        // the process's log tells whether the signal came before "local API listening".
+        assert.ok(run.blocked, `round ${round}: SIGHUP is blocked (or caught) from the start`);
+        if (run.beforeHandler) early += 1;
         const first = await withTimeout(Promise.race([
-          exited.then((r) => ({ exited: r })),
-          waitFor(() => /local API listening/.test(out), 10000, 'listening'),
-        ]), 10000, 'listening or exit');
-        assert.equal(first.exited, undefined, `daemon died on an early SIGHUP: ${JSON.stringify(first.exited)}\n${out}`);
-        await waitFor(() => /SIGHUP: configuration reloaded/.test(out), 5000, 'the early SIGHUP handled as a reload');
+          run.exited.then((r) => ({ exited: r })),
+          waitFor(() => /SIGHUP: configuration reloaded/.test(run.out), 10000, 'the SIGHUP handled as a reload'),
+        ]), 10000, 'reload or exit');
+        assert.equal(first.exited, undefined, `round ${round}: died on a SIGHUP at 0 ms: ${JSON.stringify(first.exited)}\n${run.out}`);
+        assert.match(run.out, /local API listening/, `round ${round}: serving`);
         // Negative: still alive a moment later.
-        await settle(100);
-        assert.equal(proc.exitCode, null, `daemon exited after an early SIGHUP:\n${out}`);
-        assert.equal(proc.signalCode, null, `daemon killed by ${proc.signalCode}:\n${out}`);
+        await settle(50);
+        assert.equal(run.proc.exitCode, null, `round ${round}: exited after the reload:\n${run.out}`);
       } finally {
-        proc.kill('SIGTERM');
-        const r = await withTimeout(exited, 10000, 'exit');
-        assert.deepEqual(r, { code: 0, signal: null }, `exit status after SIGTERM:\n${out}`);
+        run.proc.kill('SIGTERM');
+        const r = await withTimeout(run.exited, 10000, 'exit');
+        assert.deepEqual(r, { code: 0, signal: null }, `round ${round}: exit status after SIGTERM:\n${run.out}`);
       }
     }
-    t.diagnostic(`${early} of ${rounds} SIGHUPs were sent while SIGHUP was blocked and no handler was installed`);
-    assert.ok(early >= 1, 'at least one SIGHUP arrived during start-up, before the handler was installed');
+    t.diagnostic(`${early} of 20 SIGHUPs came before the daemon's handler was installed`);
+    assert.ok(early >= 1, `at least one SIGHUP came before the handler (${early} of 20)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM at 0 ms after the first instruction of main: a clean stop (exit 0), never a death by signal', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'streambridge.toml');
+  writeFileSync(file, `[server]\nport = 0\n${demoSource('demo')}`);
+  try {
+    for (let round = 0; round < 5; round++) {
+      const run = spawnAndSignalAtFirstInstruction(file, 'SIGTERM', 15);
+      assert.ok(run.blocked, `round ${round}: SIGTERM is blocked (or caught) from the start`);
+      const r = await withTimeout(run.exited, 10000, 'exit');
+      assert.deepEqual(r, { code: 0, signal: null }, `round ${round}: exit status after a SIGTERM at 0 ms:\n${run.out}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

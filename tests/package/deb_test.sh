@@ -130,7 +130,12 @@ run "$work/check.log" "$daemon" --check-config "$config" \
   || fail "streambridged --check-config /etc/streambridge/streambridge.toml" "$work/check.log"
 ok "--check-config /etc/streambridge/streambridge.toml"
 
-ldd "$daemon" >"$work/ldd.log" 2>&1 || fail "ldd $daemon" "$work/ldd.log"
+# /usr/sbin/streambridged is the static launcher; the daemon it execs is the dynamic one.
+file "$daemon" | grep -q 'statically linked' || fail "the launcher $daemon is not static: $(file "$daemon")"
+ok "/usr/sbin/streambridged is the static launcher"
+daemon_image="$root/usr/libexec/streambridge/streambridged"
+[[ -x "$daemon_image" ]] || fail "missing after install: /usr/libexec/streambridge/streambridged"
+ldd "$daemon_image" >"$work/ldd.log" 2>&1 || fail "ldd $daemon_image" "$work/ldd.log"
 if grep -q 'not found' "$work/ldd.log"; then fail "ldd: libraries do not resolve" "$work/ldd.log"; fi
 ok "ldd resolves all $(grep -c '=>' "$work/ldd.log") libraries"
 
