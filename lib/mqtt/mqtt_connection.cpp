@@ -181,7 +181,7 @@ MqttConnection::~MqttConnection() {
 
 void MqttConnection::start() {
   stopped_ = false;
-  connect();
+  connect(machine_.start().attempt);
   schedule_misc();
 }
 
@@ -193,6 +193,9 @@ void MqttConnection::schedule_misc() {
     if (socket_up_) {
       const int rc = mosquitto_loop_misc(mosq_);
       if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) down(failure_text(rc), FailureKind::network);
+      else if (!connected_ && machine_.half_open_expired(steady_now()))
+        down(fmt::format("no CONNACK within {} s of connecting (half-open)", machine_.half_open_timeout().count() / 1000),
+             FailureKind::network);
       arm();
     }
     schedule_misc();
@@ -202,6 +205,7 @@ void MqttConnection::schedule_misc() {
 void MqttConnection::stop() {
   if (stopped_) return;
   stopped_ = true;
+  machine_.stop();
   io_state_->retry.cancel();
   io_state_->misc.cancel();
   const bool was_up = socket_up_;
@@ -221,14 +225,15 @@ void MqttConnection::stop() {
     flush();
 }
 
-void MqttConnection::connect() {
+void MqttConnection::connect(int attempt) {
   if (stopped_) return;
   ++attempts_;
-  handler_.on_mqtt_connecting(backoff_.attempt());
+  handler_.on_mqtt_connecting(attempt);
   const int rc = configured_ ? mosquitto_reconnect_async(mosq_)
                              : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
   configured_ = configured_ || rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_ERRNO;
   socket_up_ = true;
+  machine_.opened(steady_now());  // the CONNACK is due within the half-open timeout
   if (rc != MOSQ_ERR_SUCCESS) {
     down(rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc)),
          FailureKind::network);
@@ -276,15 +281,18 @@ void MqttConnection::down(const std::string& reason, FailureKind kind) {
   connected_ = false;
   io_state_->forget_socket();
   if (stopped_) return;
-  const auto delay = backoff_.failed(kind, steady_now(), random01());
-  handler_.on_mqtt_down(reason, kind, backoff_.attempt(), delay);
-  schedule_retry(delay);
+  const ReconnectStep step = machine_.ended(kind, steady_now(), random01());
+  if (step.action != ReconnectStep::Action::wait) return;
+  handler_.on_mqtt_down(reason, kind, machine_.failures(), step.delay);
+  schedule_retry(step.delay);
 }
 
 void MqttConnection::schedule_retry(std::chrono::milliseconds delay) {
   io_state_->retry.expires_after(delay);
   io_state_->retry.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-    if (!ec && !alive.expired()) connect();
+    if (ec || alive.expired()) return;
+    const ReconnectStep step = machine_.waited();
+    if (step.action == ReconnectStep::Action::connect) connect(step.attempt);
   });
 }
 
@@ -325,7 +333,7 @@ void MqttConnection::on_connect_cb(mosquitto*, void* self, int rc) {
     return;
   }
   c->connected_ = true;
-  c->backoff_.connected(steady_now());
+  c->machine_.established(steady_now());
   // After this callback libmosquitto resends what was in flight when the link dropped; new
   // messages go after them, so that the broker gets them in order.
   asio::post(c->io_, [c, alive = std::weak_ptr<bool>(c->alive_), attempt = c->attempts_] {

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/backoff.hpp"
+#include "net/reconnect_machine.hpp"
 
 struct mosquitto;
 struct mosquitto_message;
@@ -75,7 +75,7 @@ class MqttConnection {
  private:
   struct Io;
   struct InCallback;
-  void connect();
+  void connect(int attempt);  // attempt: failures in a row before it (the status shows it)
   void schedule_misc();
   void arm();
   void set_connect_properties();
@@ -93,7 +93,7 @@ class MqttConnection {
   Handler& handler_;
   mosquitto* mosq_ = nullptr;
   std::unique_ptr<Io> io_state_;
-  ReconnectBackoff backoff_;
+  ReconnectMachine machine_;
   bool connected_ = false;
   bool stopped_ = true;
   bool socket_up_ = false;   // an attempt is live (connecting or connected) and not reported down

@@ -7,9 +7,9 @@
 #include <deque>
 #include <fmt/format.h>
 #include <map>
-#include <random>
 #include <spdlog/spdlog.h>
 
+#include "net/reconnect_loop.hpp"
 #include "net/websocket_connection.hpp"
 #include "socketio/socketio_session.hpp"
 #include "util/log_failure.hpp"
@@ -213,14 +213,13 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
 
 struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl> {
   Impl(asio::any_io_executor ex, SocketIoClientOptions o, Handler& h)
-      : executor(std::move(ex)), options(std::move(o)), handler(&h), retry_timer(executor), random(std::random_device{}()) {}
+      : executor(std::move(ex)), options(std::move(o)), handler(&h), retry_timer(executor) {}
 
   asio::any_io_executor executor;
   SocketIoClientOptions options;
   Handler* handler;
   asio::steady_timer retry_timer;
-  std::mt19937 random;
-  ReconnectBackoff backoff;
+  ReconnectMachine machine;
   Counters counters;
   std::shared_ptr<SocketIoConnection> current;
   int remembered_eio = 0;  // auto: the version that worked last
@@ -265,13 +264,24 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
       co_return Outcome{FailureKind::network, "stopped"};
     }
     spdlog::debug("source \"{}\": WebSocket to {} open, Engine.IO {}", options.log_name, options.url.authority(), eio);
+    machine.opened(steady_now());
     conn->session.start(steady_now());
     conn->spawn(executor, &SocketIoConnection::reader, "socket.io reader");
     conn->spawn(executor, &SocketIoConnection::ticker, "socket.io heartbeat");
     conn->spawn(executor, &SocketIoConnection::writer, "socket.io writer");
+    // Wakes at the end or at the half-open deadline: a backstop behind the sources' own
+    // answer deadlines (authenticate, welcome), for a server that opens and then says nothing.
+    bool half_open_closed = false;
     while (conn->live_branches > 0) {
-      conn->done_timer.expires_at(Clock::time_point::max());
+      conn->done_timer.expires_at(half_open_closed ? Clock::time_point::max()
+                                                   : to_steady_time_point(machine.half_open_deadline()));
       co_await conn->done_timer.async_wait(kAwait);
+      if (conn->live_branches > 0 && !half_open_closed && machine.half_open_expired(steady_now())) {
+        half_open_closed = true;
+        conn->begin_close(fmt::format("connected, but not established within {} s (half-open)",
+                                      machine.half_open_timeout().count() / 1000),
+                          FailureKind::network);
+      }
     }
     current.reset();
     co_return conn->outcome;
@@ -283,40 +293,42 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
     return remembered_eio ? remembered_eio : 3;
   }
 
-  asio::awaitable<void> run() {
-    int attempt_no = 0;
-    while (running) {
-      if (handler) handler->on_connecting(attempt_no);
-      if (attempt_no > 0) ++counters.reconnects;
-      int eio = first_eio();
-      Outcome outcome = co_await attempt(eio);
-      if (!running) break;
-      if (options.eio == "auto") {
-        if (outcome.opened) {
-          remembered_eio = eio;
-        } else if (outcome.eio_refused && eio == 3) {
-          spdlog::info("source \"{}\": the server refused Engine.IO 3 ({}); trying Engine.IO 4", options.log_name,
-                       outcome.reason);
-          const std::string reason3 = outcome.reason;
-          eio = 4;
-          if (handler) handler->on_connecting(attempt_no);
-          outcome = co_await attempt(eio);
-          if (!running) break;
+  // One attempt as the reconnect machine counts it: with eio = "auto", a server that refuses
+  // Engine.IO 3 is tried with 4 at once (one attempt, not two).
+  asio::awaitable<AttemptEnd> connect_once(int attempt_no) {
+    if (handler) handler->on_connecting(attempt_no);
+    if (attempt_no > 0) ++counters.reconnects;
+    int eio = first_eio();
+    Outcome outcome = co_await attempt(eio);
+    if (running && options.eio == "auto") {
+      if (outcome.opened) {
+        remembered_eio = eio;
+      } else if (outcome.eio_refused && eio == 3) {
+        spdlog::info("source \"{}\": the server refused Engine.IO 3 ({}); trying Engine.IO 4", options.log_name,
+                     outcome.reason);
+        const std::string reason3 = outcome.reason;
+        eio = 4;
+        if (handler) handler->on_connecting(attempt_no);
+        outcome = co_await attempt(eio);
+        if (running) {
           if (outcome.opened) remembered_eio = 4;
           else if (outcome.eio_refused)
             outcome.reason = fmt::format("the server refused Engine.IO 3 ({}) and Engine.IO 4 ({})", reason3,
                                          outcome.reason);
-        } else if (outcome.eio_refused) {
-          remembered_eio = 0;  // the server changed: start from 3 again next time
         }
+      } else if (outcome.eio_refused) {
+        remembered_eio = 0;  // the server changed: start from 3 again next time
       }
-      ++attempt_no;
-      const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-      const Millis delay = backoff.failed(outcome.kind, steady_now(), jitter);
-      if (handler) handler->on_disconnected(outcome.reason, outcome.kind, backoff.attempt(), delay);
-      retry_timer.expires_after(delay);
-      co_await retry_timer.async_wait(kAwait);
     }
+    co_return AttemptEnd{outcome.kind, std::move(outcome.reason)};
+  }
+
+  asio::awaitable<void> run() {
+    co_await run_reconnecting(
+        machine, retry_timer, [this] { return running; }, [this](int attempt_no) { return connect_once(attempt_no); },
+        [this](const AttemptEnd& end, int failures, Millis delay) {
+          if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
+        });
   }
 };
 
@@ -337,6 +349,7 @@ void SocketIoClient::start() {
 
 void SocketIoClient::stop() {
   impl_->running = false;
+  impl_->machine.stop();
   impl_->retry_timer.cancel();
   if (auto& c = impl_->current) {
     if (c->live_branches == 0) c->ws.abort();  // still connecting
@@ -365,7 +378,7 @@ void SocketIoClient::fail(std::string reason, FailureKind kind) {
   if (impl_->current) impl_->current->begin_close(std::move(reason), kind);
 }
 
-void SocketIoClient::established() { impl_->backoff.connected(steady_now()); }
+void SocketIoClient::established() { impl_->machine.established(steady_now()); }
 
 bool SocketIoClient::connected() const { return impl_->current && impl_->current->session.connected(); }
 int SocketIoClient::engine_io_version() const { return impl_->last_eio; }

@@ -9,11 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <fmt/format.h>
-#include <random>
 #include <spdlog/spdlog.h>
 
 #include "astro/astro_session.hpp"
-#include "net/backoff.hpp"
+#include "net/reconnect_loop.hpp"
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/source_url.hpp"
@@ -38,8 +37,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
         emitter_(config, std::move(sink)),
         retry_timer_(io),
         tick_timer_(io),
-        write_timer_(io),
-        random_(std::random_device{}()) {}
+        write_timer_(io) {}
 
   ~AstroSource() override { *alive_ = false; }
 
@@ -54,6 +52,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
 
   void stop() override {
     running_ = false;
+    machine_.stop();
     retry_timer_.cancel();
     if (ws_) ws_->abort();
     emitter_.status().stopped();
@@ -71,18 +70,20 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   asio::awaitable<void> run() {
-    auto alive = alive_;
-    while (running_) {
-      const auto [kind, reason] = co_await connect_once();
-      if (!*alive || !running_) co_return;
-      const Millis delay =
-          backoff_.failed(kind, steady_now(), std::uniform_real_distribution<double>(0.0, 1.0)(random_));
-      emitter_.status().retrying(kind, reason, backoff_.attempt(), delay);
-      retry_timer_.expires_after(delay);
-      co_await retry_timer_.async_wait(kAwait);
-      if (!*alive) co_return;
-    }
+    co_await run_reconnecting(
+        machine_, retry_timer_, [this, alive = alive_] { return *alive && running_; },
+        [this](int) { return attempt_once(); },
+        [this](const AttemptEnd& end, int failures, Millis delay) {
+          emitter_.status().retrying(end.kind, end.reason, failures, delay);
+        });
   }
+
+  // Only locals after the await: the source may be gone by then (run_reconnecting asks first).
+  asio::awaitable<AttemptEnd> attempt_once() {
+    auto [kind, reason] = co_await connect_once();
+    co_return AttemptEnd{kind, std::move(reason)};
+  }
+
 
   asio::awaitable<std::pair<FailureKind, std::string>> connect_once() {
     auto ws = std::make_shared<WebSocketConnection>(io_.get_executor());
@@ -192,7 +193,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
     spdlog::info("source \"{}\": subscribed to {}", config_.name, topic);
     if (session_->subscribed() == 1) {
       emitter_.status().set(SourceState::connected, fmt::format("Astro, subscribed to {}", topic));
-      backoff_.connected(steady_now());
+      machine_.established(steady_now());
     }
   }
 
@@ -219,8 +220,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   const SourceConfig& config_;
   SourceEmitter emitter_;
   asio::steady_timer retry_timer_, tick_timer_, write_timer_;
-  std::mt19937 random_;
-  ReconnectBackoff backoff_;
+  ReconnectMachine machine_;
   Url url_;
   std::shared_ptr<WebSocketConnection> ws_;
   std::unique_ptr<astro::AstroSession> session_;

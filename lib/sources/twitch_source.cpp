@@ -10,11 +10,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
-#include <random>
 #include <spdlog/spdlog.h>
 
 #include "config/twitch_subscriptions.hpp"
-#include "net/backoff.hpp"
+#include "net/reconnect_loop.hpp"
 #include "net/http_get.hpp"
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
@@ -70,7 +69,7 @@ struct Link final : twitch::SessionHandler {
 class TwitchSource final : public Source {
  public:
   TwitchSource(asio::io_context& io, const SourceConfig& config, EventSink sink)
-      : io_(io), config_(config), emitter_(config, std::move(sink)), retry_timer_(io), random_(std::random_device{}()) {}
+      : io_(io), config_(config), emitter_(config, std::move(sink)), retry_timer_(io) {}
 
   ~TwitchSource() override { *alive_ = false; }
 
@@ -91,6 +90,7 @@ class TwitchSource final : public Source {
 
   void stop() override {
     running_ = false;
+    machine_.stop();
     retry_timer_.cancel();
     if (current_) current_->ws->abort();
     if (next_) next_->ws->abort();
@@ -163,18 +163,20 @@ class TwitchSource final : public Source {
 
  private:
   asio::awaitable<void> run() {
-    auto alive = alive_;
-    while (running_) {
-      const auto [kind, reason] = co_await connect_once();
-      if (!*alive || !running_) co_return;
-      const Millis delay =
-          backoff_.failed(kind, steady_now(), std::uniform_real_distribution<double>(0.0, 1.0)(random_));
-      emitter_.status().retrying(kind, reason, backoff_.attempt(), delay);
-      retry_timer_.expires_after(delay);
-      co_await retry_timer_.async_wait(kAwait);
-      if (!*alive) co_return;
-    }
+    co_await run_reconnecting(
+        machine_, retry_timer_, [this, alive = alive_] { return *alive && running_; },
+        [this](int) { return attempt_once(); },
+        [this](const AttemptEnd& end, int failures, Millis delay) {
+          emitter_.status().retrying(end.kind, end.reason, failures, delay);
+        });
   }
+
+  // Only locals after the await: the source may be gone by then (run_reconnecting asks first).
+  asio::awaitable<AttemptEnd> attempt_once() {
+    auto [kind, reason] = co_await connect_once();
+    co_return AttemptEnd{kind, std::move(reason)};
+  }
+
 
   // The first reason wins; every socket of this epoch is closed.
   void finish(FailureKind kind, std::string reason) {
@@ -455,7 +457,7 @@ class TwitchSource final : public Source {
     if (refused > 0) detail += fmt::format(", {} refused", refused);
     if (!missing.empty()) detail += fmt::format(" (missing scopes: {})", missing);
     emitter_.status().set(SourceState::connected, detail);
-    backoff_.connected(steady_now());
+    machine_.established(steady_now());
   }
 
   friend struct Link;
@@ -464,8 +466,7 @@ class TwitchSource final : public Source {
   const SourceConfig& config_;
   SourceEmitter emitter_;
   asio::steady_timer retry_timer_;
-  std::mt19937 random_;
-  ReconnectBackoff backoff_;
+  ReconnectMachine machine_;
   Url eventsub_url_, api_url_;
   TwitchTokens tokens_;
   std::string broadcaster_id_;

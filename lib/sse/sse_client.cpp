@@ -5,10 +5,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
-#include <random>
 #include <spdlog/spdlog.h>
 
 #include "net/http_stream.hpp"
+#include "net/reconnect_loop.hpp"
 #include "util/log_failure.hpp"
 #include "util/steady_time.hpp"
 
@@ -19,11 +19,8 @@ using Millis = std::chrono::milliseconds;
 
 namespace {
 
-struct Outcome {
-  FailureKind kind = FailureKind::network;
-  std::string reason;
-  bool stop = false;  // 204
-};
+// final: 204, the server asks not to reconnect.
+using Outcome = AttemptEnd;
 
 }  // namespace
 
@@ -33,16 +30,14 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
         options(std::move(o)),
         handler(&h),
         retry_timer(executor),
-        parser(*this, options.limits),
-        random(std::random_device{}()) {}
+        parser(*this, options.limits) {}
 
   asio::any_io_executor executor;
   SseClientOptions options;
   SseClient::Handler* handler;
   asio::steady_timer retry_timer;
   SseParser parser;
-  std::mt19937 random;
-  ReconnectBackoff backoff;
+  ReconnectMachine machine;
   std::shared_ptr<HttpStream> current;
   bool running = false;
 
@@ -51,7 +46,7 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
     if (handler) handler->on_event(event);
   }
   void on_retry(std::uint64_t ms) override {
-    backoff.set_network_first(Millis{static_cast<std::int64_t>(std::min<std::uint64_t>(ms, 30'000))});
+    machine.set_network_first(Millis{static_cast<std::int64_t>(std::min<std::uint64_t>(ms, 30'000))});
   }
   void on_dropped(std::string_view reason) override {
     spdlog::warn("source \"{}\": SSE event dropped: {}; the stream is kept", options.log_name, reason);
@@ -79,7 +74,7 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
       co_return o;
     }
     if (head.status == 204) {
-      o.stop = true;
+      o.final = true;
       o.reason = fmt::format("{} answered 204 No Content: the server asks not to reconnect", options.url.authority());
       co_return o;
     }
@@ -119,24 +114,22 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
     co_return o;
   }
 
+  asio::awaitable<Outcome> connect_once(int attempt_no) {
+    if (handler) handler->on_connecting(attempt_no);
+    Outcome outcome = co_await attempt();
+    current.reset();
+    co_return outcome;
+  }
+
   asio::awaitable<void> run() {
-    int attempt_no = 0;
-    while (running) {
-      if (handler) handler->on_connecting(attempt_no);
-      Outcome outcome = co_await attempt();
-      current.reset();
-      if (!running) break;
-      if (outcome.stop) {
-        running = false;
-        if (handler) handler->on_stopped(outcome.reason);
-        break;
-      }
-      ++attempt_no;
-      const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-      const Millis delay = backoff.failed(outcome.kind, steady_now(), jitter);
-      if (handler) handler->on_disconnected(outcome.reason, outcome.kind, backoff.attempt(), delay);
-      retry_timer.expires_after(delay);
-      co_await retry_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    const Outcome last = co_await run_reconnecting(
+        machine, retry_timer, [this] { return running; }, [this](int attempt_no) { return connect_once(attempt_no); },
+        [this](const Outcome& end, int failures, Millis delay) {
+          if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
+        });
+    if (running && last.final) {
+      running = false;
+      if (handler) handler->on_stopped(last.reason);
     }
   }
 };
@@ -158,11 +151,12 @@ void SseClient::start() {
 
 void SseClient::stop() {
   impl_->running = false;
+  impl_->machine.stop();
   impl_->retry_timer.cancel();
   if (impl_->current) impl_->current->abort();
 }
 
-void SseClient::established() { impl_->backoff.connected(steady_now()); }
+void SseClient::established() { impl_->machine.established(steady_now()); }
 
 const std::string& SseClient::last_event_id() const { return impl_->parser.last_event_id(); }
 
