@@ -82,18 +82,22 @@ asio::awaitable<void> persist_widget_state(asio::steady_timer& timer, WidgetStat
 
 // After a stop request: give local clients time to get their close frames, and MQTT brokers
 // time to ack what was sent to them, then end.
-asio::awaitable<void> drain(asio::io_context& io, LocalServer& server,
+asio::awaitable<void> drain(asio::io_context& io, LocalServer& server, const SourceSet& sources,
                             const std::vector<std::unique_ptr<MqttPublisher>>& mqtt) {
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   const auto busy = [&] {
-    return server.client_count() > 0 || std::any_of(mqtt.begin(), mqtt.end(), [](const auto& m) { return !m->finished(); });
+    // The sources too: a coroutine still running when the reactor stops would be destroyed
+    // after its source, and touch it.
+    return server.client_count() > 0 || !sources.finished() ||
+           std::any_of(mqtt.begin(), mqtt.end(), [](const auto& m) { return !m->finished(); });
   };
   while (busy() && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(20ms);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   if (server.client_count() > 0) spdlog::warn("{} local clients did not close in time", server.client_count());
+  if (!sources.finished()) spdlog::warn("the sources did not wind down within {} s", kShutdownGrace.count() / 1000);
   for (const auto& m : mqtt) m->finish();
   io.stop();
 }
@@ -302,7 +306,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
     server.stop();
     watchdog.cancel();
     widget_saver.cancel();
-    asio::co_spawn(io, drain(io, server, mqtt), asio::detached);
+    asio::co_spawn(io, drain(io, server, source_set, mqtt), asio::detached);
   };
 #ifndef _WIN32
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,

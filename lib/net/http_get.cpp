@@ -9,7 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
-#include "net/tls_client.hpp"
+#include "net/upstream_transport.hpp"
 
 namespace sb {
 
@@ -71,42 +71,14 @@ asio::awaitable<HttpGetResult> http_request(asio::any_io_executor executor, Url 
                                             std::string ca_file, std::chrono::milliseconds timeout,
                                             std::size_t max_body) {
   HttpGetResult result;
-  tcp::resolver resolver(executor);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, std::to_string(url.port), kAwait);
-  if (rec) {
-    result.error = fmt::format("cannot resolve {}: {}", url.host, rec.message());
+  UpstreamTransport transport;
+  const UpstreamConnectError failed = co_await connect_upstream(executor, url, ca_file, timeout, transport);
+  if (failed) {
+    result.error = failed.message;
     co_return result;
   }
-  if (!url.secure()) {
-    beast::tcp_stream stream(executor);
-    stream.expires_after(timeout);
-    auto [cec, ep] = co_await stream.async_connect(endpoints, kAwait);
-    if (cec) {
-      result.error = fmt::format("connecting to {} failed: {}", url.authority(), cec.message());
-      co_return result;
-    }
-    co_return co_await exchange(stream, url, request, max_body);
-  }
-  auto context = make_tls_client_context(ca_file, result.error);
-  if (!context) co_return result;
-  beast::ssl_stream<beast::tcp_stream> stream(executor, *context);
-  if (!prepare_tls_stream(stream, url.host)) {
-    result.error = fmt::format("cannot use \"{}\" as TLS server name", url.host);
-    co_return result;
-  }
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kAwait);
-  if (cec) {
-    result.error = fmt::format("connecting to {} failed: {}", url.authority(), cec.message());
-    co_return result;
-  }
-  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kAwait);
-  if (hec) {
-    bool untrusted = false;
-    result.error = tls_handshake_error(stream.native_handle(), hec, url, untrusted);
-    co_return result;
-  }
-  co_return co_await exchange(stream, url, request, max_body);
+  if (transport.tls) co_return co_await exchange(*transport.tls, url, request, max_body);
+  co_return co_await exchange(*transport.plain, url, request, max_body);
 }
 
 }  // namespace sb

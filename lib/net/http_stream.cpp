@@ -8,7 +8,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
-#include "net/tls_client.hpp"
+#include "net/upstream_transport.hpp"
 
 namespace sb {
 
@@ -24,15 +24,13 @@ struct HttpStream::Impl {
   explicit Impl(asio::any_io_executor ex) : executor(std::move(ex)) {}
 
   asio::any_io_executor executor;
-  std::unique_ptr<ssl::context> tls_context;
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  UpstreamTransport transport;
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   std::array<char, 16 * 1024> chunk{};
   std::chrono::milliseconds idle_timeout{0};
 
-  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  beast::tcp_stream& tcp() { return transport.tcp(); }
 
   template <class Stream>
   asio::awaitable<HttpStreamHead> request(Stream& stream, const HttpStreamRequest& r) {
@@ -66,48 +64,15 @@ struct HttpStream::Impl {
   asio::awaitable<HttpStreamHead> open(const HttpStreamRequest& r) {
     HttpStreamHead head;
     idle_timeout = r.idle_timeout;
-    tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(r.url.host, std::to_string(r.url.port), kAwait);
-    if (rec) {
-      head.ec = rec;
-      head.error = fmt::format("cannot resolve {}: {}", r.url.host, rec.message());
+    const UpstreamConnectError failed = co_await connect_upstream(executor, r.url, r.ca_file, r.connect_timeout, transport);
+    if (failed) {
+      head.ec = failed.ec;
+      head.error = failed.message;
+      head.untrusted_peer = failed.untrusted_peer;
       co_return head;
     }
-    if (r.url.secure()) {
-      tls_context = make_tls_client_context(r.ca_file, head.error);
-      if (!tls_context) {
-        head.ec = asio::error::invalid_argument;
-        head.untrusted_peer = true;
-        co_return head;
-      }
-      tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
-      if (!prepare_tls_stream(*tls, r.url.host)) {
-        head.ec = asio::error::invalid_argument;
-        head.error = fmt::format("cannot use \"{}\" as TLS server name", r.url.host);
-        co_return head;
-      }
-    } else {
-      plain = std::make_unique<beast::tcp_stream>(executor);
-    }
-    tcp().expires_after(r.connect_timeout);
-    auto [cec, ep] = co_await tcp().async_connect(endpoints, kAwait);
-    if (cec) {
-      head.ec = cec;
-      head.error = cec == beast::error::timeout
-                       ? fmt::format("connecting to {} timed out after {} ms", r.url.authority(), r.connect_timeout.count())
-                       : fmt::format("connecting to {} failed: {}", r.url.authority(), cec.message());
-      co_return head;
-    }
-    if (tls) {
-      auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, kAwait);
-      if (hec) {
-        head.ec = hec;
-        head.error = tls_handshake_error(tls->native_handle(), hec, r.url, head.untrusted_peer);
-        co_return head;
-      }
-      co_return co_await request(*tls, r);
-    }
-    co_return co_await request(*plain, r);
+    if (transport.tls) co_return co_await request(*transport.tls, r);
+    co_return co_await request(*transport.plain, r);
   }
 
   template <class Stream>
@@ -135,8 +100,8 @@ asio::awaitable<HttpStreamHead> HttpStream::open(const HttpStreamRequest& reques
 }
 
 asio::awaitable<error_code> HttpStream::read_some(std::string_view& chunk) {
-  if (impl_->tls) co_return co_await impl_->read_some(*impl_->tls, chunk);
-  if (impl_->plain) co_return co_await impl_->read_some(*impl_->plain, chunk);
+  if (impl_->transport.tls) co_return co_await impl_->read_some(*impl_->transport.tls, chunk);
+  if (impl_->transport.plain) co_return co_await impl_->read_some(*impl_->transport.plain, chunk);
   co_return asio::error::not_connected;
 }
 
@@ -154,11 +119,7 @@ asio::awaitable<std::string> HttpStream::read_body_snippet(std::size_t limit) {
   co_return body;
 }
 
-void HttpStream::abort() {
-  error_code ignored;
-  if (impl_->tls) beast::get_lowest_layer(*impl_->tls).socket().close(ignored);
-  if (impl_->plain) impl_->plain->socket().close(ignored);
-}
+void HttpStream::abort() { impl_->transport.close(); }
 
 bool HttpStream::is_timeout(const error_code& ec) { return ec == beast::error::timeout; }
 

@@ -25,12 +25,17 @@ struct AttemptEnd {
 };
 
 // Runs until the machine answers stop or `keep_going()` is false, and returns the last end.
+// The three callables are taken by reference: pass named objects that outlive the call. (GCC 12
+// destroys a temporary with a non-trivial destructor, such as a lambda holding a shared_ptr,
+// twice when it is an argument of a coroutine call inside co_await: the shared_ptr's count
+// went wrong and freed the object early. Seen in the Twitch close-code test under valgrind.)
 //   attempt(int attempt_no) -> awaitable<AttemptEnd>   one connection, from connect to its end
 //   retrying(const AttemptEnd&, int failures, Millis delay)   told before each wait
 // `timer` is the owner's, so that its stop() can cancel a wait (after machine.stop()).
 template <class KeepGoing, class Attempt, class Retrying>
 boost::asio::awaitable<AttemptEnd> run_reconnecting(ReconnectMachine& machine, boost::asio::steady_timer& timer,
-                                                    KeepGoing keep_going, Attempt attempt, Retrying retrying) {
+                                                    const KeepGoing& keep_going, const Attempt& attempt,
+                                                    const Retrying& retrying) {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   AttemptEnd end;

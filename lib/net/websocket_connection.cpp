@@ -15,7 +15,7 @@
 #include <random>
 #include <tuple>
 
-#include "net/tls_client.hpp"
+#include "net/upstream_transport.hpp"
 #include "util/log_text.hpp"
 #include "websocket/ws_frame.hpp"
 #include "websocket/ws_handshake.hpp"
@@ -34,17 +34,10 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Response = http::response<http::string_body>;
 
 // One read takes whatever the kernel has, up to this: ~100 typical events per syscall.
 constexpr std::size_t kReadBuffer = 64 * 1024;
-
-std::string timed_out_or(const error_code& ec, std::string_view step, const WsConnectOptions& o) {
-  if (ec == beast::error::timeout)
-    return fmt::format("{} {} timed out after {} ms", step, o.url.authority(), o.connect_timeout.count());
-  return fmt::format("{} {} failed: {}", step, o.url.authority(), ec.message());
-}
 
 // What went wrong with the upgrade, in words. The status is only the peer's when the peer's
 // answer was read (upgrade_declined).
@@ -146,9 +139,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   }
 
   asio::any_io_executor executor;
-  std::unique_ptr<ssl::context> tls_context;
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<TlsStream> tls;
+  UpstreamTransport transport;
 
   // Cancelled whenever something a waiter waits for may have happened (a write done, the
   // socket closed, a read done). Its expiry is never changed: that would cancel other waiters.
@@ -185,7 +176,7 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   std::uint16_t peer_close_code = 0;
   error_code failed;         // why the data phase ended (sticky)
 
-  tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
+  tcp::socket& socket() { return transport.tcp().socket(); }
 
   // --- connect: resolve, TCP, TLS, the upgrade
 
@@ -196,49 +187,15 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     parser = ws::FrameParser(o.max_message, ws::Sender::server,
                              o.on_oversized ? ws::Oversized::skip : ws::Oversized::close);
     on_oversized_message = o.on_oversized;
-    tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(o.url.host, std::to_string(o.url.port), kAwait);
-    if (rec) {
-      result.ec = rec;
-      result.message = fmt::format("cannot resolve {}: {}", o.url.host, rec.message());
+    const UpstreamConnectError failed = co_await connect_upstream(executor, o.url, o.ca_file, o.connect_timeout, transport);
+    if (failed) {
+      result.ec = failed.ec;
+      result.message = failed.message;
+      result.untrusted_peer = failed.untrusted_peer;
       co_return result;
     }
-    if (o.url.secure()) {
-      std::string error;
-      tls_context = make_tls_client_context(o.ca_file, error);
-      if (!tls_context) {
-        result.ec = asio::error::invalid_argument;
-        result.untrusted_peer = true;
-        result.message = error;
-        co_return result;
-      }
-      tls = std::make_unique<TlsStream>(executor, *tls_context);
-      if (!prepare_tls_stream(*tls, o.url.host)) {
-        result.ec = asio::error::invalid_argument;
-        result.message = fmt::format("cannot use \"{}\" as TLS server name", o.url.host);
-        co_return result;
-      }
-    } else {
-      plain = std::make_unique<beast::tcp_stream>(executor);
-    }
-    beast::tcp_stream& tcp_layer = tls ? beast::get_lowest_layer(*tls) : *plain;
-    tcp_layer.expires_after(o.connect_timeout);
-    auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kAwait);
-    if (cec) {
-      result.ec = cec;
-      result.message = timed_out_or(cec, "connecting to", o);
-      co_return result;
-    }
-    if (!tls) co_return co_await upgrade(*plain, o);
-    auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, kAwait);
-    if (hec) {
-      result.ec = hec;
-      result.message = hec == beast::error::timeout
-                           ? timed_out_or(hec, "TLS handshake with", o)
-                           : tls_handshake_error(tls->native_handle(), hec, o.url, result.untrusted_peer);
-      co_return result;
-    }
-    co_return co_await upgrade(*tls, o);
+    if (transport.tls) co_return co_await upgrade(*transport.tls, o);
+    co_return co_await upgrade(*transport.plain, o);
   }
 
   // The upgrade request and its answer, read by hand on the raw (TCP or TLS) stream so that the
@@ -328,8 +285,8 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
 
   asio::awaitable<std::tuple<error_code, std::size_t>> read_some() {
     const auto into = asio::buffer(buffer.get(), kReadBuffer);
-    if (tls) co_return co_await tls->async_read_some(into, kAwait);
-    co_return co_await plain->socket().async_read_some(into, kAwait);
+    if (transport.tls) co_return co_await transport.tls->async_read_some(into, kAwait);
+    co_return co_await transport.plain->socket().async_read_some(into, kAwait);
   }
 
   // --- ws::FrameHandler (called by the parser inside next_message)
@@ -414,8 +371,8 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     writing = true;
     auto done = [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); };
     const auto frame = asio::buffer(out.front());
-    if (tls) asio::async_write(*tls, frame, std::move(done));
-    else asio::async_write(plain->socket(), frame, std::move(done));
+    if (transport.tls) asio::async_write(*transport.tls, frame, std::move(done));
+    else asio::async_write(transport.plain->socket(), frame, std::move(done));
   }
 
   void on_written(error_code ec) {
@@ -533,9 +490,7 @@ void WebSocketConnection::abort() {
     return;
   }
   // Still connecting: closing the socket ends the pending connect, TLS handshake or upgrade.
-  error_code ignored;
-  if (impl_->tls) beast::get_lowest_layer(*impl_->tls).socket().close(ignored);
-  if (impl_->plain) impl_->plain->socket().close(ignored);
+  impl_->transport.close();
 }
 
 std::uint16_t WebSocketConnection::peer_close_code() const { return impl_->peer_close_code; }

@@ -324,11 +324,12 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
   }
 
   asio::awaitable<void> run() {
-    co_await run_reconnecting(
-        machine, retry_timer, [this] { return running; }, [this](int attempt_no) { return connect_once(attempt_no); },
-        [this](const AttemptEnd& end, int failures, Millis delay) {
-          if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
-        });
+    const auto keep_going = [this] { return running; };
+    const auto attempt = [this](int attempt_no) { return connect_once(attempt_no); };
+    const auto retrying = [this](const AttemptEnd& end, int failures, Millis delay) {
+      if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
+    };
+    co_await run_reconnecting(machine, retry_timer, keep_going, attempt, retrying);
   }
 };
 

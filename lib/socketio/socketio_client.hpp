@@ -1,6 +1,6 @@
 #pragma once
 // A self-healing Socket.IO client: connects (ws or wss), runs one SocketIoSession per
-// connection, reconnects with ReconnectBackoff, and falls back from Engine.IO 3 to 4 when
+// connection, reconnects as ReconnectMachine says, and falls back from Engine.IO 3 to 4 when
 // `eio = "auto"` and the server refuses 3. Sources implement the Handler and decide what a
 // connection means for their status (e.g. StreamElements is connected only once
 // `authenticated` came back).

@@ -1,5 +1,6 @@
 #include "sources/source_set.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -70,6 +71,11 @@ SourceSet::Changes SourceSet::apply(const std::vector<SourceConfig>& configs) {
 
 void SourceSet::stop_all() {
   for (auto& source : sources_) source->stop();
+}
+
+bool SourceSet::finished() const {
+  return std::all_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->finished(); }) &&
+         std::all_of(retired_.begin(), retired_.end(), [](const Retired& r) { return r.source->finished(); });
 }
 
 void SourceSet::sweep() {

@@ -36,6 +36,9 @@ class SourceSet {
   std::size_t retired() const { return retired_.size(); }
   // Destroys the retired sources that are finished; the sweep timer calls it too.
   void sweep();
+  // Nothing of any source runs any more (after stop_all(): every coroutine has ended), so the
+  // sources can be destroyed before the reactor without a coroutine frame outliving its source.
+  bool finished() const;
 
  private:
   struct Retired {

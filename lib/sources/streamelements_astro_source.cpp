@@ -70,12 +70,12 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   asio::awaitable<void> run() {
-    co_await run_reconnecting(
-        machine_, retry_timer_, [this, alive = alive_] { return *alive && running_; },
-        [this](int) { return attempt_once(); },
-        [this](const AttemptEnd& end, int failures, Millis delay) {
-          emitter_.status().retrying(end.kind, end.reason, failures, delay);
-        });
+    const auto keep_going = [this, alive = alive_] { return *alive && running_; };
+    const auto attempt = [this](int) { return attempt_once(); };
+    const auto retrying = [this](const AttemptEnd& end, int failures, Millis delay) {
+      emitter_.status().retrying(end.kind, end.reason, failures, delay);
+    };
+    co_await run_reconnecting(machine_, retry_timer_, keep_going, attempt, retrying);
   }
 
   // Only locals after the await: the source may be gone by then (run_reconnecting asks first).

@@ -122,11 +122,12 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
   }
 
   asio::awaitable<void> run() {
-    const Outcome last = co_await run_reconnecting(
-        machine, retry_timer, [this] { return running; }, [this](int attempt_no) { return connect_once(attempt_no); },
-        [this](const Outcome& end, int failures, Millis delay) {
-          if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
-        });
+    const auto keep_going = [this] { return running; };
+    const auto attempt = [this](int attempt_no) { return connect_once(attempt_no); };
+    const auto retrying = [this](const Outcome& end, int failures, Millis delay) {
+      if (handler) handler->on_disconnected(end.reason, end.kind, failures, delay);
+    };
+    const Outcome last = co_await run_reconnecting(machine, retry_timer, keep_going, attempt, retrying);
     if (running && last.final) {
       running = false;
       if (handler) handler->on_stopped(last.reason);
