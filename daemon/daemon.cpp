@@ -43,6 +43,7 @@
 #include "widgets/widget_host.hpp"
 #include "widgets/widget_state.hpp"
 #include "util/log_text.hpp"
+#include "hub/output.hpp"
 
 namespace sb {
 
@@ -243,6 +244,8 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
     reply(make_error_response(request, error));
   });
   api->set_status_provider([&router] { return router.status_json(); });
+  api->set_login_starter([&router](std::string_view service, std::string_view source, std::string& result,
+                                   std::string& error) { return router.start_login(service, source, result, error); });
   api->set_health_check([&router] { return router.unhealthy_reason(); });
   api->set_metrics_provider([&](std::string& out) {
     write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
@@ -338,6 +341,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   api->set_request_handler({});
   api->set_alert_state_keeper({});
   api->set_status_provider({});
+  api->set_login_starter({});
   api->set_health_check({});
   api->set_metrics_provider({});
   hub.unsubscribe(api.get());

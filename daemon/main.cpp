@@ -140,7 +140,9 @@ int login(const std::string& config_path, const std::string& service) {
   boost::asio::io_context io;
   std::string outcome = "the login did not finish";
   boost::asio::co_spawn(
-      io, sb::twitch_device_login(io.get_executor(), *source, [](const std::string& text) { std::cout << text << std::endl; }),
+      io,
+      sb::twitch_device_login(io.get_executor(), *source,
+                              [](const sb::TwitchDeviceCode& code) { std::cout << sb::describe_device_code(code) << std::endl; }),
       [&](std::exception_ptr e, std::string why) {
         if (e) {
           try {

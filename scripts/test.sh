@@ -28,6 +28,7 @@ deps_args=(--with-browser)
 "$here/scripts/deps.sh" "${deps_args[@]}"
 # The layer table first: seconds, and an include up a layer fails before any build.
 "$here/scripts/check-layers.sh"
+"$here/scripts/check-coawait-lambdas.sh"
 build_dir="$("$here/scripts/build.sh" "${build_args[@]}" | tail -n 1)"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

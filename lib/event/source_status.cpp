@@ -18,6 +18,17 @@ std::string_view to_string(SourceState state) {
   return "?";
 }
 
+std::string_view to_string(SourceLogin::State state) {
+  switch (state) {
+    case SourceLogin::State::none: return "none";
+    case SourceLogin::State::starting: return "starting";
+    case SourceLogin::State::waiting: return "waiting";
+    case SourceLogin::State::done: return "done";
+    case SourceLogin::State::failed: return "failed";
+  }
+  return "?";
+}
+
 SourceStatusReporter::SourceStatusReporter(std::string source, std::string service, EventSink sink)
     : source_(std::move(source)), service_(std::move(service)), sink_(std::move(sink)) {}
 

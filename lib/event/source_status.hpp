@@ -57,6 +57,27 @@ class SourceStatusReporter {
 
 class SourceEmitter;
 
+// The channel's channel point rewards, as an upstream lists them: a JSON array, or an error.
+struct RewardsResult {
+  bool ok = false;
+  std::string json;   // ok: the array as the server sent it
+  std::string error;  // !ok: why
+  std::string via;    // how it was asked, e.g. "socket" or "rest"
+};
+using RewardsCallback = std::function<void(RewardsResult)>;
+
+// A login the daemon runs for a source (Twitch's device code flow, from the dashboard's "log
+// in" button): the user opens `verification_uri` and enters `user_code` before `expires_at_ms`.
+struct SourceLogin {
+  enum class State { none, starting, waiting, done, failed };
+  State state = State::none;
+  std::string verification_uri;
+  std::string user_code;
+  std::int64_t expires_at_ms = 0;
+  std::string error;  // failed: why (no secret in it)
+};
+std::string_view to_string(SourceLogin::State state);
+
 // A connection to one upstream (or the demo). Runs on the daemon's io_context.
 class Source {
  public:
@@ -72,6 +93,18 @@ class Source {
   // After stop(): true once nothing of it runs any more (no coroutine, no handler that uses
   // it), so a source retired by a reload can be destroyed.
   virtual bool finished() const = 0;
+  // The `velora.getRewards` request: sources whose upstream lists rewards say so, and answer
+  // get_rewards (called only when lists_rewards() is true) once, later or at once.
+  virtual bool lists_rewards() const { return false; }
+  // A login run by the daemon (type twitch): start_login() returns "" once it started (or is
+  // already waiting for the user), else why not; login() is its state for /status.
+  virtual std::string_view login_service() const { return {}; }
+  virtual std::string start_login() { return "this source has no login"; }
+  virtual const SourceLogin& login() const {
+    static const SourceLogin none;
+    return none;
+  }
+  virtual void get_rewards(RewardsCallback done) { done(RewardsResult{false, {}, "this source lists no rewards", {}}); }
 };
 
 // Counts the coroutines a source spawned: each co_spawn completion handler holds a token.

@@ -6,6 +6,7 @@
 #include "event/event_json.hpp"
 #include "hub/published_event_pool.hpp"
 #include "websocket/ws_frame.hpp"
+#include "hub/output.hpp"
 
 namespace sb {
 namespace {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/output.hpp"
 #include "hub/published_event.hpp"
 
 namespace sb {

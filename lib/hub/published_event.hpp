@@ -37,12 +37,4 @@ using PublishedEventPtr = std::shared_ptr<const PublishedEvent>;
 // Frames `event_json` into `published`: the envelope, then the header in front of it.
 void frame_event(PublishedEvent& published, std::string_view event_json);
 
-class EventSubscriber {
- public:
-  virtual void on_event(const PublishedEventPtr& event) = 0;
-
- protected:
-  ~EventSubscriber() = default;
-};
-
 }  // namespace sb

@@ -16,7 +16,7 @@
 #include "hub/published_event.hpp"
 #include "mqtt/mqtt_connection.hpp"
 #include "mqtt/mqtt_outbox.hpp"
-#include "hub/output_link.hpp"
+#include "hub/output.hpp"
 #include "event/source_status.hpp"
 
 namespace sb {

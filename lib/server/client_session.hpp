@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hub/event_filter.hpp"
+#include "hub/output.hpp"
 #include "hub/published_event.hpp"
 #include "server/client_queue.hpp"
 #include "server/protocol.hpp"

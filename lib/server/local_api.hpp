@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "hub/output.hpp"
 #include "hub/published_event.hpp"
 #include "server/local_request.hpp"
 #include "server/alert_control.hpp"
@@ -82,6 +83,10 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   void set_request_handler(LocalRequestHandler handler) { request_handler_ = std::move(handler); }
   void set_status_provider(std::function<std::string()> status_json) { status_json_ = std::move(status_json); }
   void set_health_check(std::function<std::string()> unhealthy_reason) { unhealthy_ = std::move(unhealthy_reason); }
+  // POST /login/SERVICE?source=NAME: starts a source's login (the router's start_login).
+  using LoginStarter = std::function<bool(std::string_view service, std::string_view source, std::string& result_json,
+                                          std::string& error)>;
+  void set_login_starter(LoginStarter starter) { start_login_ = std::move(starter); }
   // Appends the daemon's metrics (sources, dedup, hub) to the API's own.
   void set_metrics_provider(std::function<void(std::string&)> metrics) { metrics_ = std::move(metrics); }
 
@@ -158,6 +163,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   HttpAnswer open_websocket(const Call& call);
   HttpAnswer serve_alerts(const Call& call);
   HttpAnswer serve_test(const Call& call);
+  HttpAnswer serve_login(const Call& call);
   HttpAnswer serve_status(const Call& call);
   HttpAnswer serve_metrics(const Call& call);
   HttpAnswer open_events(const Call& call);
@@ -172,6 +178,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   std::function<std::string()> status_json_;
   std::function<std::string()> unhealthy_;
   std::function<void(std::string&)> metrics_;
+  LoginStarter start_login_;
   std::unordered_set<ClientSession*> sessions_;
   std::size_t unidentified_ = 0;  // of sessions_, those still waiting for identify
   TokenThrottle throttle_;

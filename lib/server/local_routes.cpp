@@ -112,6 +112,7 @@ bool is_widgets(std::string_view path) {
 bool is_ws(std::string_view path) { return path == "/ws"; }
 bool is_alerts(std::string_view path) { return path.starts_with("/alerts/"); }
 bool is_test(std::string_view path) { return path == "/test"; }
+bool is_login(std::string_view path) { return path.starts_with("/login/"); }
 bool is_status(std::string_view path) { return path == "/status"; }
 bool is_metrics(std::string_view path) { return path == "/metrics"; }
 bool is_events(std::string_view path) { return path == "/events"; }
@@ -150,6 +151,7 @@ const LocalApi::Route LocalApi::kRoutes[] = {
     {is_ws, Access::websocket, &LocalApi::open_websocket},
     {is_alerts, Access::token, &LocalApi::serve_alerts},
     {is_test, Access::token, &LocalApi::serve_test},
+    {is_login, Access::token, &LocalApi::serve_login},
     {is_status, Access::token, &LocalApi::serve_status},
     {is_metrics, Access::token, &LocalApi::serve_metrics},
     {is_events, Access::token, &LocalApi::open_events},
@@ -379,6 +381,19 @@ HttpAnswer LocalApi::serve_test(const Call& call) {
       reader.parse(call.request.body.empty() ? std::string_view("{}") : call.request.body, error);
   if (!spec || !emit_test(*spec, result, error)) return text_answer(400, fmt::format("bad test event: {}\n", error));
   return json_answer(200, std::move(result));
+}
+
+// POST /login/twitch[?source=NAME]: the device code login of a Twitch source, run by the daemon;
+// the code to enter is then in /status (sources[].login) and the log.
+HttpAnswer LocalApi::serve_login(const Call& call) {
+  const std::string_view service = std::string_view(call.target.path).substr(std::string_view("/login/").size());
+  if (service != "twitch") return text_answer(404, "logins: POST /login/twitch[?source=NAME]\n");
+  if (call.request.method != "POST") return text_answer(405, "POST to start the login; GET /status shows the code\n");
+  std::string result, error;
+  if (!start_login_) return text_answer(503, "logins are not available\n");
+  if (!start_login_(service, call.target.param("source").value_or(""), result, error))
+    return text_answer(409, fmt::format("{}\n", error));
+  return json_answer(202, std::move(result));
 }
 
 HttpAnswer LocalApi::serve_status(const Call& call) {

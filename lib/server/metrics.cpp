@@ -9,6 +9,7 @@
 #include "hub/journal.hpp"
 #include "sources/source_emitter.hpp"
 #include "event/source_status.hpp"
+#include "hub/output.hpp"
 
 namespace sb {
 namespace {

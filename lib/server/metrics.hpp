@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "hub/output_link.hpp"
+#include "hub/output.hpp"
 
 namespace sb {
 

@@ -3,11 +3,54 @@
 #include <fmt/format.h>
 
 #include "sources/source_emitter.hpp"
-#include "sources/velora_source.hpp"
 #include "util/json_writer.hpp"
+#include "util/log_text.hpp"
 #include "util/time_format.hpp"
+#include "hub/output.hpp"
 
 namespace sb {
+
+namespace {
+
+// "login": {"state", "verificationUri", "userCode", "expiresAt", "error"} for a source the
+// daemon can log in (state "none" until a login was started).
+void write_login(JsonWriter& w, const Source& source) {
+  if (source.login_service().empty()) return;
+  const SourceLogin& login = source.login();
+  w.key("login").begin_object().field("state", to_string(login.state));
+  if (!login.verification_uri.empty()) w.field("verificationUri", std::string_view(login.verification_uri));
+  if (!login.user_code.empty()) w.field("userCode", std::string_view(login.user_code));
+  if (login.expires_at_ms > 0 && login.state == SourceLogin::State::waiting) {
+    w.key("expiresAt");
+    w.string(format_iso8601_ms(login.expires_at_ms));
+  }
+  if (!login.error.empty()) w.field("error", std::string_view(login.error));
+  w.end_object();
+}
+
+}  // namespace
+
+bool RequestRouter::start_login(std::string_view service, std::string_view name, std::string& result_json,
+                                std::string& error) {
+  Source* source = nullptr;
+  for (const auto& s : sources_)
+    if (s->login_service() == service && (name.empty() || s->name() == name)) {
+      source = s.get();
+      break;
+    }
+  if (!source) {
+    error = name.empty() ? fmt::format("no {} source is configured", service)
+                         : fmt::format("no {} source named \"{}\"", service, log_text(name, 120));
+    return false;
+  }
+  error = source->start_login();
+  if (!error.empty()) return false;
+  JsonWriter w(result_json);
+  w.begin_object().field("source", source->name());
+  write_login(w, *source);
+  w.end_object();
+  return true;
+}
 
 std::string RequestRouter::status_json() const {
   std::string result;
@@ -26,6 +69,7 @@ std::string RequestRouter::status_json() const {
       w.key("lastEventAt");
       w.string(format_iso8601_ms(e.last_event_ms()));
     }
+    write_login(w, *source);
     w.key("counters").begin_object();
     w.field("events", static_cast<std::int64_t>(e.emitted()));
     w.field("filtered", static_cast<std::int64_t>(e.filtered()));
@@ -88,11 +132,10 @@ void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
   }
   if (request.type == "status") return reply(make_ok_response(request, status_json()));
   if (request.type == "velora.getRewards") {
-    VeloraSource* velora = nullptr;
+    Source* velora = nullptr;
     for (const auto& source : sources_) {
-      auto* candidate = dynamic_cast<VeloraSource*>(source.get());
-      if (candidate && (request.source.empty() || candidate->name() == request.source)) {
-        velora = candidate;
+      if (source->lists_rewards() && (request.source.empty() || source->name() == request.source)) {
+        velora = source.get();
         break;
       }
     }
@@ -110,6 +153,11 @@ void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
       reply(make_ok_response(request, result));
     });
     return;
+  }
+  if (request.type == "twitch.login") {
+    std::string result, error;
+    if (!start_login("twitch", request.source, result, error)) return reply(make_error_response(request, error));
+    return reply(make_ok_response(request, result));
   }
   reply(make_error_response(request, fmt::format("unknown request type \"{}\"", request.type)));
 }

@@ -152,8 +152,14 @@ asio::awaitable<TwitchTokenResult> twitch_refresh(asio::any_io_executor executor
   co_return read_token_answer(co_await post_form(executor, source, "/token", form));
 }
 
-asio::awaitable<std::string> twitch_device_login(asio::any_io_executor executor, const SourceConfig& source,
-                                                 std::function<void(const std::string&)> show) {
+std::string describe_device_code(const TwitchDeviceCode& code) {
+  return fmt::format("To log in to Twitch, open {} and enter the code {}", log_text(code.verification_uri, 300),
+                     log_text(code.user_code, 64));
+}
+
+asio::awaitable<std::string> twitch_device_login(asio::any_io_executor executor, SourceConfig source,
+                                                 std::function<void(const TwitchDeviceCode&)> show,
+                                                 std::function<bool()> keep_going) {
   const std::string scopes = twitch_scopes(source);
   const HttpGetResult device = co_await post_form(
       executor, source, "/device", fmt::format("client_id={}&scopes={}", url_encode(source.client_id), url_encode(scopes)));
@@ -170,8 +176,7 @@ asio::awaitable<std::string> twitch_device_login(asio::any_io_executor executor,
   auto interval = std::chrono::seconds(std::clamp<std::int64_t>(root->integer("interval").value_or(5), 1, 60));
   const auto expires_in = std::chrono::seconds(std::clamp<std::int64_t>(root->integer("expires_in").value_or(1800), 1, 3600));
   if (device_code.empty() || verification_uri.empty()) co_return "the device code answer lacks device_code or verification_uri";
-  show(fmt::format("To log in to Twitch, open {} and enter the code {}", log_text(verification_uri, 300),
-                   log_text(user_code, 64)));
+  show(TwitchDeviceCode{verification_uri, user_code, expires_in});
 
   const auto deadline = std::chrono::steady_clock::now() + expires_in;
   asio::steady_timer timer(executor);
@@ -181,6 +186,7 @@ asio::awaitable<std::string> twitch_device_login(asio::any_io_executor executor,
   while (std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(interval);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!keep_going()) co_return "stopped";
     const TwitchTokenResult r = read_token_answer(co_await post_form(executor, source, "/token", form));
     if (r.ok) {
       if (!write_twitch_tokens(source.token_file, r.tokens, error)) co_return error;

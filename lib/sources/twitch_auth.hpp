@@ -42,10 +42,22 @@ boost::asio::awaitable<TwitchTokenResult> twitch_refresh(boost::asio::any_io_exe
 // The scopes the chosen subscriptions need (all types when `subscriptions` is empty).
 std::string twitch_scopes(const SourceConfig& source);
 
+// What the user is shown: open `verification_uri` and enter `user_code` (outside text: escaped
+// with log_text before it is printed or logged).
+struct TwitchDeviceCode {
+  std::string verification_uri;
+  std::string user_code;
+  std::chrono::seconds expires_in{0};
+};
+// The words the terminal and the log show for it.
+std::string describe_device_code(const TwitchDeviceCode& code);
+
 // The device code flow: POST {auth_url}/device, `show` the URL and code, poll {auth_url}/token
 // (authorization_pending: go on; slow_down: 5 s more), write the token file. Returns "" on
-// success, else why not.
-boost::asio::awaitable<std::string> twitch_device_login(boost::asio::any_io_executor executor, const SourceConfig& source,
-                                                        std::function<void(const std::string&)> show);
+// success, else why not. `keep_going` is asked after every wait (the daemon's login ends with
+// its source); `source` is copied, so the config may change meanwhile.
+boost::asio::awaitable<std::string> twitch_device_login(boost::asio::any_io_executor executor, SourceConfig source,
+                                                        std::function<void(const TwitchDeviceCode&)> show,
+                                                        std::function<bool()> keep_going = [] { return true; });
 
 }  // namespace sb

@@ -97,6 +97,47 @@ class TwitchSource final : public Source {
     emitter_.status().stopped();
   }
 
+  std::string_view login_service() const override { return "twitch"; }
+  const SourceLogin& login() const override { return login_; }
+
+  // The dashboard's "log in": the device code flow, as `--login twitch` runs it, in the daemon.
+  // The code is shown in /status; once the user entered it the token file is written and the
+  // source connects at once (a wait between attempts is cut short).
+  std::string start_login() override {
+    if (login_.state == SourceLogin::State::starting || login_.state == SourceLogin::State::waiting) return {};
+    if (config_.client_id.empty()) return "the source has no client_id";
+    login_ = SourceLogin{};
+    login_.state = SourceLogin::State::starting;
+    const auto alive = alive_;
+    const auto show = [this, alive](const TwitchDeviceCode& code) {
+      if (!*alive) return;
+      login_.state = SourceLogin::State::waiting;
+      login_.verification_uri = code.verification_uri;
+      login_.user_code = code.user_code;
+      login_.expires_at_ms = system_now_ms() + std::chrono::milliseconds(code.expires_in).count();
+      spdlog::info("source \"{}\": {}", config_.name, describe_device_code(code));
+    };
+    const auto keep_going = [alive] { return *alive; };
+    asio::co_spawn(io_, twitch_device_login(io_.get_executor(), config_, show, keep_going),
+                   [this, alive](std::exception_ptr e, std::string failed) {
+                     if (!*alive) return;
+                     if (e) failed = "the login failed unexpectedly";
+                     login_.verification_uri.clear();
+                     login_.user_code.clear();
+                     if (!failed.empty()) {
+                       login_.state = SourceLogin::State::failed;
+                       login_.error = std::move(failed);
+                       spdlog::error("source \"{}\": Twitch login failed: {}", config_.name, login_.error);
+                       return;
+                     }
+                     login_.state = SourceLogin::State::done;
+                     spdlog::info("source \"{}\": logged in to Twitch; the token is in {}", config_.name,
+                                  log_text(config_.token_file, 300));
+                     if (running_) retry_timer_.cancel();  // connect now, not after the wait
+                   });
+    return {};
+  }
+
   std::string_view name() const override { return config_.name; }
   const SourceStatus& status() const override { return emitter_.status().current(); }
   const SourceEmitter& emitter() const override { return emitter_; }
@@ -178,6 +219,14 @@ class TwitchSource final : public Source {
   }
 
 
+  // When the connected loop refreshes the token: 5 minutes before it expires (never when the
+  // expiry is unknown), and not sooner than a minute after a failed try.
+  asio::steady_timer::time_point refresh_due() const {
+    if (tokens_.expires_at <= 0) return asio::steady_timer::time_point::max();
+    const std::int64_t in_ms = std::max<std::int64_t>((tokens_.expires_at - 300) * 1000 - system_now_ms(), 0);
+    return std::max(asio::steady_timer::clock_type::now() + std::chrono::milliseconds(in_ms), refresh_not_before_);
+  }
+
   // The first reason wins; every socket of this epoch is closed.
   void finish(FailureKind kind, std::string reason) {
     if (!end_) end_ = Failure{kind, std::move(reason)};
@@ -212,11 +261,25 @@ class TwitchSource final : public Source {
     current_ = std::make_shared<Link>(*this, io_, ids_);
     asio::co_spawn(io_, run_link(current_, eventsub_url_, epoch_),
                    log_failure(fmt::format("source \"{}\": EventSub connection", config_.name), work_.token()));
+    // Connected: wait for the end, refreshing the token 5 minutes before it expires on the way
+    // (here, so that no other refresh runs at the same time: refresh tokens are single-use).
     while (!end_) {
-      retry_timer_.expires_at(asio::steady_timer::time_point::max());
+      if (!running_) {
+        finish(FailureKind::network, "stopped");
+        continue;
+      }
+      retry_timer_.expires_at(refresh_due());
       co_await retry_timer_.async_wait(kAwait);
       if (!*alive) co_return Failure{FailureKind::network, "stopped"};
-      if (!running_) finish(FailureKind::network, "stopped");
+      if (end_ || !running_ || asio::steady_timer::clock_type::now() < refresh_due()) continue;
+      spdlog::info("source \"{}\": the Twitch token expires within 5 minutes: refreshing it", config_.name);
+      const auto failed = co_await refresh_tokens();
+      if (!*alive) co_return Failure{FailureKind::network, "stopped"};
+      if (failed) {
+        refresh_not_before_ = asio::steady_timer::clock_type::now() + std::chrono::minutes(1);
+        spdlog::warn("source \"{}\": {}; the connection stays, the refresh is tried again in a minute", config_.name,
+                     failed->second);
+      }
     }
     current_.reset();
     next_.reset();
@@ -467,6 +530,8 @@ class TwitchSource final : public Source {
   SourceEmitter emitter_;
   asio::steady_timer retry_timer_;
   ReconnectMachine machine_;
+  SourceLogin login_;
+  asio::steady_timer::time_point refresh_not_before_{};
   Url eventsub_url_, api_url_;
   TwitchTokens tokens_;
   std::string broadcaster_id_;

@@ -15,19 +15,11 @@ class io_context;
 
 namespace sb {
 
-// The channel's channel point rewards: a JSON array, or an error.
-struct RewardsResult {
-  bool ok = false;
-  std::string json;   // ok: the array as the server sent it
-  std::string error;  // !ok: why
-  std::string via;    // "socket" or "rest"
-};
-using RewardsCallback = std::function<void(RewardsResult)>;
-
+// A Velora source lists the channel's rewards (`velora.getRewards`): `channel:getRewards` over
+// the socket (answered by ack or by `channel:rewards`), or the REST endpoint.
 class VeloraSource : public Source {
  public:
-  // `channel:getRewards` over the socket (answered by ack or by `channel:rewards`).
-  virtual void get_rewards(RewardsCallback done) = 0;
+  bool lists_rewards() const override { return true; }
 };
 
 std::unique_ptr<VeloraSource> make_velora_source(boost::asio::io_context& io, const SourceConfig& config,

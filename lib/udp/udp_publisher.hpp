@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "hub/output.hpp"
 #include "hub/published_event.hpp"
 
 namespace boost::asio {

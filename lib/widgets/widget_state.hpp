@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "hub/output.hpp"
 #include "hub/published_event.hpp"
 #include "server/alert_control.hpp"
 #include "server/local_request.hpp"

@@ -13,6 +13,7 @@
 #include "sources/streamelements_normalizer.hpp"
 #include "sources/velora_normalizer.hpp"
 #include "util/json_writer.hpp"
+#include "hub/output.hpp"
 
 namespace {
 

@@ -24,6 +24,7 @@
 #include "sse/sse_parser.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "hub/output.hpp"
 
 using namespace std::chrono_literals;
 

@@ -281,6 +281,23 @@ test('a token about to expire is refreshed before it is used', async () => {
   }
 });
 
+test('a token that expires while connected is refreshed 5 minutes before, on the same connection', async () => {
+  const t = await setUp({ access: 'tok-live-5e1', refresh: 'rt-live-2a8', expiresAt: Math.floor(Date.now() / 1000) + 306,
+    fake: { tokens: ['tok-live-5e1'], refresh: { 'rt-live-2a8': { access_token: 'tok-next-7c3', refresh_token: 'rt-next-9d4' } } } });
+  try {
+    await t.client.until(() => statuses(t.client, 'connected')[0], 15000, 'connected');
+    assert.deepEqual(t.twitch.state.refreshes, [], 'not refreshed at connect: more than 5 minutes left');
+    await waitFor(() => t.twitch.state.refreshes.length === 1, 15000, 'the refresh 5 minutes before expiry');
+    await waitFor(() => JSON.parse(readFileSync(t.file, 'utf8')).refresh_token === 'rt-next-9d4', 5000, 'the new pair on disk');
+    assert.equal(t.twitch.state.connections, 1, 'the connection stays');
+    assert.equal(statuses(t.client, 'connected').length, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(t.twitch.state.refreshes.length, 1, 'once');
+  } finally {
+    await t.down();
+  }
+});
+
 test('an oversized message is skipped and counted; the connection stays', async () => {
   const t = await setUp();
   try {
@@ -363,6 +380,67 @@ test('--login twitch: device code, authorization_pending and slow_down honoured,
   const none = await run(['--login', 'twitch', '--config', configPath]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /has no \[\[source\]\] with type = "twitch"/);
+});
+
+test('the dashboard\'s "log in": the daemon runs the device code flow, shows the code, writes the token and connects at once', async () => {
+  const twitch = await startTwitch({ device: [
+    { status: 400, message: 'authorization_pending' },
+    { access_token: 'good', refresh_token: 'dash-refresh-2b7' },
+  ] });
+  const dir = tempDir();
+  const file = path.join(dir, 'token.json');  // no login yet
+  const daemon = await startDaemon(`[server]\nport = 0\n${twitchSource(twitch, file)}`);
+  const base = `http://127.0.0.1:${daemon.port}`;
+  const browser = await launchChromium();
+  try {
+    // No token file: an error that says to log in, retried in minutes.
+    const error = await waitFor(async () => {
+      const s = await sourceStatus(daemon.port, 'twitch');
+      return s.state === 'error' && s;
+    }, 15000, 'the error status');
+    assert.match(error.reason, /no Twitch login in token_file/);
+    assert.deepEqual(error.login, { state: 'none' });
+    // Wrong uses first: another service, another name, GET, a page of another site.
+    assert.equal((await fetch(`${base}/login/velora`, { method: 'POST' })).status, 404);
+    const unknown = await fetch(`${base}/login/twitch?source=nope`, { method: 'POST' });
+    assert.equal(unknown.status, 409);
+    assert.match(await unknown.text(), /no twitch source named "nope"/);
+    assert.equal((await fetch(`${base}/login/twitch`)).status, 405);
+    assert.equal((await fetch(`${base}/login/twitch`, { method: 'POST', headers: { Origin: 'https://evil.example' } })).status, 403);
+    assert.equal(twitch.state.deviceRequests.length, 0, 'none of those started a login');
+
+    // The dashboard: the source's row has a "log in" button; a click shows the URL and the code.
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await page.click('button[data-login="twitch"]', { timeout: 10000 });
+    await page.waitForSelector('tr[data-source="twitch"] td.login code', { timeout: 10000 });
+    assert.equal(await page.textContent('tr[data-source="twitch"] td.login code'), 'ABCDEFGH');
+    assert.match(await page.getAttribute('tr[data-source="twitch"] td.login a', 'href'), /^https:\/\/www\.twitch\.tv\/activate/);
+    const waiting = (await sourceStatus(daemon.port, 'twitch')).login;
+    assert.equal(waiting.state, 'waiting');
+    assert.equal(waiting.userCode, 'ABCDEFGH');
+    assert.ok(Date.parse(waiting.expiresAt) > Date.now() + 1700 * 1000);
+    // A second press while it waits starts nothing new (POST answers with the same code).
+    const again = await fetch(`${base}/login/twitch`, { method: 'POST' });
+    assert.equal(again.status, 202);
+    assert.equal((await again.json()).login.userCode, 'ABCDEFGH');
+    assert.equal(twitch.state.deviceRequests.length, 1);
+
+    // The user entered the code: the token file is written (0600) and the source connects at
+    // once, not after its minute of backoff.
+    await waitFor(async () => (await sourceStatus(daemon.port, 'twitch')).state === 'connected', 15000, 'connected after the login');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(saved.refresh_token, 'dash-refresh-2b7');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal((await sourceStatus(daemon.port, 'twitch')).login.state, 'done');
+    assert.ok(!daemon.log().includes('dash-refresh-2b7'), 'the token is never logged');
+    await daemon.waitForLog(/source "twitch": To log in to Twitch, open https:\/\/www\.twitch\.tv\/activate\S* and enter the code ABCDEFGH/);
+    await page.close();
+  } finally {
+    await browser.close();
+    await daemon.stop();
+    await twitch.stop();
+  }
 });
 
 test('redundancy: 100 alerts on both paths in shuffled order, then StreamElements goes silent: each alert once', async () => {

@@ -6,6 +6,7 @@
 #include "event/event_json.hpp"
 #include "hub/hub.hpp"
 #include "hub/published_event_pool.hpp"
+#include "hub/output.hpp"
 
 namespace {
 
