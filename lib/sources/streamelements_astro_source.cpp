@@ -13,6 +13,7 @@
 
 #include "astro/astro_session.hpp"
 #include "net/reconnect_loop.hpp"
+#include "sources/source_connection_loop.hpp"
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/source_url.hpp"
@@ -70,22 +71,12 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   asio::awaitable<void> run() {
-    const auto keep_going = [this, alive = alive_] { return *alive && running_; };
-    const auto attempt = [this](int) { return attempt_once(); };
-    const auto retrying = [this](const AttemptEnd& end, int failures, Millis delay) {
-      emitter_.status().retrying(end.kind, end.reason, failures, delay);
-    };
-    co_await run_reconnecting(machine_, retry_timer_, keep_going, attempt, retrying);
-  }
-
-  // Only locals after the await: the source may be gone by then (run_reconnecting asks first).
-  asio::awaitable<AttemptEnd> attempt_once() {
-    auto [kind, reason] = co_await connect_once();
-    co_return AttemptEnd{kind, std::move(reason)};
+    const auto connect = [this] { return connect_once(); };
+    co_await run_source_connection(machine_, retry_timer_, alive_, running_, emitter_.status(), connect);
   }
 
 
-  asio::awaitable<std::pair<FailureKind, std::string>> connect_once() {
+  asio::awaitable<AttemptEnd> connect_once() {
     auto ws = std::make_shared<WebSocketConnection>(io_.get_executor());
     ws_ = ws;
     WsConnectOptions options;
@@ -101,7 +92,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
                    config_.name, bytes, kMaxUpstreamMessage);
     };
     const WsConnectResult connected = co_await ws->connect(options);
-    if (!connected.ok()) co_return std::pair{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
+    if (!connected.ok()) co_return AttemptEnd{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
 
     astro::SessionConfig session_config;
     session_config.topics = topics();
@@ -134,7 +125,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
 
   // The first reason wins; the socket is closed so every branch ends.
   void finish(FailureKind kind, std::string reason) {
-    if (!end_) end_ = std::pair{kind, std::move(reason)};
+    if (!end_) end_ = AttemptEnd{kind, std::move(reason)};
     if (ws_) ws_->abort();
     retry_timer_.cancel();
   }
@@ -225,7 +216,7 @@ class AstroSource final : public Source, public astro::SessionHandler {
   std::shared_ptr<WebSocketConnection> ws_;
   std::unique_ptr<astro::AstroSession> session_;
   std::deque<std::string> out_;
-  std::optional<std::pair<FailureKind, std::string>> end_;
+  std::optional<AttemptEnd> end_;
   int live_ = 0;
   bool running_ = false;
   StreamElementsNormalizer normalizer_;

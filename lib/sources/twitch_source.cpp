@@ -14,6 +14,7 @@
 
 #include "config/twitch_subscriptions.hpp"
 #include "net/reconnect_loop.hpp"
+#include "sources/source_connection_loop.hpp"
 #include "net/http_get.hpp"
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
@@ -39,7 +40,7 @@ namespace {
 
 namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
-using Failure = std::pair<FailureKind, std::string>;
+using Failure = AttemptEnd;  // why a connection ended: kind and reason
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kLoginHint = "run `streambridged --login twitch --config FILE`";
 
@@ -204,18 +205,8 @@ class TwitchSource final : public Source {
 
  private:
   asio::awaitable<void> run() {
-    const auto keep_going = [this, alive = alive_] { return *alive && running_; };
-    const auto attempt = [this](int) { return attempt_once(); };
-    const auto retrying = [this](const AttemptEnd& end, int failures, Millis delay) {
-      emitter_.status().retrying(end.kind, end.reason, failures, delay);
-    };
-    co_await run_reconnecting(machine_, retry_timer_, keep_going, attempt, retrying);
-  }
-
-  // Only locals after the await: the source may be gone by then (run_reconnecting asks first).
-  asio::awaitable<AttemptEnd> attempt_once() {
-    auto [kind, reason] = co_await connect_once();
-    co_return AttemptEnd{kind, std::move(reason)};
+    const auto connect = [this] { return connect_once(); };
+    co_await run_source_connection(machine_, retry_timer_, alive_, running_, emitter_.status(), connect);
   }
 
 
@@ -278,7 +269,7 @@ class TwitchSource final : public Source {
       if (failed) {
         refresh_not_before_ = asio::steady_timer::clock_type::now() + std::chrono::minutes(1);
         spdlog::warn("source \"{}\": {}; the connection stays, the refresh is tried again in a minute", config_.name,
-                     failed->second);
+                     failed->reason);
       }
     }
     current_.reset();
@@ -467,7 +458,7 @@ class TwitchSource final : public Source {
         const HttpGetResult r = co_await call_helix(std::move(request), failed);
         if (!*alive || epoch != epoch_ || end_) co_return;
         if (failed) {
-          finish(failed->first, std::move(failed->second));
+          finish(failed->kind, std::move(failed->reason));
           co_return;
         }
         if (r.ok && (r.status == 202 || r.status == 200 || r.status == 409)) {
