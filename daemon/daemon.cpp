@@ -145,8 +145,8 @@ namespace {
 // after exec waits for the handler instead of killing the process. main blocks them again,
 // which is harmless, for the platforms without .preinit_array.
 void block_signals_at_load(int, char**, char**) { block_stop_and_reload_signals(); }
-__attribute__((section(".preinit_array"), used)) void (*const kBlockSignalsAtLoad)(int, char**, char**) =
-    &block_signals_at_load;
+__attribute__((section(".preinit_array"), used)) void (*const kBlockSignalsAtLoad)(int, char**,
+                                                                                   char**) = &block_signals_at_load;
 }  // namespace
 #endif
 #else
@@ -233,16 +233,16 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
       if (auto id = source->channel_id(); !id.empty()) return id;
     return std::string();
   });
-  api->set_request_handler([&router, &widget_state, weak_api = std::weak_ptr<LocalApi>(api)](
-                               const LocalRequest& request, LocalReply reply) {
-    if (!request.type.starts_with("se.")) return router.handle(request, std::move(reply));
-    std::string result, error;
-    const auto broadcast = [&](std::string_view op, std::string_view d) {
-      if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
-    };
-    if (widget_state.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
-    reply(make_error_response(request, error));
-  });
+  api->set_request_handler(
+      [&router, &widget_state, weak_api = std::weak_ptr<LocalApi>(api)](const LocalRequest& request, LocalReply reply) {
+        if (!request.type.starts_with("se.")) return router.handle(request, std::move(reply));
+        std::string result, error;
+        const auto broadcast = [&](std::string_view op, std::string_view d) {
+          if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
+        };
+        if (widget_state.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
+        reply(make_error_response(request, error));
+      });
   api->set_status_provider([&router] { return router.status_json(); });
   api->set_login_starter([&router](std::string_view service, std::string_view source, std::string& result,
                                    std::string& error) { return router.start_login(service, source, result, error); });
@@ -257,7 +257,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
   for (auto& m : mqtt) {
     // {prefix}/cmd/alerts/{pause,resume,skip,mute,unmute,replay}; replay's payload is the seq.
     m->set_command_handler([weak_api = std::weak_ptr<LocalApi>(api), name = m->name()](std::string_view command,
-                                                                                         std::string_view payload) {
+                                                                                       std::string_view payload) {
       const auto api = weak_api.lock();
       if (!api || !command.starts_with("alerts/")) return;
       const auto action = alert_action_from(command.substr(7));
@@ -285,8 +285,7 @@ int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* cont
 
   asio::steady_timer watchdog(io);
 #ifndef _WIN32
-  if (auto every = sd_watchdog_interval())
-    asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
+  if (auto every = sd_watchdog_interval()) asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
   sd_notify_message("READY=1");
 #endif
   if (control) control->running();

@@ -26,8 +26,8 @@ namespace {
 constexpr int kExitUsage = 2;  // bad command line or bad config
 
 std::optional<sb::LogLevel> parse_level(const std::string& text) {
-  for (auto level : {sb::LogLevel::trace, sb::LogLevel::debug, sb::LogLevel::info, sb::LogLevel::warn,
-                     sb::LogLevel::error})
+  for (auto level :
+       {sb::LogLevel::trace, sb::LogLevel::debug, sb::LogLevel::info, sb::LogLevel::warn, sb::LogLevel::error})
     if (sb::to_string(level) == text) return level;
   return std::nullopt;
 }
@@ -139,21 +139,22 @@ int login(const std::string& config_path, const std::string& service) {
   }
   boost::asio::io_context io;
   std::string outcome = "the login did not finish";
-  boost::asio::co_spawn(
-      io,
-      sb::twitch_device_login(io.get_executor(), *source,
-                              [](const sb::TwitchDeviceCode& code) { std::cout << sb::describe_device_code(code) << std::endl; }),
-      [&](std::exception_ptr e, std::string why) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            outcome = ex.what();
-          }
-        } else {
-          outcome = std::move(why);
-        }
-      });
+  boost::asio::co_spawn(io,
+                        sb::twitch_device_login(io.get_executor(), *source,
+                                                [](const sb::TwitchDeviceCode& code) {
+                                                  std::cout << sb::describe_device_code(code) << std::endl;
+                                                }),
+                        [&](std::exception_ptr e, std::string why) {
+                          if (e) {
+                            try {
+                              std::rethrow_exception(e);
+                            } catch (const std::exception& ex) {
+                              outcome = ex.what();
+                            }
+                          } else {
+                            outcome = std::move(why);
+                          }
+                        });
   io.run();
   if (!outcome.empty()) {
     std::cerr << "streambridged: Twitch login for source \"" << source->name << "\" failed: " << outcome << '\n';
@@ -216,8 +217,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  const int service_modes = int{args.has("service")} + int{args.has("install-service")} +
-                            int{args.has("uninstall-service")};
+  const int service_modes =
+      int{args.has("service")} + int{args.has("install-service")} + int{args.has("uninstall-service")};
 #ifndef _WIN32
   if (service_modes > 0) {
     std::cerr << "streambridged: --service, --install-service and --uninstall-service are Windows only; "

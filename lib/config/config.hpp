@@ -26,21 +26,20 @@ struct ServerConfig {
   // Bytes of replies and control messages queued per client before it is closed (4004).
   std::size_t client_queue_bytes = 1024 * 1024;
   std::uint64_t journal_size = 8 * 1024 * 1024;  // bytes per journal file before it rotates
-  bool close_slow_clients = false;  // slow_client = "close": close (4004) instead of a gap
-  std::size_t max_clients = 64;     // WebSocket and SSE clients together
-  std::size_t max_messages_per_second = 20;  // per WebSocket client (bursts of twice that)
+  bool close_slow_clients = false;               // slow_client = "close": close (4004) instead of a gap
+  std::size_t max_clients = 64;                  // WebSocket and SSE clients together
+  std::size_t max_messages_per_second = 20;      // per WebSocket client (bursts of twice that)
 };
-
 
 struct LogConfig {
   LogLevel level = LogLevel::info;
 };
 
 struct DedupConfig {
-  Millis window{10'000};                 // same real event from two sources
+  Millis window{10'000};  // same real event from two sources
   bool gift_bundles = true;
-  Millis bundle_timeout{5'000};          // a community gift's parts wait this long for each other
-  Millis id_horizon{24 * 3600 * 1000};   // how long an upstream id is remembered
+  Millis bundle_timeout{5'000};         // a community gift's parts wait this long for each other
+  Millis id_horizon{24 * 3600 * 1000};  // how long an upstream id is remembered
   bool operator==(const DedupConfig&) const = default;
 };
 
@@ -95,11 +94,11 @@ struct MqttConfig {
   std::string client_id;  // default "streambridge-{instance}" (the persistent session's name)
   std::string username;
   Secret password;
-  std::string ca_file;    // mqtts: the CA that signed the broker (default: the system's)
+  std::string ca_file;  // mqtts: the CA that signed the broker (default: the system's)
   Millis keepalive{30'000};
-  int qos = 1;            // 0, 1 (at least once) or 2 (exactly once, with a broker that persists its state)
-  KindSet kinds;          // empty: every kind
-  std::string prefix;     // default "streambridge/{instance}"
+  int qos = 1;                 // 0, 1 (at least once) or 2 (exactly once, with a broker that persists its state)
+  KindSet kinds;               // empty: every kind
+  std::string prefix;          // default "streambridge/{instance}"
   std::size_t queue = 10'000;  // events held while the broker is away; past it the oldest go
   bool operator==(const MqttConfig&) const = default;
 };
@@ -113,12 +112,12 @@ struct WidgetConfig {
 
 // [widgets] and [[widget]]: the SE widget host and its runtime's data.
 struct WidgetsConfig {
-  std::vector<WidgetConfig> widgets;  // [[widget]]
-  std::string dir;                    // every folder in it is a widget named after the folder
-  std::string state;                  // session data, SE_API.store and counters ("" = in memory only)
-  std::string currency = "USD";       // onWidgetLoad's currency (ISO 4217 code)
-  std::string channel;                // onWidgetLoad's channel.username
-  std::string avatar;                 // onWidgetLoad's channel.avatar
+  std::vector<WidgetConfig> widgets;      // [[widget]]
+  std::string dir;                        // every folder in it is a widget named after the folder
+  std::string state;                      // session data, SE_API.store and counters ("" = in memory only)
+  std::string currency = "USD";           // onWidgetLoad's currency (ISO 4217 code)
+  std::string channel;                    // onWidgetLoad's channel.username
+  std::string avatar;                     // onWidgetLoad's channel.avatar
   std::vector<std::string> banned_words;  // what SE_API.sanitize masks (whole words, any case)
   bool operator==(const WidgetsConfig&) const = default;
 };

@@ -44,11 +44,16 @@ ConfigLoadResult ConfigReader::run(std::string_view text) {
 
 std::string_view to_string(SourceType type) {
   switch (type) {
-    case SourceType::streamelements: return "streamelements";
-    case SourceType::velora: return "velora";
-    case SourceType::demo: return "demo";
-    case SourceType::mqtt: return "mqtt";
-    case SourceType::twitch: return "twitch";
+    case SourceType::streamelements:
+      return "streamelements";
+    case SourceType::velora:
+      return "velora";
+    case SourceType::demo:
+      return "demo";
+    case SourceType::mqtt:
+      return "mqtt";
+    case SourceType::twitch:
+      return "twitch";
   }
   return "?";
 }

@@ -11,7 +11,7 @@
 namespace sb {
 
 struct ConfigLoadResult {
-  std::optional<Config> config;       // set when there are no errors
+  std::optional<Config> config;  // set when there are no errors
   std::vector<std::string> errors;
   std::vector<std::string> warnings;  // e.g. a token file readable by others
   bool inline_secret = false;         // a token or password written in the file itself

@@ -65,7 +65,8 @@ void ConfigReader::warning(const toml::source_region& where, std::string_view co
 
 // Messages quote the file's own text (values, names): escaped and cut, so that a value can
 // neither forge a second line nor make a megabyte-long one.
-std::string ConfigReader::format(const toml::source_region& where, std::string_view context, std::string_view message) const {
+std::string ConfigReader::format(const toml::source_region& where, std::string_view context,
+                                 std::string_view message) const {
   return fmt::format("{}:{}:{}: {}{}{}", path_, where.begin.line, where.begin.column, log_text(context, 160),
                      context.empty() ? "" : ": ", log_text(message, 400));
 }
@@ -86,7 +87,8 @@ const toml::table* ConfigReader::section(const toml::table& root, std::string_vi
 
 // Unknown keys are errors, with a did-you-mean. `also_valid` are keys valid elsewhere
 // (other source types), reported as "does not apply".
-void ConfigReader::check_keys(const toml::table& table, std::string_view context, Keys allowed, Keys also_valid, std::string_view type_name) {
+void ConfigReader::check_keys(const toml::table& table, std::string_view context, Keys allowed, Keys also_valid,
+                              std::string_view type_name) {
   for (const auto& [key, value] : table) {
     const std::string_view name = key.str();
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
@@ -116,7 +118,8 @@ bool ConfigReader::get(const toml::table& t, std::string_view ctx, std::string_v
   return node != nullptr;
 }
 
-bool ConfigReader::get_integer(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& out) {
+bool ConfigReader::get_integer(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min,
+                               std::int64_t max, std::int64_t& out) {
   const auto* node = typed<std::int64_t>(t, ctx, key, "a whole number");
   if (!node) return false;
   const std::int64_t value = node->value<std::int64_t>().value_or(0);
@@ -135,21 +138,20 @@ void ConfigReader::get_duration(const toml::table& t, std::string_view ctx, std:
   const auto parsed = parse_duration(text);
   if (!parsed || parsed->count() == 0) {
     error(node->source(), ctx,
-          fmt::format("bad duration \"{}\" for \"{}\" (use a whole number and a unit: ms, s, m, h; e.g. \"10s\")",
-                      text, key));
+          fmt::format("bad duration \"{}\" for \"{}\" (use a whole number and a unit: ms, s, m, h; e.g. \"10s\")", text,
+                      key));
     return;
   }
   out = *parsed;
 }
 
-void ConfigReader::get_strings(const toml::table& t, std::string_view ctx, std::string_view key, std::vector<std::string>& out) {
+void ConfigReader::get_strings(const toml::table& t, std::string_view ctx, std::string_view key,
+                               std::vector<std::string>& out) {
   const auto* node = typed<toml::array>(t, ctx, key, "an array of strings");
   if (!node) return;
   for (const auto& element : *node->as_array()) {
-    if (const auto* s = element.as_string())
-      out.push_back(s->get());
-    else
-      error(element.source(), ctx, fmt::format("every element of \"{}\" must be a string", key));
+    if (const auto* s = element.as_string()) out.push_back(s->get());
+    else error(element.source(), ctx, fmt::format("every element of \"{}\" must be a string", key));
   }
 }
 
@@ -173,7 +175,8 @@ void ConfigReader::get_kinds(const toml::table& t, std::string_view ctx, KindSet
   }
 }
 
-void ConfigReader::get_choice(const toml::table& t, std::string_view ctx, std::string_view key, std::initializer_list<std::string_view> choices, std::string& out) {
+void ConfigReader::get_choice(const toml::table& t, std::string_view ctx, std::string_view key,
+                              std::initializer_list<std::string_view> choices, std::string& out) {
   std::string value;
   if (!get(t, ctx, key, value)) return;
   if (std::find(choices.begin(), choices.end(), value) == choices.end()) {

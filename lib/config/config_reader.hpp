@@ -37,6 +37,7 @@ class ConfigReader {
   ConfigReader(std::string display_path, std::string base_dir)
       : path_(std::move(display_path)), base_dir_(std::move(base_dir)) {}
   ConfigLoadResult run(std::string_view text);
+
  private:
   // ---- reporting ---------------------------------------------------------------------------
   void error(const toml::source_region& where, std::string_view context, std::string message);
@@ -57,15 +58,14 @@ class ConfigReader {
       return;
     }
     for (const auto& element : *array) {
-      if (const auto* t = element.as_table())
-        fn(*t);
-      else
-        error(element.source(), "", fmt::format("every \"{0}\" entry must be a table: write [[{0}]]", name));
+      if (const auto* t = element.as_table()) fn(*t);
+      else error(element.source(), "", fmt::format("every \"{0}\" entry must be a table: write [[{0}]]", name));
     }
   }
   // Unknown keys are errors, with a did-you-mean. `also_valid` are keys valid elsewhere
   // (other source types), reported as "does not apply".
-  void check_keys(const toml::table& table, std::string_view context, Keys allowed, Keys also_valid = {}, std::string_view type_name = {});
+  void check_keys(const toml::table& table, std::string_view context, Keys allowed, Keys also_valid = {},
+                  std::string_view type_name = {});
   // ---- typed values ------------------------------------------------------------------------------
   template <typename T>
   const toml::node* typed(const toml::table& t, std::string_view ctx, std::string_view key, std::string_view what) {
@@ -79,7 +79,8 @@ class ConfigReader {
   }
   bool get(const toml::table& t, std::string_view ctx, std::string_view key, std::string& out);
   bool get(const toml::table& t, std::string_view ctx, std::string_view key, bool& out);
-  bool get_integer(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& out);
+  bool get_integer(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min, std::int64_t max,
+                   std::int64_t& out);
   template <typename Int>
   void get_int(const toml::table& t, std::string_view ctx, std::string_view key, std::int64_t min, std::int64_t max,
                Int& out) {
@@ -89,21 +90,25 @@ class ConfigReader {
   void get_duration(const toml::table& t, std::string_view ctx, std::string_view key, Millis& out);
   void get_strings(const toml::table& t, std::string_view ctx, std::string_view key, std::vector<std::string>& out);
   void get_kinds(const toml::table& t, std::string_view ctx, KindSet& out);
-  void get_choice(const toml::table& t, std::string_view ctx, std::string_view key, std::initializer_list<std::string_view> choices, std::string& out);
+  void get_choice(const toml::table& t, std::string_view ctx, std::string_view key,
+                  std::initializer_list<std::string_view> choices, std::string& out);
   // token / token_file / token_env (or `base`, `base`_file, `base`_env): at most one of them.
-  void get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required, std::string_view base = "token");
+  void get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required,
+                  std::string_view base = "token");
   void read_token_file(const toml::source_region& where, std::string_view ctx, const std::string& file, Secret& out);
   // ---- sections ----------------------------------------------------------------------------------
   void load_server(const toml::table& t, ServerConfig& s);
   // Each entry of an allowed_origins / allowed_hosts list, checked by `problem` (empty: fine).
-  void check_entries(const toml::table& t, std::string_view ctx, std::string_view key, const std::vector<std::string>& entries, std::string (*problem)(std::string_view));
+  void check_entries(const toml::table& t, std::string_view ctx, std::string_view key,
+                     const std::vector<std::string>& entries, std::string (*problem)(std::string_view));
   void load_log(const toml::table& t, LogConfig& l);
   static LogLevel parse_log_level(std::string_view level);
   void load_dedup(const toml::table& t, DedupConfig& d);
   void load_source(const toml::table& t, Config& config);
   // type = "twitch": EventSub over WebSocket, Helix and OAuth (URLs overridable for tests).
   void load_twitch_source(const toml::table& t, std::string_view ctx, SourceConfig& s);
-  void load_url_key(const toml::table& t, std::string_view ctx, std::string_view key, std::initializer_list<std::string_view> schemes, std::string& url);
+  void load_url_key(const toml::table& t, std::string_view ctx, std::string_view key,
+                    std::initializer_list<std::string_view> schemes, std::string& url);
   void load_url(const toml::table& t, std::string_view ctx, std::string& url);
   void load_eio(const toml::table& t, std::string_view ctx, std::string& eio);
   // A path in the file is relative to the file's folder.

@@ -13,7 +13,8 @@
 namespace sb {
 
 // token / token_file / token_env (or `base`, `base`_file, `base`_env): at most one of them.
-void ConfigReader::get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required, std::string_view base) {
+void ConfigReader::get_secret(const toml::table& t, std::string_view ctx, Secret& out, bool required,
+                              std::string_view base) {
   const std::string file_key = std::string(base) + "_file", env_key = std::string(base) + "_env";
   const std::array<std::string_view, 3> ways = {base, file_key, env_key};
   std::vector<std::string_view> given;
@@ -46,7 +47,8 @@ void ConfigReader::get_secret(const toml::table& t, std::string_view ctx, Secret
   }
 }
 
-void ConfigReader::read_token_file(const toml::source_region& where, std::string_view ctx, const std::string& file, Secret& out) {
+void ConfigReader::read_token_file(const toml::source_region& where, std::string_view ctx, const std::string& file,
+                                   Secret& out) {
   namespace fs = std::filesystem;
   // systemd's LoadCredential= puts secrets under $CREDENTIALS_DIRECTORY.
   std::string path = file;
@@ -81,7 +83,7 @@ void ConfigReader::read_token_file(const toml::source_region& where, std::string
 #else
                         ""
 #endif
-                        ));
+                            ));
   out = Secret(std::move(value));
 }
 

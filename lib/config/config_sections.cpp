@@ -22,8 +22,7 @@ void ConfigReader::load_server(const toml::table& t, ServerConfig& s) {
   get(t, ctx, "bind", s.bind);
   if (const toml::node* node = t.get("bind"); node && node->is_string() && !is_ip_address(s.bind))
     error(node->source(), ctx,
-          fmt::format("\"bind\": \"{}\" is not an IP address (e.g. \"127.0.0.1\" or \"::1\")",
-                      log_text(s.bind, 64)));
+          fmt::format("\"bind\": \"{}\" is not an IP address (e.g. \"127.0.0.1\" or \"::1\")", log_text(s.bind, 64)));
   get_int(t, ctx, "port", 0, 65535, s.port);
   get_secret(t, ctx, s.token, false);
   get_strings(t, ctx, "allowed_origins", s.allowed_origins);
@@ -53,7 +52,8 @@ void ConfigReader::load_server(const toml::table& t, ServerConfig& s) {
 }
 
 // Each entry of an allowed_origins / allowed_hosts list, checked by `problem` (empty: fine).
-void ConfigReader::check_entries(const toml::table& t, std::string_view ctx, std::string_view key, const std::vector<std::string>& entries, std::string (*problem)(std::string_view)) {
+void ConfigReader::check_entries(const toml::table& t, std::string_view ctx, std::string_view key,
+                                 const std::vector<std::string>& entries, std::string (*problem)(std::string_view)) {
   const auto* array = t.get(key) ? t.get(key)->as_array() : nullptr;
   if (!array) return;
   std::size_t i = 0;
@@ -158,8 +158,7 @@ void ConfigReader::load_mqtt(const toml::table& t, Config& config) {
   if (m.client_id.size() > 128) error(t.get("client_id")->source(), ctx, "\"client_id\" is longer than 128 bytes");
   get(t, ctx, "username", m.username);
   get_secret(t, ctx, m.password, false, "password");
-  if (!m.password.empty() && m.username.empty())
-    error(t.source(), ctx, "a password needs a \"username\"");
+  if (!m.password.empty() && m.username.empty()) error(t.source(), ctx, "a password needs a \"username\"");
   get(t, ctx, "ca_file", m.ca_file);
   if (!m.ca_file.empty()) m.ca_file = resolve(m.ca_file);
   get_duration(t, ctx, "keepalive", m.keepalive);
@@ -167,9 +166,8 @@ void ConfigReader::load_mqtt(const toml::table& t, Config& config) {
     error(t.get("keepalive") ? t.get("keepalive")->source() : t.source(), ctx, "\"keepalive\" must be 5s to 18h");
   get_int(t, ctx, "qos", 0, 2, m.qos);
   get_kinds(t, ctx, m.kinds);
-  if (get(t, ctx, "prefix", m.prefix) &&
-      (m.prefix.empty() || m.prefix.find_first_of("+#") != std::string::npos || m.prefix.starts_with('/') ||
-       m.prefix.ends_with('/')))
+  if (get(t, ctx, "prefix", m.prefix) && (m.prefix.empty() || m.prefix.find_first_of("+#") != std::string::npos ||
+                                          m.prefix.starts_with('/') || m.prefix.ends_with('/')))
     error(t.get("prefix")->source(), ctx,
           fmt::format("\"prefix\": \"{}\" must be a topic without '+', '#' or a leading or trailing '/'",
                       log_text(m.prefix, 120)));
@@ -186,9 +184,9 @@ void ConfigReader::load_udp(const toml::table& t, Config& config) {
     error(t.source(), ctx, "a [[udp]] entry needs a \"target\" such as \"127.0.0.1:7481\"");
   } else if (get(t, ctx, "target", target)) {
     if (!split_host_port(target, u.host, u.port))
-      error(t.get("target")->source(), ctx,
-            fmt::format("bad \"target\" \"{}\" (use HOST:PORT with a port from 1 to 65535, IPv6 as [::1]:7481)",
-                        target));
+      error(
+          t.get("target")->source(), ctx,
+          fmt::format("bad \"target\" \"{}\" (use HOST:PORT with a port from 1 to 65535, IPv6 as [::1]:7481)", target));
   }
   get_kinds(t, ctx, u.kinds);
   get_int(t, ctx, "max_datagram", 256, 65507, u.max_datagram);

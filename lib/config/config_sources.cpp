@@ -112,23 +112,23 @@ void ConfigReader::load_twitch_source(const toml::table& t, std::string_view ctx
   if (!s.ca_file.empty()) s.ca_file = resolve(s.ca_file);
 }
 
-void ConfigReader::load_url_key(const toml::table& t, std::string_view ctx, std::string_view key, std::initializer_list<std::string_view> schemes, std::string& url) {
+void ConfigReader::load_url_key(const toml::table& t, std::string_view ctx, std::string_view key,
+                                std::initializer_list<std::string_view> schemes, std::string& url) {
   if (!get(t, ctx, key, url)) return;
   std::string why;
   const auto parsed = parse_url(url, why);
   if (!parsed || std::find(schemes.begin(), schemes.end(), parsed->scheme) == schemes.end())
     error(t.get(key)->source(), ctx,
-          fmt::format("\"{}\" must be {}:// or {}:// with a host and a valid port, got \"{}\"{}", key,
-                      *schemes.begin(), *(schemes.begin() + 1), redacted_url(url),
-                      why.empty() ? "" : fmt::format(" ({})", why)));
+          fmt::format("\"{}\" must be {}:// or {}:// with a host and a valid port, got \"{}\"{}", key, *schemes.begin(),
+                      *(schemes.begin() + 1), redacted_url(url), why.empty() ? "" : fmt::format(" ({})", why)));
 }
 
 void ConfigReader::load_url(const toml::table& t, std::string_view ctx, std::string& url) {
   if (!get(t, ctx, "url", url)) return;
   std::string why;
   const auto parsed = parse_url(url, why);
-  if (!parsed || (parsed->scheme != "ws" && parsed->scheme != "wss" && parsed->scheme != "http" &&
-                  parsed->scheme != "https"))
+  if (!parsed ||
+      (parsed->scheme != "ws" && parsed->scheme != "wss" && parsed->scheme != "http" && parsed->scheme != "https"))
     // Only the redacted form is echoed: a query string (?jwt=) or user info holds secrets.
     error(t.get("url")->source(), ctx,
           fmt::format("\"url\" must be ws://, wss://, http:// or https:// with a host and a valid port, got \"{}\"{}",

@@ -22,7 +22,8 @@ std::optional<TomlBoundsError> check_toml_bounds(std::string_view text, std::siz
       continue;
     }
     switch (in) {
-      case In::comment: continue;
+      case In::comment:
+        continue;
       case In::basic:
         if (c == '\\') ++i, ++column;
         else if (c == '"') in = In::none;
@@ -37,10 +38,13 @@ std::optional<TomlBoundsError> check_toml_bounds(std::string_view text, std::siz
       case In::ml_literal:
         if (text.substr(i, 3) == "'''") in = In::none, i += 2, column += 2;
         continue;
-      case In::none: break;
+      case In::none:
+        break;
     }
     switch (c) {
-      case '#': in = In::comment; break;
+      case '#':
+        in = In::comment;
+        break;
       case '"':
         if (text.substr(i, 3) == "\"\"\"") in = In::ml_basic, i += 2, column += 2;
         else in = In::basic;
@@ -60,14 +64,19 @@ std::optional<TomlBoundsError> check_toml_bounds(std::string_view text, std::siz
         dots = 0;
         break;
       case '=':
-      case ',': dots = 0; break;
-      case '.': ++dots; break;
-      default: break;
+      case ',':
+        dots = 0;
+        break;
+      case '.':
+        ++dots;
+        break;
+      default:
+        break;
     }
     if (depth + dots > max_nesting)
-      return TomlBoundsError{line, column,
-                             fmt::format("nested more than {} levels deep (tables, arrays or dotted keys): refused",
-                                         max_nesting)};
+      return TomlBoundsError{
+          line, column,
+          fmt::format("nested more than {} levels deep (tables, arrays or dotted keys): refused", max_nesting)};
   }
   return std::nullopt;
 }

@@ -73,8 +73,10 @@ bool fingerprinted(Kind kind) {
     case Kind::superchat:
     case Kind::volts:
     case Kind::stream_online:
-    case Kind::stream_offline: return true;
-    default: return false;
+    case Kind::stream_offline:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -96,7 +98,9 @@ std::uint64_t id_key(bool test, std::string_view id) { return Hash().tag(test ? 
 std::uint64_t id_key(const Event& e) { return id_key(e.test, e.id); }
 std::uint64_t bundle_key(const std::string& group, bool test) { return Hash().tag(test ? 3 : 4).add(group).h; }
 // A closed bundle's groups by their name_key (its aliases have no string here).
-std::uint64_t group_bundle_key(std::uint64_t group_key, bool test) { return Hash().tag(test ? 5 : 6).word(group_key).h; }
+std::uint64_t group_bundle_key(std::uint64_t group_key, bool test) {
+  return Hash().tag(test ? 5 : 6).word(group_key).h;
+}
 // 0 stands for "not named".
 std::uint64_t name_key(std::string_view name) { return name.empty() ? 0 : Hash().add(name).h | 1; }
 
@@ -108,9 +112,12 @@ std::string_view who(const Event& e) {
 
 std::string_view to_string(DedupVerdict verdict) {
   switch (verdict) {
-    case DedupVerdict::publish: return "publish";
-    case DedupVerdict::same_id: return "same_id";
-    case DedupVerdict::same_event: return "same_event";
+    case DedupVerdict::publish:
+      return "publish";
+    case DedupVerdict::same_id:
+      return "same_id";
+    case DedupVerdict::same_event:
+      return "same_event";
   }
   return "?";
 }
@@ -257,10 +264,11 @@ DedupVerdict Deduplicator::admit(const Event& event, Millis now, std::vector<Eve
 void Deduplicator::add_to_bundle(const Event& event, Millis now, std::vector<Event>& out) {
   const std::uint64_t group_key = name_key(event.group);
   // Already bundled (under this group or as another's alias): a late part.
-  if (seen_id(bundle_key(event.group, event.test), now) || seen_id(group_bundle_key(group_key, event.test), now)) return;
+  if (seen_id(bundle_key(event.group, event.test), now) || seen_id(group_bundle_key(group_key, event.test), now))
+    return;
   auto it = std::find_if(bundles_.begin(), bundles_.end(), [&](const Bundle& b) {
-    return b.test == event.test && (b.group_key == group_key || std::find(b.aliases.begin(), b.aliases.end(), group_key) !=
-                                                                    b.aliases.end());
+    return b.test == event.test &&
+           (b.group_key == group_key || std::find(b.aliases.begin(), b.aliases.end(), group_key) != b.aliases.end());
   });
   if (it == bundles_.end()) {
     if (bundles_.size() >= limits_.max_bundles) close_bundle(0, false, now, out);  // the oldest goes out early
@@ -301,7 +309,8 @@ void Deduplicator::add_to_bundle(const Event& event, Millis now, std::vector<Eve
       }
     }
   }
-  if (b.have_purchase && b.received >= b.expected) close_bundle(static_cast<std::size_t>(it - bundles_.begin()), true, now, out);
+  if (b.have_purchase && b.received >= b.expected)
+    close_bundle(static_cast<std::size_t>(it - bundles_.begin()), true, now, out);
 }
 
 // A gift part was dropped as another source's copy: its group `dropped` is the same gift as
@@ -316,7 +325,8 @@ void Deduplicator::alias_groups(std::uint64_t dropped, std::uint64_t winner, Mil
   auto target = find(winner);
   if (target == bundles_.end()) return;  // the winner's bundle is closed (or was never opened)
   const auto add_alias = [](Bundle& b, std::uint64_t key) {
-    if (key != b.group_key && std::find(b.aliases.begin(), b.aliases.end(), key) == b.aliases.end() && b.aliases.size() < 8)
+    if (key != b.group_key && std::find(b.aliases.begin(), b.aliases.end(), key) == b.aliases.end() &&
+        b.aliases.size() < 8)
       b.aliases.push_back(key);
   };
   const auto other = find(dropped);

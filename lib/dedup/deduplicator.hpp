@@ -41,8 +41,8 @@ struct DedupCounters {
   std::uint64_t same_id = 0;
   std::uint64_t same_event = 0;
   std::uint64_t bundles_complete = 0;
-  std::uint64_t bundles_partial = 0;                 // timed out or pushed out by the cap
-  std::uint64_t evicted = 0;                         // entries dropped by a cap before their time
+  std::uint64_t bundles_partial = 0;  // timed out or pushed out by the cap
+  std::uint64_t evicted = 0;          // entries dropped by a cap before their time
   std::map<std::string, std::uint64_t> dropped_by_source;
   // Same-event drops by (source of the dropped copy, source of the copy published first): which
   // path is redundant to which.
@@ -94,7 +94,7 @@ class Deduplicator {
   };
   struct Bundle {
     std::string group;
-    std::uint64_t group_key = 0;  // name_key(group)
+    std::uint64_t group_key = 0;         // name_key(group)
     std::vector<std::uint64_t> aliases;  // other sources' groups for the same gift
     bool test = false;
     Millis opened{0};

@@ -8,13 +8,20 @@ namespace sb::engineio {
 
 std::string_view to_string(PacketType type) {
   switch (type) {
-    case PacketType::open: return "open";
-    case PacketType::close: return "close";
-    case PacketType::ping: return "ping";
-    case PacketType::pong: return "pong";
-    case PacketType::message: return "message";
-    case PacketType::upgrade: return "upgrade";
-    case PacketType::noop: return "noop";
+    case PacketType::open:
+      return "open";
+    case PacketType::close:
+      return "close";
+    case PacketType::ping:
+      return "ping";
+    case PacketType::pong:
+      return "pong";
+    case PacketType::message:
+      return "message";
+    case PacketType::upgrade:
+      return "upgrade";
+    case PacketType::noop:
+      return "noop";
   }
   return "?";
 }
@@ -59,7 +66,8 @@ std::optional<OpenInfo> parse_open(std::string_view data, std::string& error) {
   }
   info.ping_interval = std::chrono::milliseconds{*interval};
   info.ping_timeout = std::chrono::milliseconds{*timeout};
-  if (const auto max = root->integer("maxPayload"); max && *max > 0) info.max_payload = static_cast<std::uint64_t>(*max);
+  if (const auto max = root->integer("maxPayload"); max && *max > 0)
+    info.max_payload = static_cast<std::uint64_t>(*max);
   return info;
 }
 

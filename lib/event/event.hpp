@@ -19,14 +19,14 @@ struct EventUser {
 };
 
 struct Event {
-  std::uint64_t seq = 0;     // set by the hub
-  std::string id;            // stable across duplicates of one real event
-  std::string source;        // config name of the source
-  std::string service;       // streamelements | velora | twitch | streambridge
-  std::string platform;      // twitch | youtube | kick | velora | ... ("" if unknown)
+  std::uint64_t seq = 0;  // set by the hub
+  std::string id;         // stable across duplicates of one real event
+  std::string source;     // config name of the source
+  std::string service;    // streamelements | velora | twitch | streambridge
+  std::string platform;   // twitch | youtube | kick | velora | ... ("" if unknown)
   Kind kind = Kind::unknown;
   bool test = false;
-  bool replay = false;  // played again on request (POST /alerts/replay): never counted again
+  bool replay = false;              // played again on request (POST /alerts/replay): never counted again
   std::int64_t at_ms = 0;           // when it happened upstream (receivedAt if unknown)
   std::int64_t received_at_ms = 0;  // when streambridge read it
   EventUser user;

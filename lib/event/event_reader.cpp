@@ -69,7 +69,8 @@ bool event_from_json(std::string_view json, Event& out, std::string& error) {
     JsonWriter w(e.data_json);
     write_json_value(w, *data);
   }
-  if (const JsonValue* raw = root->find("raw"); raw && (raw->type == JsonType::object || raw->type == JsonType::array)) {
+  if (const JsonValue* raw = root->find("raw");
+      raw && (raw->type == JsonType::object || raw->type == JsonType::array)) {
     JsonWriter w(e.raw_json);
     write_json_value(w, *raw);
   }

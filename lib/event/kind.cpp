@@ -6,12 +6,13 @@ namespace sb {
 namespace {
 
 constexpr std::array<std::string_view, kKindCount> kNames = {
-    "follow",        "subscription", "resubscription", "gift_subscription", "gift_purchase",
-    "gift_bundle",   "cheer",        "tip",            "raid",              "host",
-    "merch",         "redemption",   "superchat",      "volts",             "chat_message",
-    "chat_delete",   "moderation",   "poll",           "prediction",        "hype_train",
-    "stream_online", "stream_offline", "stream_update", "counter",          "session",
-    "status",        "unknown",
+    "follow",        "subscription",   "resubscription", "gift_subscription",
+    "gift_purchase", "gift_bundle",    "cheer",          "tip",
+    "raid",          "host",           "merch",          "redemption",
+    "superchat",     "volts",          "chat_message",   "chat_delete",
+    "moderation",    "poll",           "prediction",     "hype_train",
+    "stream_online", "stream_offline", "stream_update",  "counter",
+    "session",       "status",         "unknown",
 };
 
 }  // namespace

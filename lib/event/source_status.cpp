@@ -9,22 +9,32 @@ namespace sb {
 
 std::string_view to_string(SourceState state) {
   switch (state) {
-    case SourceState::disconnected: return "disconnected";
-    case SourceState::connecting: return "connecting";
-    case SourceState::connected: return "connected";
-    case SourceState::reconnecting: return "reconnecting";
-    case SourceState::error: return "error";
+    case SourceState::disconnected:
+      return "disconnected";
+    case SourceState::connecting:
+      return "connecting";
+    case SourceState::connected:
+      return "connected";
+    case SourceState::reconnecting:
+      return "reconnecting";
+    case SourceState::error:
+      return "error";
   }
   return "?";
 }
 
 std::string_view to_string(SourceLogin::State state) {
   switch (state) {
-    case SourceLogin::State::none: return "none";
-    case SourceLogin::State::starting: return "starting";
-    case SourceLogin::State::waiting: return "waiting";
-    case SourceLogin::State::done: return "done";
-    case SourceLogin::State::failed: return "failed";
+    case SourceLogin::State::none:
+      return "none";
+    case SourceLogin::State::starting:
+      return "starting";
+    case SourceLogin::State::waiting:
+      return "waiting";
+    case SourceLogin::State::done:
+      return "done";
+    case SourceLogin::State::failed:
+      return "failed";
   }
   return "?";
 }
@@ -39,9 +49,9 @@ void SourceStatusReporter::set(SourceState state, std::string reason, int attemp
   if (state == SourceState::connected && previous != SourceState::connected) ++connections_;
   status_ = SourceStatus{state, std::move(reason), attempt, next_retry, system_now_ms()};
 
-  const auto level = state == SourceState::error ? spdlog::level::err
+  const auto level = state == SourceState::error          ? spdlog::level::err
                      : state == SourceState::reconnecting ? spdlog::level::warn
-                                                           : spdlog::level::info;
+                                                          : spdlog::level::info;
   spdlog::log(level, "source \"{}\": {} -> {}{}{}{}", source_, to_string(previous), to_string(state),
               status_.reason.empty() ? "" : ": ", status_.reason,
               next_retry.count() > 0 ? fmt::format(" (attempt {}, next try in {} ms)", attempt, next_retry.count())

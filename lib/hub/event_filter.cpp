@@ -36,12 +36,9 @@ bool EventFilter::apply(std::string_view name, std::string_view value, std::stri
   } else if (name == "platforms") {
     for (auto item : split_list(value)) platforms.emplace_back(item);
   } else if (name == "test") {
-    if (value == "1" || value == "true")
-      test = TestEvents::include;
-    else if (value == "0" || value == "false")
-      test = TestEvents::exclude;
-    else if (value == "only")
-      test = TestEvents::only;
+    if (value == "1" || value == "true") test = TestEvents::include;
+    else if (value == "0" || value == "false") test = TestEvents::exclude;
+    else if (value == "only") test = TestEvents::only;
     else {
       error = fmt::format("test must be 0, 1 or only, got \"{}\"", value);
       return false;

@@ -79,7 +79,8 @@ std::string_view PublishedEvent::sse_wire() const {
 
 void Hub::count(const Event& e) {
   auto it = counters_.published.find(e.source);
-  if (it == counters_.published.end()) it = counters_.published.emplace(e.source, std::array<std::uint64_t, kKindCount>{}).first;
+  if (it == counters_.published.end())
+    it = counters_.published.emplace(e.source, std::array<std::uint64_t, kKindCount>{}).first;
   ++it->second[static_cast<std::size_t>(e.kind)];
   if (e.test || e.kind == Kind::status || e.at_ms <= 0 || e.received_at_ms < e.at_ms) return;
   const double seconds = static_cast<double>(e.received_at_ms - e.at_ms) / 1000.0;
@@ -102,10 +103,8 @@ void Hub::subscribe(EventSubscriber* subscriber) { subscribers_.push_back(subscr
 void Hub::unsubscribe(EventSubscriber* subscriber) {
   auto it = std::find(subscribers_.begin(), subscribers_.end(), subscriber);
   if (it == subscribers_.end()) return;
-  if (dispatching_)
-    *it = nullptr;
-  else
-    subscribers_.erase(it);
+  if (dispatching_) *it = nullptr;
+  else subscribers_.erase(it);
 }
 
 }  // namespace sb

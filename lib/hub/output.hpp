@@ -29,8 +29,8 @@ class OutputLink {
   virtual std::string_view type() const = 0;
   virtual const SourceStatusReporter& status() const = 0;
   virtual std::uint64_t published() const = 0;  // handed to the link
-  virtual std::uint64_t dropped() const = 0;     // lost while it was away (past its bound)
-  virtual std::size_t queued() const = 0;        // waiting or not yet acknowledged
+  virtual std::uint64_t dropped() const = 0;    // lost while it was away (past its bound)
+  virtual std::size_t queued() const = 0;       // waiting or not yet acknowledged
 };
 
 }  // namespace sb

@@ -20,7 +20,7 @@ struct PublishedEvent {
   std::size_t header_at = 0;    // where the frame header starts in `wire`
   std::size_t json_offset = 0;  // where the event JSON starts in `wire`
   std::size_t json_size = 0;
-  mutable std::string sse;      // "id: SEQ\ndata: JSON\n\n", made on first use by an SSE client
+  mutable std::string sse;  // "id: SEQ\ndata: JSON\n\n", made on first use by an SSE client
 
   // The whole WebSocket frame every /ws client is sent.
   std::string_view ws_wire() const { return std::string_view(wire).substr(header_at); }

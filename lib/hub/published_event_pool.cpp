@@ -6,9 +6,10 @@
 namespace sb {
 namespace {
 
-constexpr std::size_t kMaxPooled = 1024;  // per list: after a flood drains, at most this many wait (the history's 1,000 copies cycle through theirs)
-constexpr std::size_t kBlockSize = 64;             // a control block with a deleter and this allocator (24 bytes in libstdc++)
-constexpr std::size_t kMaxKeptBytes = 16 * 1024;     // a bigger one is freed, not kept
+constexpr std::size_t kMaxPooled =
+    1024;  // per list: after a flood drains, at most this many wait (the history's 1,000 copies cycle through theirs)
+constexpr std::size_t kBlockSize = 64;  // a control block with a deleter and this allocator (24 bytes in libstdc++)
+constexpr std::size_t kMaxKeptBytes = 16 * 1024;  // a bigger one is freed, not kept
 
 std::size_t kept_bytes(const PublishedEvent& p) {
   const Event& e = p.event;
@@ -21,7 +22,7 @@ std::size_t kept_bytes(const PublishedEvent& p) {
 struct Pool {
   std::vector<PublishedEvent*> free;
   std::vector<PublishedEvent*> copies;  // the history's copies: only their copied fields are ever set
-  std::vector<void*> blocks;  // shared_ptr control blocks, all of one size (kBlockSize)
+  std::vector<void*> blocks;            // shared_ptr control blocks, all of one size (kBlockSize)
   ~Pool();
 };
 
@@ -65,7 +66,9 @@ struct BlockAllocator {
     ::operator delete(p);
   }
   template <class U>
-  bool operator==(const BlockAllocator<U>&) const noexcept { return true; }
+  bool operator==(const BlockAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 struct Recycle {

@@ -131,7 +131,8 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
 #ifdef _WIN32
     // No /etc/ssl/certs: libmosquitto loads Windows' trusted roots itself (TLS is on with it).
     if (!ca_file) mosquitto_int_option(mosq_, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-    else if (const int rc = mosquitto_tls_set(mosq_, ca_file, nullptr, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
+    else if (const int rc = mosquitto_tls_set(mosq_, ca_file, nullptr, nullptr, nullptr, nullptr);
+             rc != MOSQ_ERR_SUCCESS)
       spdlog::error("mqtt {}: TLS setup failed: {}", options_.where, mosquitto_strerror(rc));
 #else
     const char* ca_path = options_.ca_file.empty() ? "/etc/ssl/certs" : nullptr;
@@ -153,10 +154,12 @@ MqttConnection::MqttConnection(asio::io_context& io, MqttOptions options, Handle
 void MqttConnection::set_connect_properties() {
   mosquitto_property* properties = nullptr;
   mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
-  if (options_.max_packet > 0) mosquitto_property_add_int32(&properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, options_.max_packet);
+  if (options_.max_packet > 0)
+    mosquitto_property_add_int32(&properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, options_.max_packet);
   const int rc = mosquitto_connect_bind_v5(mosq_, nullptr, 0, options_.keepalive_s, nullptr, properties);
   mosquitto_property_free_all(&properties);
-  if (rc != MOSQ_ERR_INVAL) spdlog::error("mqtt {}: setting CONNECT properties: {}", options_.where, mosquitto_strerror(rc));
+  if (rc != MOSQ_ERR_INVAL)
+    spdlog::error("mqtt {}: setting CONNECT properties: {}", options_.where, mosquitto_strerror(rc));
 }
 
 // For brokers older than MQTT 5 (mosquitto before 1.6), until the daemon restarts. 3.1.1 has
@@ -165,9 +168,10 @@ void MqttConnection::set_connect_properties() {
 // broker's own limit would be lost without a word), no session expiry (clean_session off).
 void MqttConnection::fall_back_to_v311() {
   v5_ = false;
-  spdlog::warn("mqtt {}: the broker does not speak MQTT 5: falling back to 3.1.1, with at most 20 messages in flight "
-               "and no Maximum Packet Size",
-               options_.where);
+  spdlog::warn(
+      "mqtt {}: the broker does not speak MQTT 5: falling back to 3.1.1, with at most 20 messages in flight "
+      "and no Maximum Packet Size",
+      options_.where);
   mosquitto_connect_bind_v5(mosq_, nullptr, 0, options_.keepalive_s, nullptr, nullptr);  // drops the properties
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   mosquitto_max_inflight_messages_set(mosq_, 20);
@@ -194,7 +198,8 @@ void MqttConnection::schedule_misc() {
       const int rc = mosquitto_loop_misc(mosq_);
       if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) down(failure_text(rc), FailureKind::network);
       else if (!connected_ && machine_.half_open_expired(steady_now()))
-        down(fmt::format("no CONNACK within {} s of connecting (half-open)", machine_.half_open_timeout().count() / 1000),
+        down(fmt::format("no CONNACK within {} s of connecting (half-open)",
+                         machine_.half_open_timeout().count() / 1000),
              FailureKind::network);
       arm();
     }
@@ -221,16 +226,16 @@ void MqttConnection::stop() {
     asio::post(io_, [flush, alive = std::weak_ptr<bool>(alive_)] {
       if (!alive.expired()) flush();
     });
-  else
-    flush();
+  else flush();
 }
 
 void MqttConnection::connect(int attempt) {
   if (stopped_) return;
   ++attempts_;
   handler_.on_mqtt_connecting(attempt);
-  const int rc = configured_ ? mosquitto_reconnect_async(mosq_)
-                             : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
+  const int rc = configured_
+                     ? mosquitto_reconnect_async(mosq_)
+                     : mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
   configured_ = configured_ || rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_ERRNO;
   socket_up_ = true;
   machine_.opened(steady_now());  // the CONNACK is due within the half-open timeout
@@ -263,15 +268,16 @@ void MqttConnection::arm() {
 // One wait on the socket; when it is ready libmosquitto reads or writes what it can.
 void MqttConnection::watch(bool reading, bool& pending) {
   pending = true;
-  io_state_->descriptor.async_wait(reading ? Io::kWaitRead : Io::kWaitWrite,
-                                   [this, reading, &pending, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-    if (alive.expired()) return;
-    pending = false;
-    if (ec || !socket_up_) return;
-    const int rc = reading ? mosquitto_loop_read(mosq_, 100) : mosquitto_loop_write(mosq_, 100);
-    if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
-    arm();
-  });
+  io_state_->descriptor.async_wait(
+      reading ? Io::kWaitRead : Io::kWaitWrite,
+      [this, reading, &pending, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (alive.expired()) return;
+        pending = false;
+        if (ec || !socket_up_) return;
+        const int rc = reading ? mosquitto_loop_read(mosq_, 100) : mosquitto_loop_write(mosq_, 100);
+        if (rc != MOSQ_ERR_SUCCESS) return down(failure_text(rc), FailureKind::network);
+        arm();
+      });
 }
 
 // Once per attempt: libmosquitto may report one failure twice (a callback and a result).
@@ -298,7 +304,8 @@ void MqttConnection::schedule_retry(std::chrono::milliseconds delay) {
 
 int MqttConnection::publish(std::string_view topic, std::string_view payload, int qos, bool retain, int* mid) {
   const std::string topic_z(topic);
-  const int rc = mosquitto_publish(mosq_, mid, topic_z.c_str(), static_cast<int>(payload.size()), payload.data(), qos, retain);
+  const int rc =
+      mosquitto_publish(mosq_, mid, topic_z.c_str(), static_cast<int>(payload.size()), payload.data(), qos, retain);
   if (rc == MOSQ_ERR_SUCCESS) arm();
   return rc;
 }

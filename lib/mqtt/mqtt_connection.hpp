@@ -36,7 +36,7 @@ struct MqttOptions {
   std::string will_topic;  // "" = none
   std::string will_payload;
   bool will_retain = true;
-  std::string where;  // "mqtt://host:port", for messages
+  std::string where;             // "mqtt://host:port", for messages
   std::uint32_t max_packet = 0;  // Maximum Packet Size we announce (0 = none)
 };
 
@@ -52,7 +52,8 @@ class MqttConnection {
     virtual void on_mqtt_connecting(int attempt) = 0;
     virtual void on_mqtt_connected() = 0;
     // The connection ended or could not be made; the next try is in `next_retry`.
-    virtual void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) = 0;
+    virtual void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,
+                              std::chrono::milliseconds next_retry) = 0;
     // Acked (QoS 1 PUBACK, QoS 2 PUBCOMP, or a refusal: `reason` >= 0x80) or written (QoS 0).
     virtual void on_mqtt_published(int mid, int reason) = 0;
     virtual void on_mqtt_message(std::string_view topic, std::string_view payload) { (void)topic, (void)payload; }
@@ -96,10 +97,10 @@ class MqttConnection {
   ReconnectMachine machine_;
   bool connected_ = false;
   bool stopped_ = true;
-  bool socket_up_ = false;   // an attempt is live (connecting or connected) and not reported down
-  bool configured_ = false;  // connect_async was called once: later tries are reconnect_async
-  bool in_callback_ = false;  // libmosquitto is running one of our callbacks
-  bool v5_ = true;            // false once the broker refused MQTT 5
+  bool socket_up_ = false;      // an attempt is live (connecting or connected) and not reported down
+  bool configured_ = false;     // connect_async was called once: later tries are reconnect_async
+  bool in_callback_ = false;    // libmosquitto is running one of our callbacks
+  bool v5_ = true;              // false once the broker refused MQTT 5
   std::uint64_t attempts_ = 0;  // connection attempts so far: tells a late callback's link from the current one
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -15,9 +15,9 @@ namespace sb {
 namespace {
 
 MqttOptions options_for(const MqttConfig& config, const std::string& instance, const std::string& prefix) {
-  MqttOptions o = mqtt_options(config.url, config.ca_file,
-                               config.client_id.empty() ? "streambridge-" + instance : config.client_id,
-                               config.username, config.password.reveal());
+  MqttOptions o =
+      mqtt_options(config.url, config.ca_file, config.client_id.empty() ? "streambridge-" + instance : config.client_id,
+                   config.username, config.password.reveal());
   o.keepalive_s = static_cast<int>(config.keepalive.count() / 1000);
   o.will_topic = mqtt_online_topic(prefix);
   o.will_payload = "false";

@@ -25,7 +25,8 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
  public:
   static constexpr int kWindow = 100;  // QoS 1/2 messages handed to the connection, not yet acked
 
-  MqttPublisher(boost::asio::io_context& io, const MqttConfig& config, const std::string& instance, EventSink status_sink);
+  MqttPublisher(boost::asio::io_context& io, const MqttConfig& config, const std::string& instance,
+                EventSink status_sink);
   ~MqttPublisher() override;
 
   void start();
@@ -55,7 +56,8 @@ class MqttPublisher final : public EventSubscriber, public OutputLink, public Mq
   void finish_if_drained();
   void on_mqtt_connecting(int attempt) override;
   void on_mqtt_connected() override;
-  void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override;
+  void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,
+                    std::chrono::milliseconds next_retry) override;
   void on_mqtt_published(int mid, int reason) override;
   void on_mqtt_message(std::string_view topic, std::string_view payload) override;
 

@@ -13,10 +13,10 @@
 namespace sb {
 
 struct HttpGetResult {
-  bool ok = false;       // a response arrived (any status)
+  bool ok = false;  // a response arrived (any status)
   int status = 0;
   std::string body;
-  std::string error;     // !ok: why
+  std::string error;            // !ok: why
   std::string ratelimit_reset;  // the Ratelimit-Reset header, if any (Twitch: epoch seconds)
 };
 
@@ -29,14 +29,13 @@ struct HttpRequest {
   std::string content_type;
   std::string body;
 };
-boost::asio::awaitable<HttpGetResult> http_request(boost::asio::any_io_executor executor, Url url, HttpRequest request,
-                                                   std::string ca_file,
-                                                   std::chrono::milliseconds timeout = std::chrono::milliseconds{10'000},
-                                                   std::size_t max_body = 1 << 20);
+boost::asio::awaitable<HttpGetResult> http_request(
+    boost::asio::any_io_executor executor, Url url, HttpRequest request, std::string ca_file,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds{10'000}, std::size_t max_body = 1 << 20);
 
 // Parameters are taken by value: the coroutine may outlive the caller's locals (co_spawn).
-boost::asio::awaitable<HttpGetResult> http_get(boost::asio::any_io_executor executor, Url url,
-                                               std::string target, std::string ca_file,
+boost::asio::awaitable<HttpGetResult> http_get(boost::asio::any_io_executor executor, Url url, std::string target,
+                                               std::string ca_file,
                                                std::chrono::milliseconds timeout = std::chrono::milliseconds{10'000},
                                                std::size_t max_body = 1 << 20);
 

@@ -64,7 +64,8 @@ struct HttpStream::Impl {
   asio::awaitable<HttpStreamHead> open(const HttpStreamRequest& r) {
     HttpStreamHead head;
     idle_timeout = r.idle_timeout;
-    const UpstreamConnectError failed = co_await connect_upstream(executor, r.url, r.ca_file, r.connect_timeout, transport);
+    const UpstreamConnectError failed =
+        co_await connect_upstream(executor, r.url, r.ca_file, r.connect_timeout, transport);
     if (failed) {
       head.ec = failed.ec;
       head.error = failed.message;

@@ -48,7 +48,7 @@ inline void add_windows_root_store(SSL_CTX* context) {
 
 // nullptr and `error` set when `ca_file` cannot be loaded.
 inline std::unique_ptr<boost::asio::ssl::context> make_tls_client_context(const std::string& ca_file,
-                                                                         std::string& error) {
+                                                                          std::string& error) {
   namespace ssl = boost::asio::ssl;
   auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
@@ -86,9 +86,10 @@ inline std::string tls_handshake_error(SSL* handle, const boost::system::error_c
   const long verify = SSL_get_verify_result(handle);
   untrusted = verify != X509_V_OK;
   if (untrusted)
-    return fmt::format("the TLS certificate of {} is not trusted: {} (peers are always verified; add their CA "
-                       "with ca_file)",
-                       url.authority(), X509_verify_cert_error_string(verify));
+    return fmt::format(
+        "the TLS certificate of {} is not trusted: {} (peers are always verified; add their CA "
+        "with ca_file)",
+        url.authority(), X509_verify_cert_error_string(verify));
   return fmt::format("TLS handshake with {} failed: {}", url.authority(), ec.message());
 }
 

@@ -11,8 +11,8 @@ struct Url {
   std::string scheme;  // lower case: ws, wss, http, https, mqtt, mqtts
   std::string host;    // without brackets for IPv6 literals
   std::uint16_t port = 0;
-  std::string path;    // "" or starting with '/'
-  std::string query;   // without '?'
+  std::string path;   // "" or starting with '/'
+  std::string query;  // without '?'
 
   bool secure() const { return scheme == "wss" || scheme == "https" || scheme == "mqtts"; }
   // "host:port" as written in a Host header and log lines (IPv6 literals in brackets).

@@ -87,19 +87,32 @@ error_code check_upgrade_response(const Response& res, std::string_view key) {
 error_code to_error(ws::Fault fault) {
   using E = websocket::error;
   switch (fault) {
-    case ws::Fault::reserved_bits: return E::bad_reserved_bits;
-    case ws::Fault::reserved_opcode: return E::bad_opcode;
-    case ws::Fault::masking: return E::bad_masked_frame;
-    case ws::Fault::bad_length: return E::bad_size;
-    case ws::Fault::control_fragmented: return E::bad_control_fragment;
-    case ws::Fault::control_too_big: return E::bad_control_size;
-    case ws::Fault::bad_continuation: return E::bad_continuation;
-    case ws::Fault::bad_data_frame: return E::bad_data_frame;
-    case ws::Fault::close_size: return E::bad_close_size;
-    case ws::Fault::close_code: return E::bad_close_code;
-    case ws::Fault::close_reason_utf8: return E::bad_close_payload;
-    case ws::Fault::text_utf8: return E::bad_frame_payload;
-    case ws::Fault::too_big: return E::message_too_big;
+    case ws::Fault::reserved_bits:
+      return E::bad_reserved_bits;
+    case ws::Fault::reserved_opcode:
+      return E::bad_opcode;
+    case ws::Fault::masking:
+      return E::bad_masked_frame;
+    case ws::Fault::bad_length:
+      return E::bad_size;
+    case ws::Fault::control_fragmented:
+      return E::bad_control_fragment;
+    case ws::Fault::control_too_big:
+      return E::bad_control_size;
+    case ws::Fault::bad_continuation:
+      return E::bad_continuation;
+    case ws::Fault::bad_data_frame:
+      return E::bad_data_frame;
+    case ws::Fault::close_size:
+      return E::bad_close_size;
+    case ws::Fault::close_code:
+      return E::bad_close_code;
+    case ws::Fault::close_reason_utf8:
+      return E::bad_close_payload;
+    case ws::Fault::text_utf8:
+      return E::bad_frame_payload;
+    case ws::Fault::too_big:
+      return E::message_too_big;
   }
   return E::bad_opcode;
 }
@@ -170,11 +183,11 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
   std::uint64_t queued = 0, sent = 0;  // frames queued and written, in order
   error_code write_error;
 
-  bool open = false;         // the data phase runs
+  bool open = false;  // the data phase runs
   bool close_sent = false;
   bool peer_closed = false;
   std::uint16_t peer_close_code = 0;
-  error_code failed;         // why the data phase ended (sticky)
+  error_code failed;  // why the data phase ended (sticky)
 
   tcp::socket& socket() { return transport.tcp().socket(); }
 
@@ -184,10 +197,11 @@ struct WebSocketConnection::Impl : std::enable_shared_from_this<WebSocketConnect
     WsConnectResult result;
     close_timeout = o.connect_timeout;
     idle_timeout = o.idle_timeout;
-    parser = ws::FrameParser(o.max_message, ws::Sender::server,
-                             o.on_oversized ? ws::Oversized::skip : ws::Oversized::close);
+    parser =
+        ws::FrameParser(o.max_message, ws::Sender::server, o.on_oversized ? ws::Oversized::skip : ws::Oversized::close);
     on_oversized_message = o.on_oversized;
-    const UpstreamConnectError failed = co_await connect_upstream(executor, o.url, o.ca_file, o.connect_timeout, transport);
+    const UpstreamConnectError failed =
+        co_await connect_upstream(executor, o.url, o.ca_file, o.connect_timeout, transport);
     if (failed) {
       result.ec = failed.ec;
       result.message = failed.message;

@@ -41,8 +41,8 @@ struct WsConnectOptions {
 
 struct WsConnectResult {
   boost::system::error_code ec;
-  std::string message;        // what went wrong, fit for a log line and the status
-  int http_status = 0;        // the upgrade was answered with this instead of 101
+  std::string message;          // what went wrong, fit for a log line and the status
+  int http_status = 0;          // the upgrade was answered with this instead of 101
   bool untrusted_peer = false;  // TLS verification failed
   bool ok() const { return !ec; }
   // The peer refused us (untrusted certificate, HTTP 401/403 to the upgrade): retry slowly.

@@ -38,16 +38,15 @@ bool host_allowed(std::string_view host_header, const ServerConfig& config) {
 
 // A page the daemon serves itself: the origin is the very host:port the request went to (the
 // Host is already known to be ours), or one of the loopback names on the bound port.
-bool own_origin(std::string_view origin, std::string_view host_header, const ServerConfig& config,
-                std::uint16_t port) {
+bool own_origin(std::string_view origin, std::string_view host_header, const ServerConfig& config, std::uint16_t port) {
   constexpr std::string_view kHttp = "http://";
-  if (!host_header.empty() && origin.size() == kHttp.size() + host_header.size() && iequals(origin.substr(0, 7), kHttp) &&
-      iequals(origin.substr(kHttp.size()), host_header))
+  if (!host_header.empty() && origin.size() == kHttp.size() + host_header.size() &&
+      iequals(origin.substr(0, 7), kHttp) && iequals(origin.substr(kHttp.size()), host_header))
     return true;
   const bool v6 = config.bind.find(':') != std::string::npos;
   const std::string bind = v6 ? fmt::format("[{}]", config.bind) : config.bind;
-  for (std::string_view host : {std::string_view("127.0.0.1"), std::string_view("localhost"),
-                                std::string_view("[::1]"), std::string_view(bind)}) {
+  for (std::string_view host : {std::string_view("127.0.0.1"), std::string_view("localhost"), std::string_view("[::1]"),
+                                std::string_view(bind)}) {
     if (iequals(origin, fmt::format("http://{}:{}", host, port))) return true;
   }
   return false;

@@ -17,7 +17,7 @@ namespace sb {
 struct BrowserRequest {
   std::string_view method;
   std::string_view path;
-  std::string_view host;            // the Host header
+  std::string_view host;  // the Host header
   std::string_view origin;
   std::string_view sec_fetch_site;  // "cross-site", "same-site", "same-origin", "none" or empty
   std::string_view sec_fetch_mode;

@@ -21,12 +21,24 @@ std::string_view to_string(AlertAction action) { return kNames[static_cast<std::
 
 std::string AlertControl::apply(AlertAction action, std::uint64_t replay_seq, std::uint64_t of_seq) {
   switch (action) {
-    case AlertAction::pause: state_.paused = true; break;
-    case AlertAction::resume: state_.paused = false; break;
-    case AlertAction::mute: state_.muted = true; break;
-    case AlertAction::unmute: state_.muted = false; break;
-    case AlertAction::skip: ++skips_; break;
-    case AlertAction::replay: ++replays_; break;
+    case AlertAction::pause:
+      state_.paused = true;
+      break;
+    case AlertAction::resume:
+      state_.paused = false;
+      break;
+    case AlertAction::mute:
+      state_.muted = true;
+      break;
+    case AlertAction::unmute:
+      state_.muted = false;
+      break;
+    case AlertAction::skip:
+      ++skips_;
+      break;
+    case AlertAction::replay:
+      ++replays_;
+      break;
   }
   std::string d;
   JsonWriter w(d);

@@ -83,7 +83,7 @@ class ClientQueue {
   std::size_t in_flight_ = 0;      // items at the front the writer is sending
   RingBuffer<Item> items_;
   std::function<void()> on_empty_;
-  std::size_t queued_events_ = 0;  // live events queued
+  std::size_t queued_events_ = 0;   // live events queued
   std::uint64_t missed_first_ = 0;  // first and last seq missed since the last gap (0: none)
   std::uint64_t missed_last_ = 0;
   std::uint64_t missed_count_ = 0;

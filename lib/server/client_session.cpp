@@ -245,9 +245,8 @@ void ClientSession::on_message(std::string_view text, std::chrono::milliseconds 
   }
   if (message.op == ClientOp::identify) {
     if (message.protocol && *message.protocol != kProtocolVersion)
-      return close(CloseCode::unsupported_version,
-                   fmt::format("protocol {} is not supported; this daemon speaks {}", *message.protocol,
-                               kProtocolVersion));
+      return close(CloseCode::unsupported_version, fmt::format("protocol {} is not supported; this daemon speaks {}",
+                                                               *message.protocol, kProtocolVersion));
     if (!authorized_) {
       bool throttled = false;
       if (!message.token || !api_->check_token(peer_, *message.token, {}, now, throttled)) {
@@ -295,7 +294,8 @@ void ClientSession::handle_request(const LocalRequest& request) {
   if (request.type == "se.load") {
     thread_local JsonReader reader;
     std::string error;
-    if (const JsonNode* d = reader.parse(request.params_json, error)) widget_name_.assign(d->string("widget").substr(0, 64));
+    if (const JsonNode* d = reader.parse(request.params_json, error))
+      widget_name_.assign(d->string("widget").substr(0, 64));
   }
   if (request.type == "history") {
     std::string error;
@@ -318,7 +318,8 @@ void ClientSession::handle_request(const LocalRequest& request) {
     // {"type":"alerts.skip"}, {"type":"alerts.replay","seq":N}: as POST /alerts/...
     const auto action = alert_action_from(std::string_view(request.type).substr(std::string_view("alerts.").size()));
     if (!action)
-      return reply(make_error_response(request, "alert control: alerts.pause, .resume, .skip, .mute, .unmute or .replay"));
+      return reply(
+          make_error_response(request, "alert control: alerts.pause, .resume, .skip, .mute, .unmute or .replay"));
     thread_local JsonReader reader;
     std::string error, result;
     std::optional<std::uint64_t> seq;

@@ -27,8 +27,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
     EventFilter filter;
     std::optional<std::uint64_t> since;
     std::string epoch;
-    bool authorized = true;               // the token came with the HTTP request (or none is needed)
-    std::optional<CloseRequest> refuse;   // close at once after the upgrade, with this code
+    bool authorized = true;              // the token came with the HTTP request (or none is needed)
+    std::optional<CloseRequest> refuse;  // close at once after the upgrade, with this code
   };
   // Short: a socket waiting for identify holds one of LocalApi::kMaxUnidentified places.
   static constexpr std::chrono::milliseconds kIdentifyTimeout{5'000};
@@ -109,8 +109,8 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   bool subscribed_ = false;
   bool runs_widget_ = false;
   std::string widget_name_;
-  bool catching_up_ = false;        // a replay is still reading the journal (not yet subscribed)
-  std::uint64_t replay_next_ = 0;   // the replay's next seq
+  bool catching_up_ = false;       // a replay is still reading the journal (not yet subscribed)
+  std::uint64_t replay_next_ = 0;  // the replay's next seq
   bool ended_ = false;
   bool overflow_reported_ = false;  // once per session: a slow client must not flood the log
   double tokens_ = 0;               // the message rate limit's bucket

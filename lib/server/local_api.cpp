@@ -28,10 +28,8 @@ LocalApi::LocalApi(const ServerConfig& config, Hub& hub, Journal* journal, std::
 void LocalApi::attach(ClientSession* session) {
   if (!sessions_.insert(session).second) return;
   if (!session->authorized()) ++unidentified_;
-  if (session->framing() == Framing::sse)
-    ++counters_.sse_clients;
-  else
-    ++counters_.websocket_clients;
+  if (session->framing() == Framing::sse) ++counters_.sse_clients;
+  else ++counters_.websocket_clients;
   spdlog::info("local client {} connected ({}, {} now)", session->peer(),
                session->framing() == Framing::sse ? "SSE" : "WebSocket", sessions_.size());
 }

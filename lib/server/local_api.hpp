@@ -60,14 +60,14 @@ struct HttpAnswer {
 struct LocalApiCounters {
   std::uint64_t websocket_clients = 0;  // accepted, ever
   std::uint64_t sse_clients = 0;
-  std::uint64_t refused_host = 0;        // Host not ours: DNS rebinding
+  std::uint64_t refused_host = 0;  // Host not ours: DNS rebinding
   std::uint64_t refused_origin = 0;
   std::uint64_t refused_cross_site = 0;  // Sec-Fetch-Site: another site's <script>, form, frame
   std::uint64_t refused_token = 0;
-  std::uint64_t refused_busy = 0;      // max_clients
+  std::uint64_t refused_busy = 0;          // max_clients
   std::uint64_t refused_unidentified = 0;  // too many sockets waiting for identify
-  std::uint64_t dropped_events = 0;    // live events that did not fit ended clients' queues
-  std::uint64_t gaps = 0;              // of ended clients
+  std::uint64_t dropped_events = 0;        // live events that did not fit ended clients' queues
+  std::uint64_t gaps = 0;                  // of ended clients
   std::uint64_t requests = 0;
   std::uint64_t test_events = 0;
   std::map<std::uint16_t, std::uint64_t> closes;  // by close code we sent

@@ -31,7 +31,8 @@ bool read_filter(const JsonNode& node, EventFilter& filter, std::string& error) 
           if (!filter.apply(key, item.value.text, error)) return false;
         }
         break;
-      case JsonType::null: break;
+      case JsonType::null:
+        break;
       case JsonType::object:
         error = fmt::format("filter \"{}\" must be a string or a list", key);
         return false;

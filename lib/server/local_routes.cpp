@@ -76,7 +76,6 @@ bool read_stream_params(const RequestTarget& target, bool sse, std::string_view 
   return true;
 }
 
-
 // The dashboard and the overlay load only their own script and client.js, and talk only to
 // this daemon; the dashboard is never shown inside another page.
 constexpr std::string_view kPageCsp =
@@ -101,13 +100,13 @@ void add_security_headers(HttpAnswer& answer, std::string_view path, std::string
   }
 }
 
-
 bool is_favicon(std::string_view path) { return path == "/favicon.ico"; }
 bool is_health(std::string_view path) { return path == "/healthz"; }
 // The static pages carry no data (the overlay passes its own ?token= on to /ws).
 bool is_page(std::string_view path) { return path == "/" || path == "/client.js" || path.starts_with("/overlay"); }
 bool is_widgets(std::string_view path) {
-  return path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json" || path == "/widget-buttons.json";
+  return path == "/widgets" || path.starts_with("/widgets/") || path == "/widgets.json" ||
+         path == "/widget-buttons.json";
 }
 bool is_ws(std::string_view path) { return path == "/ws"; }
 bool is_alerts(std::string_view path) { return path.starts_with("/alerts/"); }
@@ -144,19 +143,13 @@ struct LocalApi::Route {
 
 // First match wins.
 const LocalApi::Route LocalApi::kRoutes[] = {
-    {is_favicon, Access::open, &LocalApi::serve_favicon},
-    {is_health, Access::open, &LocalApi::serve_health},
-    {is_page, Access::open, &LocalApi::serve_page},
-    {is_widgets, Access::token, &LocalApi::serve_widgets},
-    {is_ws, Access::websocket, &LocalApi::open_websocket},
-    {is_alerts, Access::token, &LocalApi::serve_alerts},
-    {is_test, Access::token, &LocalApi::serve_test},
-    {is_login, Access::token, &LocalApi::serve_login},
-    {is_status, Access::token, &LocalApi::serve_status},
-    {is_metrics, Access::token, &LocalApi::serve_metrics},
+    {is_favicon, Access::open, &LocalApi::serve_favicon},  {is_health, Access::open, &LocalApi::serve_health},
+    {is_page, Access::open, &LocalApi::serve_page},        {is_widgets, Access::token, &LocalApi::serve_widgets},
+    {is_ws, Access::websocket, &LocalApi::open_websocket}, {is_alerts, Access::token, &LocalApi::serve_alerts},
+    {is_test, Access::token, &LocalApi::serve_test},       {is_login, Access::token, &LocalApi::serve_login},
+    {is_status, Access::token, &LocalApi::serve_status},   {is_metrics, Access::token, &LocalApi::serve_metrics},
     {is_events, Access::token, &LocalApi::open_events},
 };
-
 
 HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
   const auto target = parse_request_target(request.target);
@@ -186,26 +179,31 @@ std::optional<HttpAnswer> LocalApi::refuse_browser(const HttpRequestInfo& reques
   switch (check_browser_request({request.method, path, request.host, request.origin, request.sec_fetch_site,
                                  request.sec_fetch_mode, request.sec_fetch_dest},
                                 config_, port_)) {
-    case BrowserVerdict::allowed: return std::nullopt;
+    case BrowserVerdict::allowed:
+      return std::nullopt;
     case BrowserVerdict::wrong_host:
       ++counters_.refused_host;
-      spdlog::warn("local connection {}: refused Host \"{}\" for {} (a DNS-rebinding page uses another name; add a "
-                   "name of this machine to [server] allowed_hosts)",
-                   request.peer, log_text(request.host, 120), log_text(path, 120));
-      return text_answer(421, "misdirected request: this daemon answers to IP addresses, localhost and [server] "
-                              "allowed_hosts\n");
+      spdlog::warn(
+          "local connection {}: refused Host \"{}\" for {} (a DNS-rebinding page uses another name; add a "
+          "name of this machine to [server] allowed_hosts)",
+          request.peer, log_text(request.host, 120), log_text(path, 120));
+      return text_answer(421,
+                         "misdirected request: this daemon answers to IP addresses, localhost and [server] "
+                         "allowed_hosts\n");
     case BrowserVerdict::foreign_origin:
       ++counters_.refused_origin;
-      spdlog::warn("local connection {}: refused browser origin \"{}\" for {} (add it to [server] allowed_origins to "
-                   "allow)",
-                   request.peer, log_text(request.origin, 120), log_text(path, 120));
+      spdlog::warn(
+          "local connection {}: refused browser origin \"{}\" for {} (add it to [server] allowed_origins to "
+          "allow)",
+          request.peer, log_text(request.origin, 120), log_text(path, 120));
       return text_answer(403, "origin not allowed\n");
     case BrowserVerdict::cross_site:
       ++counters_.refused_cross_site;
-      spdlog::warn("local connection {}: refused a request another site made ({} {}, Sec-Fetch-Site {}, origin "
-                   "\"{}\"; list the page's origin in [server] allowed_origins to allow it)",
-                   request.peer, log_text(request.method, 16), log_text(path, 120),
-                   log_text(request.sec_fetch_site, 32), log_text(request.origin, 120));
+      spdlog::warn(
+          "local connection {}: refused a request another site made ({} {}, Sec-Fetch-Site {}, origin "
+          "\"{}\"; list the page's origin in [server] allowed_origins to allow it)",
+          request.peer, log_text(request.method, 16), log_text(path, 120), log_text(request.sec_fetch_site, 32),
+          log_text(request.origin, 120));
       return text_answer(403, "cross-site request refused\n");
   }
   return std::nullopt;
@@ -258,8 +256,8 @@ HttpAnswer LocalApi::refuse_throttled(const HttpRequestInfo& request, bool webso
   spdlog::warn("local connection {}: too many wrong tokens from this address; refused for {} s", request.peer, wait);
   if (websocket && request.websocket_upgrade) {
     ClientSession::Params params;
-    params.refuse =
-        make_close(CloseCode::not_authorized, fmt::format("too many wrong tokens from this address: retry in {} s", wait));
+    params.refuse = make_close(CloseCode::not_authorized,
+                               fmt::format("too many wrong tokens from this address: retry in {} s", wait));
     HttpAnswer answer;
     answer.action = HttpAnswer::Action::websocket;
     answer.session =
@@ -284,8 +282,9 @@ HttpAnswer LocalApi::serve_health(const Call& call) {
 HttpAnswer LocalApi::serve_page(const Call& call) {
   if (!is_get(call.request.method)) return text_answer(405, "method not allowed\n");
   const std::string& path = call.target.path;
-  const std::string_view name =
-      path == "/client.js" ? "client.js" : path == "/" ? "dashboard.html" : "overlay_alerts.html";
+  const std::string_view name = path == "/client.js" ? "client.js"
+                                : path == "/"        ? "dashboard.html"
+                                                     : "overlay_alerts.html";
   if (path != "/" && path != "/client.js" && path != "/overlay/alerts" && path != "/overlay/alerts/" &&
       path != "/overlay" && path != "/overlay/")
     return text_answer(404, "not found; overlays: /overlay/alerts\n");
@@ -330,9 +329,9 @@ HttpAnswer LocalApi::open_websocket(const Call& call) {
   ClientSession::Params params;
   std::string error;
   if (const auto protocol = call.target.param("protocol"); protocol && *protocol != std::to_string(kProtocolVersion))
-    params.refuse = make_close(CloseCode::unsupported_version,
-                               fmt::format("protocol {} is not supported; this daemon speaks {}", *protocol,
-                                           kProtocolVersion));
+    params.refuse =
+        make_close(CloseCode::unsupported_version,
+                   fmt::format("protocol {} is not supported; this daemon speaks {}", *protocol, kProtocolVersion));
   else if (!read_stream_params(call.target, false, {}, params, error))
     params.refuse = make_close(CloseCode::bad_filter, error);
   if (!params.refuse && call.token_given && !call.token_ok) {
@@ -377,8 +376,7 @@ HttpAnswer LocalApi::serve_test(const Call& call) {
   if (call.request.method != "POST") return text_answer(405, "POST a test event here: {\"kind\":\"tip\",...}\n");
   JsonReader reader;
   std::string result, error;
-  const JsonNode* spec =
-      reader.parse(call.request.body.empty() ? std::string_view("{}") : call.request.body, error);
+  const JsonNode* spec = reader.parse(call.request.body.empty() ? std::string_view("{}") : call.request.body, error);
   if (!spec || !emit_test(*spec, result, error)) return text_answer(400, fmt::format("bad test event: {}\n", error));
   return json_answer(200, std::move(result));
 }

@@ -105,9 +105,9 @@ asio::awaitable<void> LocalServer::Impl::accept_loop() {
   }
 }
 
-
 asio::awaitable<void> run_stream(std::shared_ptr<ClientSession> session, beast::tcp_stream& stream,
-                                 beast::flat_buffer& buffer, std::string head, std::shared_ptr<FlushScheduler> flusher) {
+                                 beast::flat_buffer& buffer, std::string head,
+                                 std::shared_ptr<FlushScheduler> flusher) {
   stream.expires_never();
   const auto data = buffer.data();
   std::string pending(static_cast<const char*>(data.data()), data.size());
@@ -164,11 +164,14 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   HttpAnswer answer = api->route(info);
   if (stopping && answer.session) answer.session->shutdown();
   switch (answer.action) {
-    case HttpAnswer::Action::reply: co_await write_answer(stream, answer, request.method() == http::verb::head); break;
+    case HttpAnswer::Action::reply:
+      co_await write_answer(stream, answer, request.method() == http::verb::head);
+      break;
     case HttpAnswer::Action::websocket: {
       std::string error;
-      auto head = ws::upgrade_response({request[http::field::sec_websocket_version], request[http::field::sec_websocket_key]},
-                                       "streambridge/" STREAMBRIDGE_VERSION, error);
+      auto head =
+          ws::upgrade_response({request[http::field::sec_websocket_version], request[http::field::sec_websocket_key]},
+                               "streambridge/" STREAMBRIDGE_VERSION, error);
       if (!head) {
         answer.session->end();
         HttpAnswer bad;
@@ -178,16 +181,17 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
         co_await write_answer(stream, bad, false);
         break;
       }
-      co_await run_stream(std::move(answer.session), stream, buffer, std::move(*head), std::shared_ptr<FlushScheduler>(self, &flusher));
+      co_await run_stream(std::move(answer.session), stream, buffer, std::move(*head),
+                          std::shared_ptr<FlushScheduler>(self, &flusher));
       break;
     }
     case HttpAnswer::Action::sse: {
-      std::string head =
-          "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
-          "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n";
+      std::string head = "HTTP/1.1 200 OK\r\nServer: streambridge/" STREAMBRIDGE_VERSION
+                         "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n";
       for (const auto& [name, value] : answer.headers) head += fmt::format("{}: {}\r\n", name, value);
       head += "Connection: close\r\n\r\nretry: 2000\n\n";
-      co_await run_stream(std::move(answer.session), stream, buffer, std::move(head), std::shared_ptr<FlushScheduler>(self, &flusher));
+      co_await run_stream(std::move(answer.session), stream, buffer, std::move(head),
+                          std::shared_ptr<FlushScheduler>(self, &flusher));
       break;
     }
   }

@@ -17,14 +17,10 @@ namespace {
 // Label values escape backslash, double quote and newline; HELP text backslash and newline.
 void append_escaped(std::string& out, std::string_view text, bool quote) {
   for (char c : text) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '"' && quote)
-      out += "\\\"";
-    else
-      out.push_back(c);
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '"' && quote) out += "\\\"";
+    else out.push_back(c);
   }
 }
 
@@ -52,12 +48,10 @@ PrometheusWriter& PrometheusWriter::sample(std::string_view name, const Labels& 
     }
     out_.push_back('}');
   }
-  if (std::isinf(value))
-    out_ += value > 0 ? " +Inf\n" : " -Inf\n";
+  if (std::isinf(value)) out_ += value > 0 ? " +Inf\n" : " -Inf\n";
   else if (value == std::floor(value) && std::fabs(value) < 1e15)
     out_ += fmt::format(" {}\n", static_cast<std::int64_t>(value));
-  else
-    out_ += fmt::format(" {}\n", value);
+  else out_ += fmt::format(" {}\n", value);
   return *this;
 }
 
@@ -132,8 +126,8 @@ void write_pipeline_metrics(std::string& out, const std::vector<std::unique_ptr<
   w.family("streambridge_upstream_latency_seconds", "histogram",
            "Time from the upstream's event time to its arrival here (real events with an upstream time)");
   for (std::size_t i = 0; i < HubCounters::kLatencyBounds.size(); ++i)
-    w.sample("streambridge_upstream_latency_seconds_bucket", {{"le", fmt::format("{}", HubCounters::kLatencyBounds[i])}},
-             static_cast<double>(c.latency_buckets[i]));
+    w.sample("streambridge_upstream_latency_seconds_bucket",
+             {{"le", fmt::format("{}", HubCounters::kLatencyBounds[i])}}, static_cast<double>(c.latency_buckets[i]));
   w.sample("streambridge_upstream_latency_seconds_bucket", {{"le", "+Inf"}}, static_cast<double>(c.latency_count));
   w.sample("streambridge_upstream_latency_seconds_sum", c.latency_sum);
   w.sample("streambridge_upstream_latency_seconds_count", static_cast<double>(c.latency_count));
@@ -158,11 +152,14 @@ void write_output_metrics(std::string& out, const std::vector<const OutputLink*>
   for (const OutputLink* o : outputs)
     w.sample("streambridge_output_up", labels(o), o->status().current().state == SourceState::connected ? 1 : 0);
   w.family("streambridge_output_published_total", "counter", "Messages handed to the output's link");
-  for (const OutputLink* o : outputs) w.sample("streambridge_output_published_total", labels(o), static_cast<double>(o->published()));
+  for (const OutputLink* o : outputs)
+    w.sample("streambridge_output_published_total", labels(o), static_cast<double>(o->published()));
   w.family("streambridge_output_dropped_total", "counter", "Messages dropped while the link was away, past its bound");
-  for (const OutputLink* o : outputs) w.sample("streambridge_output_dropped_total", labels(o), static_cast<double>(o->dropped()));
+  for (const OutputLink* o : outputs)
+    w.sample("streambridge_output_dropped_total", labels(o), static_cast<double>(o->dropped()));
   w.family("streambridge_output_queued", "gauge", "Messages waiting for the link or its acknowledgement");
-  for (const OutputLink* o : outputs) w.sample("streambridge_output_queued", labels(o), static_cast<double>(o->queued()));
+  for (const OutputLink* o : outputs)
+    w.sample("streambridge_output_queued", labels(o), static_cast<double>(o->queued()));
 }
 
 }  // namespace sb

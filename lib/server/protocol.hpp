@@ -13,15 +13,15 @@ inline constexpr std::size_t kMaxClientMessage = 64 * 1024;  // bytes; larger cl
 // WebSocket close codes (README "Close codes"). 1000/1001/1009 are RFC 6455's own.
 enum class CloseCode : std::uint16_t {
   normal = 1000,
-  going_away = 1001,          // the daemon is stopping
-  message_too_big = 1009,     // a client message over kMaxClientMessage
-  bad_message = 4000,         // not JSON, not an object, unknown op, or a message before identify
-  not_authorized = 4001,      // missing or wrong token, or no identify in time
-  unsupported_version = 4003, // the client asked for a protocol version we do not speak
-  too_slow = 4004,            // its queue overflowed and [server] slow_client = "close"
-  rate_limited = 4005,        // more than [server] max_messages_per_second
-  too_many_clients = 4007,    // [server] max_clients reached
-  bad_filter = 4008,          // a bad filter or since in the query string
+  going_away = 1001,           // the daemon is stopping
+  message_too_big = 1009,      // a client message over kMaxClientMessage
+  bad_message = 4000,          // not JSON, not an object, unknown op, or a message before identify
+  not_authorized = 4001,       // missing or wrong token, or no identify in time
+  unsupported_version = 4003,  // the client asked for a protocol version we do not speak
+  too_slow = 4004,             // its queue overflowed and [server] slow_client = "close"
+  rate_limited = 4005,         // more than [server] max_messages_per_second
+  too_many_clients = 4007,     // [server] max_clients reached
+  bad_filter = 4008,           // a bad filter or since in the query string
 };
 
 struct CloseRequest {

@@ -140,9 +140,9 @@ void RequestRouter::handle(const LocalRequest& request, LocalReply reply) {
       }
     }
     if (!velora)
-      return reply(make_error_response(
-          request, request.source.empty() ? std::string("no Velora source is configured")
-                                          : fmt::format("no Velora source named \"{}\"", request.source)));
+      return reply(make_error_response(request, request.source.empty()
+                                                    ? std::string("no Velora source is configured")
+                                                    : fmt::format("no Velora source named \"{}\"", request.source)));
     std::string name(velora->name());
     velora->get_rewards([request, reply, name](RewardsResult r) {
       if (!r.ok) return reply(make_error_response(request, r.error));

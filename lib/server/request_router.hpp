@@ -24,8 +24,7 @@ class RequestRouter {
   std::string status_json() const;
   // Starts the login of the source named `source` ("": the first) whose service is `service`.
   // True with `result_json` ({"source":..,"login":{..}}), else false with `error`.
-  bool start_login(std::string_view service, std::string_view source, std::string& result_json,
-                   std::string& error);
+  bool start_login(std::string_view service, std::string_view source, std::string& result_json, std::string& error);
   // Why the daemon is not healthy ("" when it is): every configured source is in error.
   std::string unhealthy_reason() const;
 

@@ -63,9 +63,11 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>,
     last_read_ = steady_now();
     error_code ignored;
     socket_.non_blocking(true, ignored);  // the flush writes without blocking (write_now)
-    session_->start([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->request_wake();
-    }, steady_now());
+    session_->start(
+        [weak = weak_from_this()] {
+          if (auto self = weak.lock()) self->request_wake();
+        },
+        steady_now());
     asio::co_spawn(socket_.get_executor(), writer(shared_from_this()), log_failure("local client writer"));
     if (!pending.empty()) on_bytes(pending);
     co_await reader();
@@ -75,11 +77,11 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>,
   }
 
  private:
-  static constexpr std::size_t kMaxGather = 64;           // buffers per write (Asio's sendmsg batch)
-  static constexpr std::size_t kMaxGatherBytes = 1 << 20; // bytes per write
-  static constexpr auto kPingAfter = 150s;                // silent this long: ping
-  static constexpr auto kIdleLimit = 300s;                // silent this long: gone
-  static constexpr auto kCloseLinger = 3s;                // after our close frame, wait for the peer's
+  static constexpr std::size_t kMaxGather = 64;            // buffers per write (Asio's sendmsg batch)
+  static constexpr std::size_t kMaxGatherBytes = 1 << 20;  // bytes per write
+  static constexpr auto kPingAfter = 150s;                 // silent this long: ping
+  static constexpr auto kIdleLimit = 300s;                 // silent this long: gone
+  static constexpr auto kCloseLinger = 3s;                 // after our close frame, wait for the peer's
 
   void wake() {
     if (!waiting_) return;
@@ -332,7 +334,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection>,
   std::optional<std::string> protocol_close_;
   std::chrono::milliseconds last_read_{0}, last_write_{0};
   bool websocket_;
-  bool waiting_ = false;     // the writer waits on wake_: a flush cancels it (once per batch)
+  bool waiting_ = false;  // the writer waits on wake_: a flush cancels it (once per batch)
   bool wake_requested_ = false;
   bool done_ = false;
   bool peer_closed_ = false;

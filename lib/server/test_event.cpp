@@ -18,9 +18,10 @@ bool event_from_fixtures(Kind kind, std::int64_t now_ms, Event& out) {
   std::string reason;
   for (const Fixture& fixture : all_fixtures()) {
     Event event;
-    const NormalizeStatus status = fixture.service == "velora"
-                                       ? velora.normalize(fixture.json, now_ms, event, reason)
-                                       : streamelements.normalize(fixture.socket_event, fixture.json, now_ms, event, reason);
+    const NormalizeStatus status =
+        fixture.service == "velora"
+            ? velora.normalize(fixture.json, now_ms, event, reason)
+            : streamelements.normalize(fixture.socket_event, fixture.json, now_ms, event, reason);
     if (status == NormalizeStatus::event && event.kind == kind) {
       out = std::move(event);
       return true;
@@ -45,10 +46,8 @@ bool set_number(const JsonNode& spec, std::string_view key, std::optional<T>& ou
   const JsonValue* v = spec.find(key);
   if (!v || v->type == JsonType::null) return true;
   std::optional<T> value;
-  if constexpr (std::is_same_v<T, double>)
-    value = spec.number(key);
-  else
-    value = spec.integer(key);
+  if constexpr (std::is_same_v<T, double>) value = spec.number(key);
+  else value = spec.integer(key);
   if (!value) {
     error = fmt::format("\"{}\" must be a number", key);
     return false;

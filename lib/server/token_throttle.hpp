@@ -13,7 +13,7 @@ namespace sb {
 
 class TokenThrottle {
  public:
-  static constexpr double kBurst = 10.0;         // wrong tokens a peer may send at once
+  static constexpr double kBurst = 10.0;  // wrong tokens a peer may send at once
   static constexpr double kDrainPerSecond = 1.0;
   static constexpr std::size_t kMaxPeers = 1024;
 

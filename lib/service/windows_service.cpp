@@ -40,7 +40,8 @@ void report(DWORD state, DWORD wait_hint_ms, int exit_code = 0) {
   s.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
   s.status.dwCurrentState = state;
   s.status.dwWaitHint = wait_hint_ms;
-  s.status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+  s.status.dwControlsAccepted = state == SERVICE_RUNNING
+                                    ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
                                 : state == SERVICE_START_PENDING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN
                                                                  : 0;
   s.status.dwWin32ExitCode = exit_code == 0 ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
@@ -61,8 +62,10 @@ DWORD WINAPI handle_control(DWORD control, DWORD, LPVOID, LPVOID) {
     case SERVICE_CONTROL_PARAMCHANGE:
       s.control->request(ServiceControl::Request::reload, "service paramchange");
       return NO_ERROR;
-    case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
-    default: return ERROR_CALL_NOT_IMPLEMENTED;
+    case SERVICE_CONTROL_INTERROGATE:
+      return NO_ERROR;
+    default:
+      return ERROR_CALL_NOT_IMPLEMENTED;
   }
 }
 
@@ -121,8 +124,12 @@ HANDLE g_console_finished = nullptr;
 BOOL WINAPI handle_console(DWORD type) {
   if (!g_console_control) return FALSE;
   switch (type) {
-    case CTRL_C_EVENT: g_console_control->request(ServiceControl::Request::stop, "Ctrl+C"); return TRUE;
-    case CTRL_BREAK_EVENT: g_console_control->request(ServiceControl::Request::stop, "Ctrl+Break"); return TRUE;
+    case CTRL_C_EVENT:
+      g_console_control->request(ServiceControl::Request::stop, "Ctrl+C");
+      return TRUE;
+    case CTRL_BREAK_EVENT:
+      g_console_control->request(ServiceControl::Request::stop, "Ctrl+Break");
+      return TRUE;
     case CTRL_CLOSE_EVENT:
     case CTRL_LOGOFF_EVENT:
     case CTRL_SHUTDOWN_EVENT:
@@ -131,14 +138,15 @@ BOOL WINAPI handle_console(DWORD type) {
       // Returning ends the process: give the daemon its clean stop first.
       WaitForSingleObject(g_console_finished, 4'500);
       return TRUE;
-    default: return FALSE;
+    default:
+      return FALSE;
   }
 }
 
 }  // namespace
 
-bool run_service(const std::wstring& name, ServiceControl& control, const std::function<int()>& body,
-                 int& exit_code, std::string& error) {
+bool run_service(const std::wstring& name, ServiceControl& control, const std::function<int()>& body, int& exit_code,
+                 std::string& error) {
   static ServiceState state;
   state.name = name;
   state.control = &control;
@@ -171,8 +179,9 @@ bool install_service(const ServiceSpec& spec, std::vector<std::string>& warnings
                                   spec.command_line.c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
   if (!service) {
     const DWORD code = GetLastError();
-    error = code == ERROR_SERVICE_EXISTS ? "the service " + narrow(spec.name) + " is already installed (--uninstall-service first)"
-                                         : "CreateService failed: " + error_text(code);
+    error = code == ERROR_SERVICE_EXISTS
+                ? "the service " + narrow(spec.name) + " is already installed (--uninstall-service first)"
+                : "CreateService failed: " + error_text(code);
     return false;
   }
   std::wstring description = spec.description;
@@ -295,7 +304,8 @@ std::wstring widen(const std::string& utf8) {
 
 std::string narrow(const std::wstring& wide) {
   if (wide.empty()) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), nullptr, 0, nullptr, nullptr);
+  const int n =
+      WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), nullptr, 0, nullptr, nullptr);
   std::string out(static_cast<std::size_t>(n), '\0');
   WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), out.data(), n, nullptr, nullptr);
   return out;
@@ -303,8 +313,9 @@ std::string narrow(const std::wstring& wide) {
 
 std::string error_text(unsigned long code) {
   char* text = nullptr;
-  const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                                 nullptr, code, 0, reinterpret_cast<LPSTR>(&text), 0, nullptr);
+  const DWORD n =
+      FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                     nullptr, code, 0, reinterpret_cast<LPSTR>(&text), 0, nullptr);
   std::string out(text ? text : "", n);
   if (text) LocalFree(text);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();

@@ -19,8 +19,8 @@ inline constexpr const wchar_t* kServiceName = L"streambridged";
 // STOPPED with body's exit code (non-zero: ERROR_SERVICE_SPECIFIC_ERROR) when body returns.
 // STOP and SHUTDOWN are control.request(stop), PARAMCHANGE is control.request(reload).
 // False with `error` when the process was not started by the SCM.
-bool run_service(const std::wstring& name, ServiceControl& control, const std::function<int()>& body,
-                 int& exit_code, std::string& error);
+bool run_service(const std::wstring& name, ServiceControl& control, const std::function<int()>& body, int& exit_code,
+                 std::string& error);
 
 struct ServiceSpec {
   std::wstring name = kServiceName;
@@ -43,7 +43,7 @@ void console_finished();
 // A console or a redirected stderr to write log lines to.
 bool has_console();
 
-std::wstring this_program();                        // the full path of the running .exe
+std::wstring this_program();                         // the full path of the running .exe
 std::wstring quote_argument(const std::wstring& a);  // for CommandLineToArgvW's rules
 // The process's command line (GetCommandLineW), split as CommandLineToArgvW does, in UTF-8.
 std::vector<std::string> command_line_utf8();

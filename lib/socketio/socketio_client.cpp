@@ -28,15 +28,15 @@ namespace {
 struct Outcome {
   FailureKind kind = FailureKind::network;
   std::string reason;
-  bool opened = false;        // the Engine.IO open packet arrived
-  bool eio_refused = false;   // looks like the server does not speak this Engine.IO version
+  bool opened = false;       // the Engine.IO open packet arrived
+  bool eio_refused = false;  // looks like the server does not speak this Engine.IO version
 };
 
 // One WebSocket connection with its session: a reader, a heartbeat ticker and a writer
 // (woken by a timer, as in Asio's chat server example), torn down together.
 struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_from_this<SocketIoConnection> {
   SocketIoConnection(asio::any_io_executor ex, socketio::SessionConfig config, SocketIoClient::Handler*& handler,
-             SocketIoClient::Counters& counters, std::string log_name)
+                     SocketIoClient::Counters& counters, std::string log_name)
       : ws(ex),
         session(std::move(config), *this),
         tick_timer(ex),
@@ -56,8 +56,8 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   SocketIoClient::Counters& counters;
   std::string log_name;
   int live_branches = 0;
-  bool finished = false;   // the outcome is decided; the branches are winding down
-  bool closing = false;    // we said goodbye: flush, close, then finish
+  bool finished = false;  // the outcome is decided; the branches are winding down
+  bool closing = false;   // we said goodbye: flush, close, then finish
   std::optional<FailureKind> close_kind;
   Outcome outcome;
   std::uint64_t malformed_logged = 0;
@@ -136,7 +136,6 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
     finish(end == socketio::SessionEnd::rejected ? FailureKind::auth : FailureKind::network, std::move(reason));
   }
 
-
   // --- the three branches
   asio::awaitable<void> reader() {
     std::string_view data;
@@ -149,11 +148,11 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
         // A server that does not speak this Engine.IO version accepts the upgrade and then
         // drops the connection or writes an HTTP error into it (socket.io 3+ without allowEIO3).
         outcome.eio_refused = !outcome.opened;
-        if (outcome.opened)
-          finish(FailureKind::network, fmt::format("connection lost: {}", ec.message()));
+        if (outcome.opened) finish(FailureKind::network, fmt::format("connection lost: {}", ec.message()));
         else
           finish(FailureKind::network,
-                 fmt::format("no Engine.IO {} handshake: the server {} right after the WebSocket upgrade ({})", session.eio(),
+                 fmt::format("no Engine.IO {} handshake: the server {} right after the WebSocket upgrade ({})",
+                             session.eio(),
                              WebSocketConnection::is_protocol_violation(ec) ? "sent something else than WebSocket"
                                                                             : "closed the connection",
                              ec.message()));
@@ -199,8 +198,8 @@ struct SocketIoConnection final : socketio::SessionHandler, std::enable_shared_f
   void spawn(asio::any_io_executor ex, asio::awaitable<void> (SocketIoConnection::*branch)(), const char* what) {
     ++live_branches;
     asio::co_spawn(ex, (this->*branch)(),
-                   [self = shared_from_this(), log = fmt::format("source \"{}\": {} failed", log_name, what)](
-                       std::exception_ptr error) {
+                   [self = shared_from_this(),
+                    log = fmt::format("source \"{}\": {} failed", log_name, what)](std::exception_ptr error) {
                      log_failure(log)(error);
                      if (error) self->finish(FailureKind::network, "internal error");
                      --self->live_branches;
@@ -313,8 +312,8 @@ struct SocketIoClient::Impl : std::enable_shared_from_this<SocketIoClient::Impl>
         if (running) {
           if (outcome.opened) remembered_eio = 4;
           else if (outcome.eio_refused)
-            outcome.reason = fmt::format("the server refused Engine.IO 3 ({}) and Engine.IO 4 ({})", reason3,
-                                         outcome.reason);
+            outcome.reason =
+                fmt::format("the server refused Engine.IO 3 ({}) and Engine.IO 4 ({})", reason3, outcome.reason);
         }
       } else if (outcome.eio_refused) {
         remembered_eio = 0;  // the server changed: start from 3 again next time
@@ -344,8 +343,9 @@ SocketIoClient::~SocketIoClient() {
 void SocketIoClient::start() {
   if (impl_->running) return;
   impl_->running = true;
-  asio::co_spawn(impl_->executor, [self = impl_]() { return self->run(); },
-                 log_failure(fmt::format("source \"{}\": socket.io client failed", impl_->options.log_name)));
+  asio::co_spawn(
+      impl_->executor, [self = impl_]() { return self->run(); },
+      log_failure(fmt::format("source \"{}\": socket.io client failed", impl_->options.log_name)));
 }
 
 void SocketIoClient::stop() {

@@ -22,7 +22,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-
 bool read_hex4(std::string_view s, std::size_t at, std::uint32_t& value) {
   if (at + 4 > s.size()) return false;
   value = 0;
@@ -41,13 +40,20 @@ bool read_hex4(std::string_view s, std::size_t at, std::uint32_t& value) {
 
 std::string_view to_string(PacketType type) {
   switch (type) {
-    case PacketType::connect: return "CONNECT";
-    case PacketType::disconnect: return "DISCONNECT";
-    case PacketType::event: return "EVENT";
-    case PacketType::ack: return "ACK";
-    case PacketType::connect_error: return "CONNECT_ERROR";
-    case PacketType::binary_event: return "BINARY_EVENT";
-    case PacketType::binary_ack: return "BINARY_ACK";
+    case PacketType::connect:
+      return "CONNECT";
+    case PacketType::disconnect:
+      return "DISCONNECT";
+    case PacketType::event:
+      return "EVENT";
+    case PacketType::ack:
+      return "ACK";
+    case PacketType::connect_error:
+      return "CONNECT_ERROR";
+    case PacketType::binary_event:
+      return "BINARY_EVENT";
+    case PacketType::binary_ack:
+      return "BINARY_ACK";
   }
   return "?";
 }
@@ -67,7 +73,8 @@ std::optional<Packet> parse_packet(std::string_view text, std::string& error) {
       error = "binary packet without a valid attachment count";
       return std::nullopt;
     }
-    for (std::size_t k = start; k < i; ++k) p.attachments = p.attachments * 10 + static_cast<std::size_t>(text[k] - '0');
+    for (std::size_t k = start; k < i; ++k)
+      p.attachments = p.attachments * 10 + static_cast<std::size_t>(text[k] - '0');
     ++i;  // '-'
   }
   if (i < text.size() && text[i] == '/') {
@@ -117,7 +124,8 @@ std::optional<Packet> parse_packet(std::string_view text, std::string& error) {
       }
       break;
     case PacketType::connect_error:
-    case PacketType::disconnect: break;
+    case PacketType::disconnect:
+      break;
   }
   return p;
 }
@@ -218,14 +226,30 @@ bool unescape_json_string(std::string_view literal, std::string& out) {
     }
     if (++i >= s.size()) return false;
     switch (s[i]) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         std::uint32_t cp = 0;
         if (!read_hex4(s, i + 1, cp)) return false;
@@ -245,7 +269,8 @@ bool unescape_json_string(std::string_view literal, std::string& out) {
         append_utf8(out, cp);
         break;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
   return true;

@@ -24,11 +24,11 @@ std::string_view to_string(PacketType type);
 
 struct Packet {
   PacketType type = PacketType::event;
-  std::string_view nsp = "/";    // without a query
-  std::string_view nsp_query;    // protocol 4 CONNECT only: what followed '?'
+  std::string_view nsp = "/";  // without a query
+  std::string_view nsp_query;  // protocol 4 CONNECT only: what followed '?'
   std::optional<std::uint64_t> id;
-  std::size_t attachments = 0;   // binary packets: how many binary frames follow
-  std::string_view data;         // the raw JSON payload, possibly empty
+  std::size_t attachments = 0;  // binary packets: how many binary frames follow
+  std::string_view data;        // the raw JSON payload, possibly empty
 };
 
 // Parses the payload of one Engine.IO message. The JSON payload is checked only for its outer

@@ -74,11 +74,16 @@ void SocketIoSession::on_engine_packet(const eio::Packet& packet, Millis now) {
         next_ping_ = now + open_.ping_interval;
       }
       return;
-    case eio::PacketType::close: return end(SessionEnd::network, "the server closed the Engine.IO session");
-    case eio::PacketType::noop: return;
-    case eio::PacketType::open: return malformed("a second Engine.IO open packet");
-    case eio::PacketType::upgrade: return malformed("an Engine.IO upgrade packet on a WebSocket");
-    case eio::PacketType::message: break;
+    case eio::PacketType::close:
+      return end(SessionEnd::network, "the server closed the Engine.IO session");
+    case eio::PacketType::noop:
+      return;
+    case eio::PacketType::open:
+      return malformed("a second Engine.IO open packet");
+    case eio::PacketType::upgrade:
+      return malformed("an Engine.IO upgrade packet on a WebSocket");
+    case eio::PacketType::message:
+      break;
   }
   if (attachments_expected_ > 0) {
     malformed(fmt::format("binary packet cut short: {} of {} attachments arrived", attachments_.size(),
@@ -120,11 +125,14 @@ void SocketIoSession::on_socketio_packet(std::string_view text, std::span<const 
       return;
     case PacketType::connect_error:
       return end(SessionEnd::rejected, connect_error_message(packet->data));
-    case PacketType::disconnect: return end(SessionEnd::network, "the server disconnected the namespace");
+    case PacketType::disconnect:
+      return end(SessionEnd::network, "the server disconnected the namespace");
     case PacketType::event:
-    case PacketType::binary_event: return deliver_event(*packet, attachments);
+    case PacketType::binary_event:
+      return deliver_event(*packet, attachments);
     case PacketType::ack:
-    case PacketType::binary_ack: return deliver_ack(*packet);
+    case PacketType::binary_ack:
+      return deliver_ack(*packet);
   }
 }
 
@@ -133,8 +141,7 @@ void SocketIoSession::deliver_event(const Packet& packet, std::span<const std::s
   // Valid JSON (every real frame) is parsed once, for the texts and the trees of its
   // arguments; anything else is split without parsing, and keeps that path's error messages.
   parsed_ = reader_.parse_array(packet.data, error_, args_);
-  const bool named =
-      parsed_ ? take_event_name(args_, name_, error_) : split_event(packet.data, name_, args_, error_);
+  const bool named = parsed_ ? take_event_name(args_, name_, error_) : split_event(packet.data, name_, args_, error_);
   if (!named) {
     parsed_ = nullptr;
     return malformed(error_);
@@ -145,8 +152,8 @@ void SocketIoSession::deliver_event(const Packet& packet, std::span<const std::s
 }
 
 void SocketIoSession::deliver_ack(const Packet& packet) {
-  const auto it = std::find_if(pending_acks_.begin(), pending_acks_.end(),
-                               [&](const PendingAck& a) { return a.id == *packet.id; });
+  const auto it =
+      std::find_if(pending_acks_.begin(), pending_acks_.end(), [&](const PendingAck& a) { return a.id == *packet.id; });
   if (it == pending_acks_.end()) return malformed(fmt::format("ACK {} that nobody waits for", *packet.id));
   pending_acks_.erase(it);
   if (!split_json_array(packet.data, args_, error_)) {
@@ -165,8 +172,8 @@ void SocketIoSession::on_timer(Millis now) {
                    : fmt::format("namespace {} not joined within {} ms", config_.nsp, config_.connect_timeout.count()));
   }
   if (now >= pong_deadline_)
-    return end(SessionEnd::network, fmt::format("no pong within pingTimeout ({} ms): the link is dead",
-                                                open_.ping_timeout.count()));
+    return end(SessionEnd::network,
+               fmt::format("no pong within pingTimeout ({} ms): the link is dead", open_.ping_timeout.count()));
   if (now >= server_ping_deadline_)
     return end(SessionEnd::network,
                fmt::format("no ping from the server within pingInterval + pingTimeout ({} ms): the link is dead",

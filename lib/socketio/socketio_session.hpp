@@ -30,7 +30,7 @@ enum class SessionEnd {
 };
 
 struct SessionConfig {
-  int eio = 4;                  // 3 -> Socket.IO protocol 4, 4 -> protocol 5
+  int eio = 4;  // 3 -> Socket.IO protocol 4, 4 -> protocol 5
   std::string nsp = "/";
   // Protocol 5: the CONNECT auth object (JSON). Protocol 4: the query sent with a non-root
   // namespace. Holds credentials: never logged.
@@ -111,8 +111,8 @@ class SocketIoSession {
   State state_ = State::awaiting_open;
   engineio::OpenInfo open_;
   Millis handshake_deadline_ = Millis::max();
-  Millis next_ping_ = Millis::max();      // Engine.IO 3: when we ping next
-  Millis pong_deadline_ = Millis::max();  // Engine.IO 3: the pong we wait for
+  Millis next_ping_ = Millis::max();             // Engine.IO 3: when we ping next
+  Millis pong_deadline_ = Millis::max();         // Engine.IO 3: the pong we wait for
   Millis server_ping_deadline_ = Millis::max();  // Engine.IO 4
   std::vector<PendingAck> pending_acks_;
   std::uint64_t next_ack_id_ = 0;

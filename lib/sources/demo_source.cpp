@@ -28,7 +28,8 @@ class DemoSource final : public Source {
   void start() override {
     emitter_.status().set(SourceState::connecting);
     running_ = true;
-    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": demo loop failed", config_.name), work_.token()));
+    asio::co_spawn(io_, run(),
+                   log_failure(fmt::format("source \"{}\": demo loop failed", config_.name), work_.token()));
   }
 
   void stop() override {
@@ -60,10 +61,8 @@ class DemoSource final : public Source {
     Event event;
     NormalizeStatus result;
     const std::int64_t now = system_now_ms();
-    if (fixture.service == "velora")
-      result = velora_.normalize(fixture.json, now, event, reason_);
-    else
-      result = streamelements_.normalize(fixture.socket_event, fixture.json, now, event, reason_);
+    if (fixture.service == "velora") result = velora_.normalize(fixture.json, now, event, reason_);
+    else result = streamelements_.normalize(fixture.socket_event, fixture.json, now, event, reason_);
     if (result != NormalizeStatus::event) {
       spdlog::warn("source \"{}\": fixture {} not replayed: {}", config_.name, fixture.name, reason_);
       return;

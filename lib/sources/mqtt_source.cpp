@@ -48,9 +48,11 @@ class MqttSource final : public Source, public MqttConnection::Handler {
     for (const std::string& topic : config_.topics)
       if (const int rc = connection_.subscribe(topic, 1); rc != 0)
         spdlog::error("source \"{}\": cannot subscribe to \"{}\" (error {})", config_.name, log_text(topic, 200), rc);
-    emitter_.status().set(SourceState::connected, fmt::format("connected to {}, {} topics", config_.url, config_.topics.size()));
+    emitter_.status().set(SourceState::connected,
+                          fmt::format("connected to {}, {} topics", config_.url, config_.topics.size()));
   }
-  void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt, std::chrono::milliseconds next_retry) override {
+  void on_mqtt_down(const std::string& reason, FailureKind kind, int attempt,
+                    std::chrono::milliseconds next_retry) override {
     emitter_.status().retrying(kind, fmt::format("{}: {}", config_.url, reason), attempt, next_retry);
   }
   void on_mqtt_published(int, int) override {}

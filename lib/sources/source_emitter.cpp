@@ -29,8 +29,12 @@ void SourceEmitter::emit(Event&& event) {
 void SourceEmitter::emit_normalized(NormalizeStatus status, Event&& event, std::string_view what,
                                     std::string_view reason) {
   switch (status) {
-    case NormalizeStatus::event: emit(std::move(event)); return;
-    case NormalizeStatus::ignored: ignore(what, reason); return;
+    case NormalizeStatus::event:
+      emit(std::move(event));
+      return;
+    case NormalizeStatus::ignored:
+      ignore(what, reason);
+      return;
     case NormalizeStatus::malformed:
       ++malformed_;
       spdlog::warn("source \"{}\": malformed \"{}\" skipped: {}", config_.name, what, reason);

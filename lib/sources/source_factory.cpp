@@ -18,9 +18,8 @@ class UnavailableSource final : public Source {
  public:
   UnavailableSource(const SourceConfig& config, EventSink sink) : config_(config), emitter_(config, std::move(sink)) {}
   void start() override {
-    emitter_.status().set(SourceState::error,
-                          fmt::format("{} transport \"{}\" is not available in this build", to_string(config_.type),
-                                      config_.transport));
+    emitter_.status().set(SourceState::error, fmt::format("{} transport \"{}\" is not available in this build",
+                                                          to_string(config_.type), config_.transport));
   }
   void stop() override {}
   std::string_view name() const override { return config_.name; }

@@ -48,7 +48,8 @@ class AstroSource final : public Source, public astro::SessionHandler {
     url_ = *url;
     running_ = true;
     emitter_.status().set(SourceState::connecting);
-    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": Astro client failed", config_.name), work_.token()));
+    asio::co_spawn(io_, run(),
+                   log_failure(fmt::format("source \"{}\": Astro client failed", config_.name), work_.token()));
   }
 
   void stop() override {
@@ -75,7 +76,6 @@ class AstroSource final : public Source, public astro::SessionHandler {
     co_await run_source_connection(machine_, retry_timer_, alive_, running_, emitter_.status(), connect);
   }
 
-
   asio::awaitable<AttemptEnd> connect_once() {
     auto ws = std::make_shared<WebSocketConnection>(io_.get_executor());
     ws_ = ws;
@@ -92,12 +92,15 @@ class AstroSource final : public Source, public astro::SessionHandler {
                    config_.name, bytes, kMaxUpstreamMessage);
     };
     const WsConnectResult connected = co_await ws->connect(options);
-    if (!connected.ok()) co_return AttemptEnd{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
+    if (!connected.ok())
+      co_return AttemptEnd{connected.rejected() ? FailureKind::auth : FailureKind::network, connected.message};
 
     astro::SessionConfig session_config;
     session_config.topics = topics();
     session_config.token = config_.token.reveal();
-    session_config.token_type = config_.auth_method == "oauth2" ? "oauth2" : config_.auth_method == "apikey" ? "apikey" : "jwt";
+    session_config.token_type = config_.auth_method == "oauth2"   ? "oauth2"
+                                : config_.auth_method == "apikey" ? "apikey"
+                                                                  : "jwt";
     session_ = std::make_unique<astro::AstroSession>(std::move(session_config), *this);
     end_.reset();
     out_.clear();
@@ -137,9 +140,9 @@ class AstroSource final : public Source, public astro::SessionHandler {
       const auto ec = co_await ws->read(data, binary);
       if (end_) break;
       if (ec) {
-        finish(FailureKind::network,
-               WebSocketConnection::is_protocol_violation(ec) ? fmt::format("protocol error: {}", ec.message())
-                                                              : fmt::format("connection lost: {}", ec.message()));
+        finish(FailureKind::network, WebSocketConnection::is_protocol_violation(ec)
+                                         ? fmt::format("protocol error: {}", ec.message())
+                                         : fmt::format("connection lost: {}", ec.message()));
         break;
       }
       if (binary) {
@@ -194,8 +197,8 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   void on_topic_error(std::string_view topic, std::string_view error, std::string_view message) override {
-    spdlog::warn("source \"{}\": Astro refused topic {}: {}{}{}", config_.name, topic, error, message.empty() ? "" : ": ",
-                 message);
+    spdlog::warn("source \"{}\": Astro refused topic {}: {}{}{}", config_.name, topic, error,
+                 message.empty() ? "" : ": ", message);
   }
 
   void on_malformed(std::string_view reason) override {

@@ -26,10 +26,8 @@ Kind activity_kind(std::string_view type) {
 // Widget listener (`follower-latest`, ...) -> the activity type it stands for.
 std::string_view listener_type(std::string_view listener) {
   constexpr std::string_view suffix = "-latest";
-  if (listener.size() > suffix.size() && listener.ends_with(suffix))
-    listener.remove_suffix(suffix.size());
-  else
-    return {};
+  if (listener.size() > suffix.size() && listener.ends_with(suffix)) listener.remove_suffix(suffix.size());
+  else return {};
   return listener;
 }
 

@@ -62,9 +62,10 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
     if (config_.auth_method != "jwt") return true;
     const auto exp = jwt_expiry_seconds(config_.token.reveal());
     if (!exp) {
-      spdlog::warn("source \"{}\": the token does not look like a JWT with an exp claim; "
-                   "its expiry cannot be checked ahead",
-                   config_.name);
+      spdlog::warn(
+          "source \"{}\": the token does not look like a JWT with an exp claim; "
+          "its expiry cannot be checked ahead",
+          config_.name);
       return true;
     }
     const std::int64_t now_s = system_now_ms() / 1000;
@@ -80,7 +81,9 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
         spdlog::warn("source \"{}\": the JWT expires at {} ({} days left): renew it in the StreamElements dashboard",
                      config_.name, when, (*exp - now_s) / 86400);
         break;
-      case TokenHealth::valid: spdlog::info("source \"{}\": the JWT expires at {}", config_.name, when); break;
+      case TokenHealth::valid:
+        spdlog::info("source \"{}\": the JWT expires at {}", config_.name, when);
+        break;
     }
     token_expiry_s_ = *exp;
     return true;

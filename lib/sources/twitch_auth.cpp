@@ -86,8 +86,9 @@ bool write_twitch_tokens(const std::string& path, const TwitchTokens& tokens, st
 std::string twitch_scopes(const SourceConfig& source) {
   std::set<std::string_view> scopes;
   for (const auto& t : kTwitchSubscriptionTypes) {
-    const bool chosen = source.subscriptions.empty() ||
-                        std::find(source.subscriptions.begin(), source.subscriptions.end(), t.type) != source.subscriptions.end();
+    const bool chosen =
+        source.subscriptions.empty() ||
+        std::find(source.subscriptions.begin(), source.subscriptions.end(), t.type) != source.subscriptions.end();
     if (chosen && !t.scope.empty()) scopes.insert(t.scope);
   }
   std::string out;
@@ -131,8 +132,10 @@ TwitchTokenResult read_token_answer(const HttpGetResult& r) {
       for (const JsonField& f : scopes->fields)
         if (f.value.type == JsonType::string) out.tokens.scopes.emplace_back(f.value.text);
     if (auto in = root->integer("expires_in"); in && *in > 0)
-      out.tokens.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count() + *in;
+      out.tokens.expires_at =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count() +
+          *in;
     out.ok = !out.tokens.access_token.empty();
     if (!out.ok) out.error = "the token answer has no access_token";
     return out;
@@ -161,27 +164,31 @@ asio::awaitable<std::string> twitch_device_login(asio::any_io_executor executor,
                                                  std::function<void(const TwitchDeviceCode&)> show,
                                                  std::function<bool()> keep_going) {
   const std::string scopes = twitch_scopes(source);
-  const HttpGetResult device = co_await post_form(
-      executor, source, "/device", fmt::format("client_id={}&scopes={}", url_encode(source.client_id), url_encode(scopes)));
+  const HttpGetResult device =
+      co_await post_form(executor, source, "/device",
+                         fmt::format("client_id={}&scopes={}", url_encode(source.client_id), url_encode(scopes)));
   if (!device.ok) co_return fmt::format("POST {}/device failed: {}", redacted_url(source.auth_url), device.error);
   JsonReader reader;
   std::string error;
   const JsonNode* root = reader.parse(device.body, error);
   if (device.status != 200 || !root || root->is_array)
-    co_return fmt::format("Twitch refused the device code request (HTTP {}): {}", device.status,
-                          log_text(root && !root->is_array ? root->string("message") : std::string_view(device.body), 200));
+    co_return fmt::format(
+        "Twitch refused the device code request (HTTP {}): {}", device.status,
+        log_text(root && !root->is_array ? root->string("message") : std::string_view(device.body), 200));
   const std::string device_code(root->string("device_code"));
   const std::string user_code(root->string("user_code"));
   const std::string verification_uri(root->string("verification_uri"));
   auto interval = std::chrono::seconds(std::clamp<std::int64_t>(root->integer("interval").value_or(5), 1, 60));
-  const auto expires_in = std::chrono::seconds(std::clamp<std::int64_t>(root->integer("expires_in").value_or(1800), 1, 3600));
-  if (device_code.empty() || verification_uri.empty()) co_return "the device code answer lacks device_code or verification_uri";
+  const auto expires_in =
+      std::chrono::seconds(std::clamp<std::int64_t>(root->integer("expires_in").value_or(1800), 1, 3600));
+  if (device_code.empty() || verification_uri.empty())
+    co_return "the device code answer lacks device_code or verification_uri";
   show(TwitchDeviceCode{verification_uri, user_code, expires_in});
 
   const auto deadline = std::chrono::steady_clock::now() + expires_in;
   asio::steady_timer timer(executor);
-  const std::string form = fmt::format("client_id={}&scopes={}&device_code={}&grant_type={}", url_encode(source.client_id),
-                                       url_encode(scopes), url_encode(device_code),
+  const std::string form = fmt::format("client_id={}&scopes={}&device_code={}&grant_type={}",
+                                       url_encode(source.client_id), url_encode(scopes), url_encode(device_code),
                                        url_encode("urn:ietf:params:oauth:grant-type:device_code"));
   while (std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(interval);

@@ -36,8 +36,8 @@ struct TwitchTokenResult {
 };
 
 // POST {auth_url}/token, grant_type=refresh_token (public client: no secret).
-boost::asio::awaitable<TwitchTokenResult> twitch_refresh(boost::asio::any_io_executor executor, const SourceConfig& source,
-                                                         std::string refresh_token);
+boost::asio::awaitable<TwitchTokenResult> twitch_refresh(boost::asio::any_io_executor executor,
+                                                         const SourceConfig& source, std::string refresh_token);
 
 // The scopes the chosen subscriptions need (all types when `subscriptions` is empty).
 std::string twitch_scopes(const SourceConfig& source);
@@ -56,8 +56,8 @@ std::string describe_device_code(const TwitchDeviceCode& code);
 // (authorization_pending: go on; slow_down: 5 s more), write the token file. Returns "" on
 // success, else why not. `keep_going` is asked after every wait (the daemon's login ends with
 // its source); `source` is copied, so the config may change meanwhile.
-boost::asio::awaitable<std::string> twitch_device_login(boost::asio::any_io_executor executor, SourceConfig source,
-                                                        std::function<void(const TwitchDeviceCode&)> show,
-                                                        std::function<bool()> keep_going = [] { return true; });
+boost::asio::awaitable<std::string> twitch_device_login(
+    boost::asio::any_io_executor executor, SourceConfig source, std::function<void(const TwitchDeviceCode&)> show,
+    std::function<bool()> keep_going = [] { return true; });
 
 }  // namespace sb

@@ -64,7 +64,8 @@ void write_emotes(JsonWriter& w, const JsonNode* fragments) {
         if (const JsonNode* formats = emote->array("format"))
           for (const JsonField& fmt_field : formats->fields)
             animated |= fmt_field.value.type == JsonType::string && fmt_field.value.text == "animated";
-        const std::string base = fmt::format("https://static-cdn.jtvnw.net/emoticons/v2/{}/default/dark/", log_text(id, 64));
+        const std::string base =
+            fmt::format("https://static-cdn.jtvnw.net/emoticons/v2/{}/default/dark/", log_text(id, 64));
         w.begin_object();
         w.field("type", "twitch").field("name", text).field("id", id).field("gif", animated);
         w.key("urls").begin_object();

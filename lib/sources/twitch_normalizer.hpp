@@ -17,7 +17,6 @@
 
 namespace sb {
 
-
 class TwitchNormalizer {
  public:
   // `type`: the subscription type; `event`: the notification's payload.event; `message_id`: the

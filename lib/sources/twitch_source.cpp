@@ -86,7 +86,8 @@ class TwitchSource final : public Source {
     api_url_ = *api;
     running_ = true;
     emitter_.status().set(SourceState::connecting);
-    asio::co_spawn(io_, run(), log_failure(fmt::format("source \"{}\": Twitch client failed", config_.name), work_.token()));
+    asio::co_spawn(io_, run(),
+                   log_failure(fmt::format("source \"{}\": Twitch client failed", config_.name), work_.token()));
   }
 
   void stop() override {
@@ -173,7 +174,8 @@ class TwitchSource final : public Source {
                    log_failure(fmt::format("source \"{}\": EventSub reconnect", config_.name), work_.token()));
   }
 
-  void notification(std::string_view type, std::string_view message_id, std::string_view timestamp, const JsonNode& ev) {
+  void notification(std::string_view type, std::string_view message_id, std::string_view timestamp,
+                    const JsonNode& ev) {
     const auto status = normalizer_.normalize(type, ev, message_id, timestamp, system_now_ms(), event_, reason_);
     emitter_.emit_normalized(status, std::move(event_), type, reason_);
   }
@@ -209,7 +211,6 @@ class TwitchSource final : public Source {
     co_await run_source_connection(machine_, retry_timer_, alive_, running_, emitter_.status(), connect);
   }
 
-
   // When the connected loop refreshes the token: 5 minutes before it expires (never when the
   // expiry is unknown), and not sooner than a minute after a failed try.
   asio::steady_timer::time_point refresh_due() const {
@@ -230,8 +231,9 @@ class TwitchSource final : public Source {
   void retire(std::shared_ptr<Link> old) {
     old->done = true;
     old->tick.cancel();
-    asio::co_spawn(io_, [old]() -> asio::awaitable<void> { co_await old->ws->close(); },
-                   log_failure(fmt::format("source \"{}\": closing the old EventSub socket", config_.name), work_.token()));
+    asio::co_spawn(
+        io_, [old]() -> asio::awaitable<void> { co_await old->ws->close(); },
+        log_failure(fmt::format("source \"{}\": closing the old EventSub socket", config_.name), work_.token()));
   }
 
   asio::awaitable<Failure> connect_once() {
@@ -298,7 +300,8 @@ class TwitchSource final : public Source {
       co_return;
     }
     link->session.start(steady_now());
-    asio::co_spawn(io_, ticker(link), log_failure(fmt::format("source \"{}\": EventSub timer", config_.name), work_.token()));
+    asio::co_spawn(io_, ticker(link),
+                   log_failure(fmt::format("source \"{}\": EventSub timer", config_.name), work_.token()));
     std::string_view data;
     bool binary = false;
     for (;;) {
@@ -356,13 +359,14 @@ class TwitchSource final : public Source {
   asio::awaitable<std::optional<Failure>> refresh_tokens() {
     auto alive = alive_;
     if (tokens_.refresh_token.empty())
-      co_return Failure{FailureKind::auth, fmt::format("the Twitch login expired and has no refresh token: {}", kLoginHint)};
+      co_return Failure{FailureKind::auth,
+                        fmt::format("the Twitch login expired and has no refresh token: {}", kLoginHint)};
     const TwitchTokenResult refreshed = co_await twitch_refresh(io_.get_executor(), config_, tokens_.refresh_token);
     if (!*alive) co_return Failure{FailureKind::network, "stopped"};
     if (!refreshed.ok)
       co_return Failure{refreshed.rejected ? FailureKind::auth : FailureKind::network,
-                        refreshed.rejected ? fmt::format("the Twitch login expired or was revoked ({}): {}", refreshed.error,
-                                                         kLoginHint)
+                        refreshed.rejected ? fmt::format("the Twitch login expired or was revoked ({}): {}",
+                                                         refreshed.error, kLoginHint)
                                            : fmt::format("refreshing the Twitch token failed: {}", refreshed.error)};
     TwitchTokens next = refreshed.tokens;
     if (next.scopes.empty()) next.scopes = tokens_.scopes;
@@ -396,8 +400,7 @@ class TwitchSource final : public Source {
     if (!*alive) co_return Failure{FailureKind::network, "stopped"};
     if (failed) co_return failed;
     if (!r.ok) co_return Failure{FailureKind::network, fmt::format("Helix /users: {}", r.error)};
-    if (r.status == 401)
-      co_return Failure{FailureKind::auth, fmt::format("Twitch refused the token: {}", kLoginHint)};
+    if (r.status == 401) co_return Failure{FailureKind::auth, fmt::format("Twitch refused the token: {}", kLoginHint)};
     JsonReader reader;
     std::string error;
     const JsonNode* root = reader.parse(r.body, error);
@@ -491,7 +494,8 @@ class TwitchSource final : public Source {
         if (r.ok && r.status == 403 && !t.scope.empty()) {
           spdlog::warn("source \"{}\": cannot subscribe to {}: the token lacks the scope {} (log in again to grant it)",
                        config_.name, t.type, t.scope);
-          if (missing.find(t.scope) == std::string::npos) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", t.scope);
+          if (missing.find(t.scope) == std::string::npos)
+            missing += fmt::format("{}{}", missing.empty() ? "" : ", ", t.scope);
         } else {
           spdlog::warn("source \"{}\": cannot subscribe to {}: {}", config_.name, t.type,
                        r.ok ? fmt::format("HTTP {}: {}", r.status, log_text(r.body, 300)) : r.error);

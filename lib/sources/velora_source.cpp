@@ -77,8 +77,7 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
                                                             if (!rewards_in_flight_ || rewards_via_rest_) return;
                                                             if (args && !args->empty())
                                                               resolve_rewards(args->front(), "socket");
-                                                            else
-                                                              rewards_fallback("no answer to channel:getRewards");
+                                                            else rewards_fallback("no answer to channel:getRewards");
                                                           });
     if (!sent) rewards_fallback("not connected");
   }

@@ -83,8 +83,8 @@ struct SseClient::Impl : std::enable_shared_from_this<SseClient::Impl>, SseParse
       // 4xx will not heal by retrying at network pace (except timeouts and rate limits).
       const bool client_error = head.status >= 400 && head.status < 500 && head.status != 408 && head.status != 429;
       o.kind = client_error ? FailureKind::auth : FailureKind::network;
-      o.reason = fmt::format("{} answered HTTP {}{}{}", options.url.authority(), head.status, body.empty() ? "" : ": ",
-                             body);
+      o.reason =
+          fmt::format("{} answered HTTP {}{}{}", options.url.authority(), head.status, body.empty() ? "" : ": ", body);
       co_return o;
     }
     const std::string_view type = std::string_view(head.content_type).substr(0, head.content_type.find(';'));
@@ -146,8 +146,9 @@ SseClient::~SseClient() {
 void SseClient::start() {
   if (impl_->running) return;
   impl_->running = true;
-  asio::co_spawn(impl_->executor, [self = impl_]() { return self->run(); },
-                 log_failure(fmt::format("source \"{}\": SSE client failed", impl_->options.log_name)));
+  asio::co_spawn(
+      impl_->executor, [self = impl_]() { return self->run(); },
+      log_failure(fmt::format("source \"{}\": SSE client failed", impl_->options.log_name)));
 }
 
 void SseClient::stop() {

@@ -7,7 +7,6 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-
 bool all_ascii_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)

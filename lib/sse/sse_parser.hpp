@@ -23,7 +23,7 @@ namespace sb {
 struct SseEvent {
   std::string_view type;  // "message" unless an `event` field said otherwise
   std::string_view data;
-  std::string_view id;    // the last event id at dispatch time
+  std::string_view id;  // the last event id at dispatch time
 };
 
 struct SseLimits {

@@ -23,16 +23,24 @@ bool RecentIds::insert(std::string_view id) {
 // token shows as 401s from Helix, and then as 4003 (no subscription within 10 s).
 CloseAdvice advise_close(std::uint16_t code) {
   switch (code) {
-    case 4000: return {true, false, "Twitch closed the socket: internal server error (4000)"};
-    case 4001: return {true, true, "Twitch closed the socket: we sent a message, which is not allowed (4001)"};
-    case 4002: return {true, false, "Twitch closed the socket: a ping was not answered in time (4002)"};
+    case 4000:
+      return {true, false, "Twitch closed the socket: internal server error (4000)"};
+    case 4001:
+      return {true, true, "Twitch closed the socket: we sent a message, which is not allowed (4001)"};
+    case 4002:
+      return {true, false, "Twitch closed the socket: a ping was not answered in time (4002)"};
     case 4003:
       return {true, false, "Twitch closed the socket: no subscription was created within 10 s of the welcome (4003)"};
-    case 4004: return {true, false, "Twitch closed the socket: the reconnect grace time expired (4004)"};
-    case 4005: return {true, false, "Twitch closed the socket: network timeout (4005)"};
-    case 4006: return {true, false, "Twitch closed the socket: network error (4006)"};
-    case 4007: return {true, false, "Twitch closed the socket: the reconnect URL was invalid (4007)"};
-    default: return {true, false, fmt::format("Twitch closed the socket ({})", code)};
+    case 4004:
+      return {true, false, "Twitch closed the socket: the reconnect grace time expired (4004)"};
+    case 4005:
+      return {true, false, "Twitch closed the socket: network timeout (4005)"};
+    case 4006:
+      return {true, false, "Twitch closed the socket: network error (4006)"};
+    case 4007:
+      return {true, false, "Twitch closed the socket: the reconnect URL was invalid (4007)"};
+    default:
+      return {true, false, fmt::format("Twitch closed the socket ({})", code)};
   }
 }
 
@@ -96,7 +104,8 @@ void EventSubSession::on_text(std::string_view text, Millis now) {
 
 void EventSubSession::on_timer(Millis now) {
   if (ended_ || now < deadline_) return;
-  if (!welcomed()) return end(SessionEnd::no_welcome, fmt::format("no welcome within {} s", kWelcomeTimeout.count() / 1000));
+  if (!welcomed())
+    return end(SessionEnd::no_welcome, fmt::format("no welcome within {} s", kWelcomeTimeout.count() / 1000));
   end(SessionEnd::keepalive_timeout,
       fmt::format("no message within the keepalive timeout ({} s)", keepalive_.count() / 1000));
 }

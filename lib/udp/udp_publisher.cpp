@@ -29,9 +29,7 @@ struct UdpPublisher::Impl {
 
   Impl(asio::io_context& io_, const std::vector<UdpConfig>& c) : io(io_), configs(c) {}
 
-  udp::socket& socket_for(const udp::endpoint& endpoint) {
-    return endpoint.address().is_v6() ? socket_v6 : socket_v4;
-  }
+  udp::socket& socket_for(const udp::endpoint& endpoint) { return endpoint.address().is_v6() ? socket_v6 : socket_v4; }
 
   void send(Target& target, asio::const_buffer bytes, std::shared_ptr<const void> keep_alive) {
     socket_for(target.endpoint)

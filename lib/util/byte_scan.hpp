@@ -55,7 +55,9 @@ inline std::uint64_t load4(const char* p) {
 }
 
 // The first flagged byte of a mask from json_special(), or 8.
-inline std::size_t first_flagged(std::uint64_t mask) { return mask ? static_cast<std::size_t>(std::countr_zero(mask)) >> 3 : 8; }
+inline std::size_t first_flagged(std::uint64_t mask) {
+  return mask ? static_cast<std::size_t>(std::countr_zero(mask)) >> 3 : 8;
+}
 
 // Index of the first byte of p[0, n) for which json_special() is set, or n.
 // Most strings written are short (keys, ids, names), so the tail after the wide loops is read
@@ -71,9 +73,10 @@ inline std::size_t first_flagged(std::uint64_t mask) { return mask ? static_cast
   const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (const int m = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(m)));
+    const __m128i hit =
+        _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const int m = _mm_movemask_epi8(hit))
+      return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(m)));
   }
 #endif
   for (; i + 8 <= n; i += 8)

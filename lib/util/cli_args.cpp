@@ -28,15 +28,18 @@ struct CliParser {
       std::string shown;  // the option as the user wrote it, for messages
       if (arg.size() > 2 && arg.starts_with("--")) {
         const auto eq = arg.find('=');
-        const std::string_view name = std::string_view(arg).substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+        const std::string_view name =
+            std::string_view(arg).substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
         if (eq != std::string::npos) inline_value = arg.substr(eq + 1);
         shown = "--" + std::string(name);
-        const auto it = std::find_if(options.begin(), options.end(), [&](const CliOption& o) { return o.name == name; });
+        const auto it =
+            std::find_if(options.begin(), options.end(), [&](const CliOption& o) { return o.name == name; });
         if (it == options.end()) return fail("unrecognised option '" + shown + "'");
         option = &*it;
       } else if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-') {
         shown = arg.substr(0, 2);
-        const auto it = std::find_if(options.begin(), options.end(), [&](const CliOption& o) { return o.alias == arg[1]; });
+        const auto it =
+            std::find_if(options.begin(), options.end(), [&](const CliOption& o) { return o.alias == arg[1]; });
         if (it == options.end()) return fail("unrecognised option '" + shown + "'");
         option = &*it;
         if (arg.size() > 2) {
@@ -60,7 +63,8 @@ struct CliParser {
         return fail("option '" + long_name + "' needs a value (" + std::string(option->value_name) + ")");
       }
       if (!option->value_name.empty() && value.empty())
-        return fail("option '" + long_name + "' needs a value (" + std::string(option->value_name) + "), got an empty one");
+        return fail("option '" + long_name + "' needs a value (" + std::string(option->value_name) +
+                    "), got an empty one");
       result.args.given_.emplace(std::string(option->name), std::move(value));
     }
     return result;

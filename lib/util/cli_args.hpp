@@ -29,7 +29,7 @@ class CliArgs {
 
  private:
   friend struct CliParser;
-  std::map<std::string, std::string, std::less<>> given_;    // name -> value ("" for a flag)
+  std::map<std::string, std::string, std::less<>> given_;  // name -> value ("" for a flag)
   std::map<std::string, std::string, std::less<>> defaults_;
 };
 

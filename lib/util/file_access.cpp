@@ -30,7 +30,8 @@ std::string readable_by_others(const std::string& path) {
   const struct {
     WELL_KNOWN_SID_TYPE sid;
     const char* name;
-  } broad[] = {{WinWorldSid, "Everyone"}, {WinBuiltinUsersSid, "Users"}, {WinAuthenticatedUserSid, "Authenticated Users"}};
+  } broad[] = {
+      {WinWorldSid, "Everyone"}, {WinBuiltinUsersSid, "Users"}, {WinAuthenticatedUserSid, "Authenticated Users"}};
   for (DWORD i = 0; i < dacl->AceCount; ++i) {
     void* ace = nullptr;
     if (!GetAce(dacl, i, &ace)) continue;

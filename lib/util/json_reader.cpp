@@ -15,8 +15,8 @@ namespace {
 bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 std::string_view trim_token(std::string_view token) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
-                            token.back() == '\t'))
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
     token.remove_suffix(1);
   return token;
 }
@@ -66,10 +66,18 @@ void write_number_token(JsonWriter& w, std::string_view token) {
 
 void write_json_value(JsonWriter& w, const JsonValue& value) {
   switch (value.type) {
-    case JsonType::null: w.null(); break;
-    case JsonType::boolean: w.boolean(value.text == "true"); break;
-    case JsonType::number: write_number_token(w, value.text); break;
-    case JsonType::string: value.verbatim ? w.verbatim_string(value.text) : w.string(value.text); break;
+    case JsonType::null:
+      w.null();
+      break;
+    case JsonType::boolean:
+      w.boolean(value.text == "true");
+      break;
+    case JsonType::number:
+      write_number_token(w, value.text);
+      break;
+    case JsonType::string:
+      value.verbatim ? w.verbatim_string(value.text) : w.string(value.text);
+      break;
     case JsonType::object:
     case JsonType::array: {
       if (value.node && value.node->raw_is_canonical) {
@@ -92,10 +100,10 @@ void write_json_value(JsonWriter& w, const JsonValue& value) {
 
 struct JsonReader::Impl {
   od::parser parser;
-  std::string buffer;           // input copy with simdjson's padding behind it
-  std::deque<JsonNode> nodes;   // stable addresses; cleared (not freed) between parses, but see below
+  std::string buffer;          // input copy with simdjson's padding behind it
+  std::deque<JsonNode> nodes;  // stable addresses; cleared (not freed) between parses, but see below
   std::size_t nodes_used = 0;
-  std::size_t last_input = 0;  // the size of the last document read
+  std::size_t last_input = 0;   // the size of the last document read
   od::document* doc = nullptr;  // the document being read (for the iterator's location)
 
   // Every buffer is kept for the next document, but not after a big one: a 1 MiB frame of tiny
@@ -193,7 +201,8 @@ struct JsonReader::Impl {
         if ((err = doc->current_location().get(end))) return err;
         while (end > begin && is_json_space(end[-1])) --end;
         // The node is ours (out.node is const for the tree's readers).
-        note_raw(*const_cast<JsonNode*>(out.node), std::string_view(begin, static_cast<std::size_t>(end - begin)), inner);
+        note_raw(*const_cast<JsonNode*>(out.node), std::string_view(begin, static_cast<std::size_t>(end - begin)),
+                 inner);
         width += inner;
         return simdjson::SUCCESS;
       }
@@ -314,7 +323,9 @@ const JsonNode* JsonReader::Impl::parse(std::string_view json, std::string& erro
   } else if (type == od::json_type::array) {
     od::array array;
     err = doc.get_array().get(array);
-    if (!err) err = element_texts ? read_root_elements(array, root, json, *element_texts, width) : read_array(array, root, 1, width);
+    if (!err)
+      err = element_texts ? read_root_elements(array, root, json, *element_texts, width)
+                          : read_array(array, root, 1, width);
   } else {
     error = "not a JSON object or array";
     return nullptr;

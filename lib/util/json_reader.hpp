@@ -21,8 +21,8 @@ struct JsonNode;
 
 struct JsonValue {
   JsonType type = JsonType::null;
-  std::string_view text;          // strings: unescaped; numbers/booleans: the token
-  const JsonNode* node = nullptr; // objects and arrays
+  std::string_view text;           // strings: unescaped; numbers/booleans: the token
+  const JsonNode* node = nullptr;  // objects and arrays
   // Strings: the text had no escape, so it is already its own JSON literal's body (stage 1
   // has checked its UTF-8 and refused raw controls) and is written out with no scan.
   bool verbatim = false;
@@ -31,7 +31,7 @@ struct JsonValue {
 struct JsonField {
   std::string_view key;  // empty for array elements
   JsonValue value;
-  std::uint32_t tag = 0;  // json_key_tag(key): most look-ups pass a field on this alone
+  std::uint32_t tag = 0;      // json_key_tag(key): most look-ups pass a field on this alone
   bool key_verbatim = false;  // as JsonValue::verbatim, for the key
 };
 
@@ -39,7 +39,8 @@ struct JsonField {
 // this first leaves a string compare only for the key that matches.
 inline std::uint32_t json_key_tag(std::string_view key) {
   if (key.empty()) return 0;
-  return static_cast<std::uint32_t>(key.size()) << 16 | static_cast<std::uint32_t>(static_cast<unsigned char>(key.front())) << 8 |
+  return static_cast<std::uint32_t>(key.size()) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(key.front())) << 8 |
          static_cast<unsigned char>(key.back());
 }
 

@@ -54,13 +54,27 @@ char* write_json_string_body(char* at, std::string_view text) {
     }
     *at++ = '\\';
     switch (c) {
-      case '"': *at++ = '"'; break;
-      case '\\': *at++ = '\\'; break;
-      case '\b': *at++ = 'b'; break;
-      case '\f': *at++ = 'f'; break;
-      case '\n': *at++ = 'n'; break;
-      case '\r': *at++ = 'r'; break;
-      case '\t': *at++ = 't'; break;
+      case '"':
+        *at++ = '"';
+        break;
+      case '\\':
+        *at++ = '\\';
+        break;
+      case '\b':
+        *at++ = 'b';
+        break;
+      case '\f':
+        *at++ = 'f';
+        break;
+      case '\n':
+        *at++ = 'n';
+        break;
+      case '\r':
+        *at++ = 'r';
+        break;
+      case '\t':
+        *at++ = 't';
+        break;
       default: {
         constexpr char kHex[] = "0123456789abcdef";
         const char escape[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
@@ -88,7 +102,8 @@ char* write_json_string(char* at, std::string_view text) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
-  if (scan::find_json_special(text.data(), text.size()) == text.size()) return append_quoted(out, text);  // the usual case
+  if (scan::find_json_special(text.data(), text.size()) == text.size())
+    return append_quoted(out, text);  // the usual case
   // In pieces, so a long text never takes six times its size at once.
   constexpr std::size_t kPiece = 4096;
   out.push_back('"');

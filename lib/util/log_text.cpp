@@ -11,7 +11,8 @@ namespace {
 // (U+0080..U+009F, encoded C2 80..C2 9F: escaped like C0), or 0.
 std::size_t printable_utf8_length(std::string_view text, std::size_t i) {
   const std::size_t n = utf8_sequence_length(text, i);
-  if (n == 2 && static_cast<unsigned char>(text[i]) == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return 0;
+  if (n == 2 && static_cast<unsigned char>(text[i]) == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F)
+    return 0;
   return n > 1 ? n : 0;
 }
 
@@ -24,7 +25,8 @@ void append_log_text(std::string& out, std::string_view text, std::size_t max_by
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7F) {
       std::size_t run = i + 1;
-      while (run < shown && static_cast<unsigned char>(text[run]) >= 0x20 && static_cast<unsigned char>(text[run]) < 0x7F)
+      while (run < shown && static_cast<unsigned char>(text[run]) >= 0x20 &&
+             static_cast<unsigned char>(text[run]) < 0x7F)
         ++run;
       out.append(text.substr(i, run - i));
       i = run;
@@ -39,10 +41,18 @@ void append_log_text(std::string& out, std::string_view text, std::size_t max_by
       }
     }
     switch (c) {
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default: fmt::format_to(std::back_inserter(out), "\\x{:02x}", c); break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        fmt::format_to(std::back_inserter(out), "\\x{:02x}", c);
+        break;
     }
     ++i;
   }

@@ -23,8 +23,8 @@ namespace sb {
 std::FILE* open_private_file(const std::string& path, bool append) {
   // Full control for SYSTEM, Administrators and the owner; "P": no ACEs inherited from the folder.
   PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;OW)",
-                                                             SDDL_REVISION_1, &descriptor, nullptr)) {
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;OW)", SDDL_REVISION_1,
+                                                            &descriptor, nullptr)) {
     errno = EACCES;
     return nullptr;
   }

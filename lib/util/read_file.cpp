@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #ifndef S_ISDIR  // MSVC has only the S_IF* bits
-#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
-#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
 #endif
 
 namespace sb {
@@ -44,7 +44,7 @@ bool read_small_file(const std::string& path, std::size_t max_bytes, std::string
   if (ok) {
     out.clear();
     out.resize(max_bytes + 1 < static_cast<std::size_t>(st.st_size) + 1 ? max_bytes + 1
-                                                                         : static_cast<std::size_t>(st.st_size) + 1);
+                                                                        : static_cast<std::size_t>(st.st_size) + 1);
     std::size_t got = 0;
     for (;;) {
       if (got == out.size()) {

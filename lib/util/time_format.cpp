@@ -65,8 +65,7 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text) {
   if (!read_digits(text, pos, 2, hour) || !expect(text, pos, ':') || !read_digits(text, pos, 2, minute) ||
       !expect(text, pos, ':') || !read_digits(text, pos, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
 
   int millis = 0;
   if (pos < text.size() && text[pos] == '.') {

@@ -95,9 +95,11 @@ bool FrameParser::fail(Fault fault, std::uint16_t code, std::string reason) {
 bool FrameParser::on_header() {
   const unsigned char b0 = header_[0], b1 = header_[1];
   if (header_have_ == 2) {
-    if (b0 & 0x70) return fail(Fault::reserved_bits, kCloseProtocolError, "reserved bits set (no extension was negotiated)");
+    if (b0 & 0x70)
+      return fail(Fault::reserved_bits, kCloseProtocolError, "reserved bits set (no extension was negotiated)");
     const auto op = b0 & 0x0F;
-    if (!(op <= 2 || (op >= 8 && op <= 10))) return fail(Fault::reserved_opcode, kCloseProtocolError, fmt::format("reserved opcode {}", op));
+    if (!(op <= 2 || (op >= 8 && op <= 10)))
+      return fail(Fault::reserved_opcode, kCloseProtocolError, fmt::format("reserved opcode {}", op));
     if (masked_ && !(b1 & 0x80)) return fail(Fault::masking, kCloseProtocolError, "a client frame that is not masked");
     if (!masked_ && (b1 & 0x80)) return fail(Fault::masking, kCloseProtocolError, "a server frame that is masked");
     const auto len = b1 & 0x7F;
@@ -126,16 +128,17 @@ bool FrameParser::on_header() {
     if (len > 125) return fail(Fault::control_too_big, kCloseProtocolError, "a control frame over 125 bytes");
     control_.clear();
   } else if (opcode_ == Opcode::continuation) {
-    if (!in_message_) return fail(Fault::bad_continuation, kCloseProtocolError, "a continuation frame with no message to continue");
+    if (!in_message_)
+      return fail(Fault::bad_continuation, kCloseProtocolError, "a continuation frame with no message to continue");
   } else {
-    if (in_message_) return fail(Fault::bad_data_frame, kCloseProtocolError, "a new message before the fragmented one ended");
+    if (in_message_)
+      return fail(Fault::bad_data_frame, kCloseProtocolError, "a new message before the fragmented one ended");
     in_message_ = true;
     message_binary_ = opcode_ == Opcode::binary;
     message_.clear();
   }
   if (!control && (discarding_ || message_.size() + len > max_message_)) {
-    if (!skip_oversized_)
-      return fail(Fault::too_big, kCloseTooBig, fmt::format("message over {} bytes", max_message_));
+    if (!skip_oversized_) return fail(Fault::too_big, kCloseTooBig, fmt::format("message over {} bytes", max_message_));
     if (!discarding_) {
       // Its bytes go by as they arrive: memory stays at max_message whatever the peer sends.
       discarding_ = true;
@@ -154,20 +157,27 @@ bool FrameParser::on_frame_complete(FrameHandler& handler) {
   // Every case but a non-final data fragment ends in a handler call or a failure.
   delivered_ = fin_;
   switch (opcode_) {
-    case Opcode::ping: handler.on_ping(control_); return true;
-    case Opcode::pong: handler.on_pong(control_); return true;
+    case Opcode::ping:
+      handler.on_ping(control_);
+      return true;
+    case Opcode::pong:
+      handler.on_pong(control_);
+      return true;
     case Opcode::close: {
       closed_ = true;
       if (control_.empty()) {
         handler.on_close(1005, {});
         return true;
       }
-      if (control_.size() == 1) return fail(Fault::close_size, kCloseProtocolError, "a close frame with a 1-byte payload");
+      if (control_.size() == 1)
+        return fail(Fault::close_size, kCloseProtocolError, "a close frame with a 1-byte payload");
       const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(control_[0]) << 8) |
                                                    static_cast<unsigned char>(control_[1]));
-      if (!is_valid_close_code(code)) return fail(Fault::close_code, kCloseProtocolError, fmt::format("invalid close code {}", code));
+      if (!is_valid_close_code(code))
+        return fail(Fault::close_code, kCloseProtocolError, fmt::format("invalid close code {}", code));
       const std::string_view reason = std::string_view(control_).substr(2);
-      if (!is_valid_utf8(reason)) return fail(Fault::close_reason_utf8, kCloseInvalidPayload, "a close reason that is not UTF-8");
+      if (!is_valid_utf8(reason))
+        return fail(Fault::close_reason_utf8, kCloseInvalidPayload, "a close reason that is not UTF-8");
       handler.on_close(code, reason);
       return true;
     }
@@ -181,7 +191,8 @@ bool FrameParser::on_frame_complete(FrameHandler& handler) {
         handler.on_oversized(bytes);
         return true;
       }
-      if (!message_binary_ && !is_valid_utf8(message_)) return fail(Fault::text_utf8, kCloseInvalidPayload, "a text message that is not UTF-8");
+      if (!message_binary_ && !is_valid_utf8(message_))
+        return fail(Fault::text_utf8, kCloseInvalidPayload, "a text message that is not UTF-8");
       handler.on_message(message_, message_binary_);
       return true;
   }
@@ -201,7 +212,8 @@ std::size_t FrameParser::parse(std::string_view bytes, FrameHandler& handler, bo
   while (!error_ && !closed_) {
     if (!in_payload_) {
       if (i >= bytes.size()) break;
-      while (header_have_ < header_need_ && i < bytes.size()) header_[header_have_++] = static_cast<unsigned char>(bytes[i++]);
+      while (header_have_ < header_need_ && i < bytes.size())
+        header_[header_have_++] = static_cast<unsigned char>(bytes[i++]);
       if (header_have_ < header_need_) break;
       if (!on_header()) break;
       if (!in_payload_) continue;  // the header grew: read the rest of it

@@ -72,17 +72,17 @@ enum class Oversized : std::uint8_t { close, skip };
 enum class Fault : std::uint8_t {
   reserved_bits,
   reserved_opcode,
-  masking,             // a client frame not masked, or a server frame masked
-  bad_length,          // a 64-bit length with its top bit set
+  masking,     // a client frame not masked, or a server frame masked
+  bad_length,  // a 64-bit length with its top bit set
   control_fragmented,
   control_too_big,
-  bad_continuation,    // a continuation with no message to continue
-  bad_data_frame,      // a new message before the fragmented one ended
-  close_size,          // a 1-byte close payload
+  bad_continuation,  // a continuation with no message to continue
+  bad_data_frame,    // a new message before the fragmented one ended
+  close_size,        // a 1-byte close payload
   close_code,
   close_reason_utf8,
   text_utf8,
-  too_big,             // over max_message
+  too_big,  // over max_message
 };
 
 // What broke the protocol: the close code to answer with, and why (for the log and the frame).
@@ -100,8 +100,7 @@ enum class Sender : std::uint8_t { client, server };
 // anywhere.
 class FrameParser {
  public:
-  explicit FrameParser(std::size_t max_message, Sender sender = Sender::client,
-                       Oversized oversized = Oversized::close)
+  explicit FrameParser(std::size_t max_message, Sender sender = Sender::client, Oversized oversized = Oversized::close)
       : max_message_(max_message), masked_(sender == Sender::client), skip_oversized_(oversized == Oversized::skip) {}
 
   // Consumes `bytes`, calling `handler` for each frame that completes. Returns false once the
@@ -123,11 +122,11 @@ class FrameParser {
   std::size_t parse(std::string_view bytes, FrameHandler& handler, bool one);
 
   std::size_t max_message_;
-  bool masked_;           // the peer is a client: frames must be masked
+  bool masked_;  // the peer is a client: frames must be masked
   bool skip_oversized_;
-  bool discarding_ = false;       // the current data message is over max_message: not kept
-  std::uint64_t discarded_ = 0;   // its bytes so far
-  bool delivered_ = false;  // the last frame completed called the handler
+  bool discarding_ = false;      // the current data message is over max_message: not kept
+  std::uint64_t discarded_ = 0;  // its bytes so far
+  bool delivered_ = false;       // the last frame completed called the handler
   // Header accumulation.
   unsigned char header_[14] = {};
   std::size_t header_have_ = 0;

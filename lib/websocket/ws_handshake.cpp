@@ -27,9 +27,10 @@ std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::
     error = "Sec-WebSocket-Key is not 16 bytes in base64";
     return std::nullopt;
   }
-  return fmt::format("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: {}\r\nServer: {}\r\n\r\n",
-                     accept_key(k), server);
+  return fmt::format(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: {}\r\nServer: {}\r\n\r\n",
+      accept_key(k), server);
 }
 
 }  // namespace sb::ws

@@ -15,8 +15,7 @@ struct UpgradeRequest {
 };
 
 // The 101 response, or nullopt with `error` (an HTTP 400/426 answer is the caller's).
-std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::string_view server,
-                                            std::string& error);
+std::optional<std::string> upgrade_response(const UpgradeRequest& request, std::string_view server, std::string& error);
 // base64(SHA-1(key + GUID)).
 std::string accept_key(std::string_view key);
 // A client's Sec-WebSocket-Key: 16 random bytes in base64 (the caller draws them).

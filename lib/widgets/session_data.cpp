@@ -19,37 +19,66 @@ struct Key {
 
 // Every key SE's session data has, in its shapes; onWidgetLoad gets them all, zero or empty.
 constexpr auto kKeys = std::to_array<Key>({
-    {"follower-latest", Shape::named},          {"follower-session", Shape::count},
-    {"follower-week", Shape::count},            {"follower-month", Shape::count},
-    {"follower-goal", Shape::amount},           {"follower-total", Shape::count},
-    {"subscriber-latest", Shape::named},        {"subscriber-new-latest", Shape::named},
-    {"subscriber-resub-latest", Shape::named},  {"subscriber-gifted-latest", Shape::named},
-    {"subscriber-session", Shape::count},       {"subscriber-new-session", Shape::count},
-    {"subscriber-resub-session", Shape::count}, {"subscriber-gifted-session", Shape::count},
-    {"subscriber-week", Shape::count},          {"subscriber-month", Shape::count},
-    {"subscriber-goal", Shape::amount},         {"subscriber-total", Shape::count},
-    {"subscriber-points", Shape::amount},       {"subscriber-alltime-gifter", Shape::named},
-    {"tip-latest", Shape::named},               {"tip-session", Shape::amount},
-    {"tip-week", Shape::amount},                {"tip-month", Shape::amount},
-    {"tip-total", Shape::amount},               {"tip-goal", Shape::amount},
-    {"tip-count", Shape::count},                {"tip-session-top-donation", Shape::named},
-    {"tip-weekly-top-donation", Shape::named},  {"tip-monthly-top-donation", Shape::named},
-    {"tip-alltime-top-donation", Shape::named}, {"tip-session-top-donator", Shape::named},
-    {"tip-weekly-top-donator", Shape::named},   {"tip-monthly-top-donator", Shape::named},
-    {"tip-alltime-top-donator", Shape::named},  {"cheer-latest", Shape::named},
-    {"cheer-session", Shape::amount},           {"cheer-week", Shape::amount},
-    {"cheer-month", Shape::amount},             {"cheer-total", Shape::amount},
-    {"cheer-goal", Shape::amount},              {"cheer-count", Shape::count},
-    {"cheer-session-top-donation", Shape::named}, {"cheer-weekly-top-donation", Shape::named},
-    {"cheer-monthly-top-donation", Shape::named}, {"cheer-alltime-top-donation", Shape::named},
-    {"cheer-session-top-donator", Shape::named},  {"cheer-weekly-top-donator", Shape::named},
-    {"cheer-monthly-top-donator", Shape::named},  {"cheer-alltime-top-donator", Shape::named},
-    {"raid-latest", Shape::named},              {"host-latest", Shape::named},
-    {"merch-latest", Shape::named},             {"merch-goal-orders", Shape::amount},
-    {"merch-goal-items", Shape::amount},        {"merch-goal-total", Shape::amount},
+    {"follower-latest", Shape::named},
+    {"follower-session", Shape::count},
+    {"follower-week", Shape::count},
+    {"follower-month", Shape::count},
+    {"follower-goal", Shape::amount},
+    {"follower-total", Shape::count},
+    {"subscriber-latest", Shape::named},
+    {"subscriber-new-latest", Shape::named},
+    {"subscriber-resub-latest", Shape::named},
+    {"subscriber-gifted-latest", Shape::named},
+    {"subscriber-session", Shape::count},
+    {"subscriber-new-session", Shape::count},
+    {"subscriber-resub-session", Shape::count},
+    {"subscriber-gifted-session", Shape::count},
+    {"subscriber-week", Shape::count},
+    {"subscriber-month", Shape::count},
+    {"subscriber-goal", Shape::amount},
+    {"subscriber-total", Shape::count},
+    {"subscriber-points", Shape::amount},
+    {"subscriber-alltime-gifter", Shape::named},
+    {"tip-latest", Shape::named},
+    {"tip-session", Shape::amount},
+    {"tip-week", Shape::amount},
+    {"tip-month", Shape::amount},
+    {"tip-total", Shape::amount},
+    {"tip-goal", Shape::amount},
+    {"tip-count", Shape::count},
+    {"tip-session-top-donation", Shape::named},
+    {"tip-weekly-top-donation", Shape::named},
+    {"tip-monthly-top-donation", Shape::named},
+    {"tip-alltime-top-donation", Shape::named},
+    {"tip-session-top-donator", Shape::named},
+    {"tip-weekly-top-donator", Shape::named},
+    {"tip-monthly-top-donator", Shape::named},
+    {"tip-alltime-top-donator", Shape::named},
+    {"cheer-latest", Shape::named},
+    {"cheer-session", Shape::amount},
+    {"cheer-week", Shape::amount},
+    {"cheer-month", Shape::amount},
+    {"cheer-total", Shape::amount},
+    {"cheer-goal", Shape::amount},
+    {"cheer-count", Shape::count},
+    {"cheer-session-top-donation", Shape::named},
+    {"cheer-weekly-top-donation", Shape::named},
+    {"cheer-monthly-top-donation", Shape::named},
+    {"cheer-alltime-top-donation", Shape::named},
+    {"cheer-session-top-donator", Shape::named},
+    {"cheer-weekly-top-donator", Shape::named},
+    {"cheer-monthly-top-donator", Shape::named},
+    {"cheer-alltime-top-donator", Shape::named},
+    {"raid-latest", Shape::named},
+    {"host-latest", Shape::named},
+    {"merch-latest", Shape::named},
+    {"merch-goal-orders", Shape::amount},
+    {"merch-goal-items", Shape::amount},
+    {"merch-goal-total", Shape::amount},
 });
-constexpr auto kRecents = std::to_array<std::string_view>(
-    {"follower-recent", "subscriber-recent", "tip-recent", "cheer-recent", "raid-recent", "host-recent", "merch-recent"});
+constexpr auto kRecents =
+    std::to_array<std::string_view>({"follower-recent", "subscriber-recent", "tip-recent", "cheer-recent",
+                                     "raid-recent", "host-recent", "merch-recent"});
 
 // The periods and the key suffixes that restart with them.
 struct Period {
@@ -93,7 +122,8 @@ void SessionData::roll(std::int64_t now_ms) {
   const weekday wd{day};
   const std::int64_t week = (day - days((wd.c_encoding() + 6) % 7)).time_since_epoch().count();
   const year_month_day ymd{day};
-  const std::int64_t month = static_cast<int>(ymd.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+  const std::int64_t month =
+      static_cast<int>(ymd.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
   if (week_ >= 0 && week != week_) reset_period("week");
   if (month_ >= 0 && month != month_) reset_period("month");
   week_ = week;
@@ -280,7 +310,8 @@ void SessionData::apply_session_event(const Event& e) {
     auto& recents = recents_[name];
     recents.clear();
     for (const JsonField& f : list->fields)
-      if (f.value.type == JsonType::object && recents.size() < kRecentSize) recents.push_back(read_entry(*f.value.node));
+      if (f.value.type == JsonType::object && recents.size() < kRecentSize)
+        recents.push_back(read_entry(*f.value.node));
   } else if (const JsonNode* data = root->object("data")) {
     values_[name] = read_entry(*data);
   }
@@ -434,7 +465,8 @@ bool SessionData::read_state(const JsonNode& state, std::string& error) {
     if (f.value.type != JsonType::array) continue;
     auto& list = recents_[std::string(f.key)];
     for (const JsonField& item : f.value.node->fields)
-      if (item.value.type == JsonType::object && list.size() < kRecentSize) list.push_back(read_entry(*item.value.node));
+      if (item.value.type == JsonType::object && list.size() < kRecentSize)
+        list.push_back(read_entry(*item.value.node));
   }
   for (const JsonField& f : donators->fields) {
     if (f.value.type != JsonType::object) continue;

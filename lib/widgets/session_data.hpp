@@ -89,10 +89,14 @@ class SessionData {
   Ranked& ranked(std::string_view prefix);
   void forget_ranked() { tip_.ready = cheer_.ready = false; }
   template <class... Parts>
-  Entry& value(const Parts&... parts) { return find_or_add(values_, parts...); }
+  Entry& value(const Parts&... parts) {
+    return find_or_add(values_, parts...);
+  }
   // The donator sums of one ranking ("tip-session").
   template <class... Parts>
-  Sums& donators(const Parts&... parts) { return find_or_add(donators_, parts...); }
+  Sums& donators(const Parts&... parts) {
+    return find_or_add(donators_, parts...);
+  }
   void add(std::string_view prefix, double amount, bool counts);
   void top(Ranked& r, const std::string& name, double amount);
   void recent(std::string_view prefix, Entry entry);
@@ -108,7 +112,7 @@ class SessionData {
   // Hashed sums: a ranking holds up to kMaxDonators names, and each tip looks one up in four.
   std::map<std::string, Sums, std::less<>> donators_;
   Ranked tip_, cheer_;
-  std::string key_;  // find_or_add()'s key buffer
+  std::string key_;          // find_or_add()'s key buffer
   std::int64_t week_ = -1;   // days since the epoch of this week's Monday
   std::int64_t month_ = -1;  // year * 12 + month - 1
   std::uint64_t changes_ = 0;

@@ -142,8 +142,8 @@ std::vector<ButtonField> button_fields(std::string_view fields_json) {
 
 }  // namespace
 
-bool WidgetHost::find_button(std::string_view page, std::string_view field, std::string& value_json,
-                             std::string& error, int& http_status) const {
+bool WidgetHost::find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
+                             int& http_status) const {
   const auto widgets = list();
   const auto it = std::find_if(widgets.begin(), widgets.end(), [&](const WidgetConfig& w) { return w.name == page; });
   WidgetParts parts;

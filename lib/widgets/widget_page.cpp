@@ -16,10 +16,12 @@ namespace {
 // booleans as their token, null as nothing, objects and arrays as JSON.
 std::string placeholder_text(const JsonValue& value) {
   switch (value.type) {
-    case JsonType::null: return {};
+    case JsonType::null:
+      return {};
     case JsonType::string:
     case JsonType::number:
-    case JsonType::boolean: return std::string(value.text);
+    case JsonType::boolean:
+      return std::string(value.text);
     default: {
       std::string json;
       JsonWriter w(json);
@@ -39,12 +41,23 @@ std::string value_json(const JsonValue& value) {
 void escape_html(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -110,7 +123,8 @@ bool build_field_data(std::string_view fields_json, std::string_view data_json, 
 namespace {
 
 // One pass of `open`KEY`close` replacement: known keys only, everything else as it was.
-std::string replace_keys(std::string_view text, const FieldData& fields, std::string_view open, std::string_view close) {
+std::string replace_keys(std::string_view text, const FieldData& fields, std::string_view open,
+                         std::string_view close) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;

@@ -109,7 +109,12 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     if (old != store_.end() && old->second == json) {
       // Unchanged: nothing to save, but widgets still hear of it as on SE.
       std::string update;
-      JsonWriter(update).begin_object().field("key", "customWidget." + std::string(key)).key("value").raw(json).end_object();
+      JsonWriter(update)
+          .begin_object()
+          .field("key", "customWidget." + std::string(key))
+          .key("value")
+          .raw(json)
+          .end_object();
       w.begin_object().field("key", key).field("message", "stored").end_object();
       broadcast("kvstore", update);
       return true;
@@ -117,7 +122,12 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     store_bytes_ = store_bytes_ - old_bytes + key.size() + json.size();
     std::string update;
     // SE names a widget's key "customWidget.<key>" in kvstore:update.
-    JsonWriter(update).begin_object().field("key", "customWidget." + std::string(key)).key("value").raw(json).end_object();
+    JsonWriter(update)
+        .begin_object()
+        .field("key", "customWidget." + std::string(key))
+        .key("value")
+        .raw(json)
+        .end_object();
     store_[std::string(key)] = std::move(json);
     ++changes_;
     w.begin_object().field("key", key).field("message", "stored").end_object();

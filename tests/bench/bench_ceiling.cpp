@@ -46,15 +46,14 @@ struct Client {
   int fd = -1;
   bool open = false;
   std::string head;
-  std::uint64_t next = 0;   // absolute index of the next frame to write
-  std::size_t offset = 0;   // bytes of that frame already written
-  bench::OutBuffer control; // handshake and hello, before any event
+  std::uint64_t next = 0;    // absolute index of the next frame to write
+  std::size_t offset = 0;    // bytes of that frame already written
+  bench::OutBuffer control;  // handshake and hello, before any event
 };
 
 class Ceiling {
  public:
-  Ceiling(std::uint16_t port, std::uint16_t upstream_port, std::string upstream_path)
-      : template_(event_template()) {
+  Ceiling(std::uint16_t port, std::uint16_t upstream_port, std::string upstream_path) : template_(event_template()) {
     const std::string_view t(template_);
     seq_at_ = t.find(kSeqSlot) + kSeqSlot.size() - 10;
     sent_at_ = bench::find_sent_digits(t);

@@ -22,10 +22,8 @@ inline constexpr std::string_view kMessageTail =
 // adversarial load: one user and one amount for every event (only the ids differ).
 inline void append_tip_packet(std::string& out, std::uint64_t n, bool same_user, std::int64_t sent_ns) {
   char user[32];
-  if (same_user)
-    std::snprintf(user, sizeof user, "SaraRira");
-  else
-    std::snprintf(user, sizeof user, "viewer%03u", static_cast<unsigned>(n % 997));
+  if (same_user) std::snprintf(user, sizeof user, "SaraRira");
+  else std::snprintf(user, sizeof user, "viewer%03u", static_cast<unsigned>(n % 997));
   const unsigned amount = same_user ? 3 : 1 + static_cast<unsigned>(n % 50);
   char id[25];
   std::snprintf(id, sizeof id, "6815a373%016" PRIx64, n);
@@ -34,11 +32,12 @@ inline void append_tip_packet(std::string& out, std::uint64_t n, bool same_user,
       buf, sizeof buf,
       "42[\"event\",{\"type\":\"tip\",\"provider\":\"twitch\",\"channel\":\"5d1b97ed15d716160eb048ec\","
       "\"createdAt\":\"2025-05-03T05:02:43.949Z\",\"data\":{\"amount\":%u,\"currency\":\"BRL\",\"username\":\"%s\","
-      "\"tipId\":\"7a15b373%016" PRIx64 "\",\"message\":\"%.*s%0*" PRId64 "%.*s\","
+      "\"tipId\":\"7a15b373%016" PRIx64 "\",\"message\":\"%.*s%0*" PRId64
+      "%.*s\","
       "\"avatar\":\"https://cdn.streamelements.com/static/default-avatar.png\"},\"_id\":\"%s\","
       "\"updatedAt\":\"2025-05-03T05:02:43.949Z\",\"activityId\":\"%s\",\"sessionEventsCount\":7}]",
-      amount, user, n, static_cast<int>(kSentMarker.size()), kSentMarker.data(), static_cast<int>(kSentDigits),
-      sent_ns, static_cast<int>(kMessageTail.size()), kMessageTail.data(), id, id);
+      amount, user, n, static_cast<int>(kSentMarker.size()), kSentMarker.data(), static_cast<int>(kSentDigits), sent_ns,
+      static_cast<int>(kMessageTail.size()), kMessageTail.data(), id, id);
   out.append(buf, static_cast<std::size_t>(len));
 }
 

@@ -50,18 +50,16 @@ int main(int argc, char** argv) {
   std::size_t n = 0;
   double t = 0;
   if (runs("normalize")) {
-  for (int r = 0; r < rounds; ++r) {
-    for (const auto& f : fixtures) {
-      if (f.service == "velora")
-        velora.normalize(f.json, 0, event, reason);
-      else
-        se.normalize(f.socket_event, f.json, 0, event, reason);
-      ++n;
+    for (int r = 0; r < rounds; ++r) {
+      for (const auto& f : fixtures) {
+        if (f.service == "velora") velora.normalize(f.json, 0, event, reason);
+        else se.normalize(f.socket_event, f.json, 0, event, reason);
+        ++n;
+      }
     }
-  }
-  t = seconds_since(start);
-  std::printf("normalize:              %9.0f events/s  %6.0f ns/event  %6.1f MB/s of payload\n", n / t, t / n * 1e9,
-              payload_bytes * static_cast<double>(rounds) / t / 1e6);
+    t = seconds_since(start);
+    std::printf("normalize:              %9.0f events/s  %6.0f ns/event  %6.1f MB/s of payload\n", n / t, t / n * 1e9,
+                payload_bytes * static_cast<double>(rounds) / t / 1e6);
   }
 
   // 2. Normalize + publish to 10 local clients.
@@ -74,10 +72,8 @@ int main(int argc, char** argv) {
     n = 0;
     for (int r = 0; r < rounds / 4; ++r) {
       for (const auto& f : fixtures) {
-        if (f.service == "velora")
-          velora.normalize(f.json, 0, event, reason);
-        else
-          se.normalize(f.socket_event, f.json, 0, event, reason);
+        if (f.service == "velora") velora.normalize(f.json, 0, event, reason);
+        else se.normalize(f.socket_event, f.json, 0, event, reason);
         hub.publish(std::move(event));
         ++n;
       }
@@ -123,7 +119,8 @@ int main(int argc, char** argv) {
     sb::socketio::SocketIoSession session(config, sink);
     sink.session = &session;
     session.start(std::chrono::milliseconds{0});
-    session.on_text(R"(0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":5000})", std::chrono::milliseconds{0});
+    session.on_text(R"(0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":5000})",
+                    std::chrono::milliseconds{0});
     session.on_text("40", std::chrono::milliseconds{0});
     // Compact, as Socket.IO servers send them (JSON.stringify); the fixture files are indented.
     std::vector<std::string> frames;
@@ -143,8 +140,8 @@ int main(int argc, char** argv) {
       }
     }
     t = seconds_since(start);
-    std::printf("frame->session->normalize->dedup->publish x%-3d %9.0f events/s  %6.0f ns/event\n", subscribers,
-                n / t, t / n * 1e9);
+    std::printf("frame->session->normalize->dedup->publish x%-3d %9.0f events/s  %6.0f ns/event\n", subscribers, n / t,
+                t / n * 1e9);
   }
   // 4. Dedup alone under adversarial input: one user tipping the same amount (one fingerprint
   //    key) with distinct ids, against distinct users; and a flood of ids past the id cap.

@@ -115,8 +115,8 @@ class Subscribers {
         on_client(clients_[events[i].data.u64], events[i].events);
       }
       if (!ready_printed_ && (greeted_ + failed_ == clients_.size() || now_ns() - start > 60'000'000'000)) {
-        std::printf("{\"ready\":%zu,\"failed\":%zu,\"connect_ms\":%.1f}\n", greeted_,
-                    clients_.size() - greeted_, static_cast<double>(now_ns() - start) / 1e6);
+        std::printf("{\"ready\":%zu,\"failed\":%zu,\"connect_ms\":%.1f}\n", greeted_, clients_.size() - greeted_,
+                    static_cast<double>(now_ns() - start) / 1e6);
         std::fflush(stdout);
         ready_printed_ = true;
       }
@@ -324,9 +324,8 @@ class Subscribers {
                 ",\"holes\":%" PRIu64 ",\"order_errors\":%" PRIu64 ",\"msg_bytes\":%.0f,\"p50_us\":%" PRIu64
                 ",\"p99_us\":%" PRIu64 ",\"max_us\":%" PRIu64 ",\"first_ns\":%" PRId64 ",\"last_ns\":%" PRId64 "}\n",
                 clients_.size(), closes, close_code, static_cast<unsigned long long>(expected_),
-                min_events == ~std::uint64_t{0} ? 0 : min_events, sum.events, lost, sum.gaps, sum.gap_missed,
-                sum.holes, sum.order_errors,
-                sum.events ? static_cast<double>(sum.bytes) / static_cast<double>(sum.events) : 0.0,
+                min_events == ~std::uint64_t{0} ? 0 : min_events, sum.events, lost, sum.gaps, sum.gap_missed, sum.holes,
+                sum.order_errors, sum.events ? static_cast<double>(sum.bytes) / static_cast<double>(sum.events) : 0.0,
                 latency_.percentile_us(0.50), latency_.percentile_us(0.99), latency_.max_us(), first, last);
     std::fflush(stdout);
   }

@@ -125,8 +125,7 @@ class Upstream {
       const ssize_t n = read(p.fd, buf, sizeof buf);
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return drop(p);
       if (n > 0) {
-        if (!p.upgraded)
-          on_handshake(p, std::string_view(buf, static_cast<std::size_t>(n)));
+        if (!p.upgraded) on_handshake(p, std::string_view(buf, static_cast<std::size_t>(n)));
         else
           p.reader.feed(std::string_view(buf, static_cast<std::size_t>(n)),
                         [&](std::uint8_t op, std::string_view data) { on_message(p, op, data); });
@@ -156,8 +155,7 @@ class Upstream {
     p.next_ping_ns = now_ns() + kPingIntervalNs;
     const std::string rest = p.head.substr(end + 4);
     p.head.clear();
-    if (!rest.empty())
-      p.reader.feed(rest, [&](std::uint8_t op, std::string_view data) { on_message(p, op, data); });
+    if (!rest.empty()) p.reader.feed(rest, [&](std::uint8_t op, std::string_view data) { on_message(p, op, data); });
   }
 
   void on_message(Peer& p, std::uint8_t op, std::string_view data) {

@@ -52,8 +52,9 @@ inline std::string client_upgrade_request(std::uint16_t port, std::string_view p
   r.append(path);
   r.append(" HTTP/1.1\r\nHost: 127.0.0.1:");
   r.append(std::to_string(port));
-  r.append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-           "Sec-WebSocket-Version: 13\r\n\r\n");
+  r.append(
+      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n");
   return r;
 }
 
@@ -65,8 +66,7 @@ inline std::string_view header_value(std::string_view head, std::string_view nam
     const std::size_t end = head.find("\r\n", start);
     const std::string_view l = head.substr(start, end - start);
     if (l.size() > name.size() && l[name.size()] == ':' &&
-        std::equal(name.begin(), name.end(), l.begin(),
-                   [](char a, char b) { return (a | 0x20) == (b | 0x20); })) {
+        std::equal(name.begin(), name.end(), l.begin(), [](char a, char b) { return (a | 0x20) == (b | 0x20); })) {
       std::string_view v = l.substr(name.size() + 1);
       while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
       return v;

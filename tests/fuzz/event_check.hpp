@@ -60,13 +60,15 @@ inline bool in_list(std::string_view value, std::initializer_list<std::string_vi
 }
 
 constexpr std::initializer_list<std::string_view> kKinds = {
-    "follow",       "subscription", "resubscription", "gift_subscription", "gift_purchase", "gift_bundle",
-    "cheer",        "tip",          "raid",           "host",              "merch",         "redemption",
-    "superchat",    "volts",        "chat_message",   "chat_delete",       "moderation",    "poll",
-    "prediction",   "hype_train",   "stream_online",  "stream_offline",    "stream_update", "counter",
-    "session",      "status",       "unknown"};
-constexpr std::initializer_list<std::string_view> kStates = {"disconnected", "connecting", "connected",
-                                                             "reconnecting", "error"};
+    "follow",        "subscription",   "resubscription", "gift_subscription",
+    "gift_purchase", "gift_bundle",    "cheer",          "tip",
+    "raid",          "host",           "merch",          "redemption",
+    "superchat",     "volts",          "chat_message",   "chat_delete",
+    "moderation",    "poll",           "prediction",     "hype_train",
+    "stream_online", "stream_offline", "stream_update",  "counter",
+    "session",       "status",         "unknown"};
+constexpr std::initializer_list<std::string_view> kStates = {"disconnected", "connecting", "connected", "reconnecting",
+                                                             "error"};
 
 // Checks one event JSON object against config/event.schema.json. `raw_expected`: the event was
 // serialized with include_raw (then `unknown` needs `raw`).
@@ -154,8 +156,8 @@ inline void check_event(sb::Event event) {
   sb::append_event_json(json, event);
   check_event_json(json, true);
   json.clear();
-  sb::append_event_json(json, event, {.include_raw = false, .include_data = false, .max_message_bytes = 7,
-                                      .mark_trimmed = true});
+  sb::append_event_json(json, event,
+                        {.include_raw = false, .include_data = false, .max_message_bytes = 7, .mark_trimmed = true});
   check_event_json(json, false);
 }
 

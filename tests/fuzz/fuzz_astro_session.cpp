@@ -74,8 +74,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Handler h;
-  astro::SessionConfig config{{"channel.activities", "channel.tips", "channel.chat.message"}, "tok\"\n", "jwt",
-                              Millis{1000}};
+  astro::SessionConfig config{
+      {"channel.activities", "channel.tips", "channel.chat.message"}, "tok\"\n", "jwt", Millis{1000}};
   astro::AstroSession s(config, h);
   Millis now{0};
   s.start(now);

@@ -15,14 +15,14 @@
 #include <vector>
 
 // Stops the run with a message: libFuzzer saves the input as a crash artifact.
-#define FUZZ_CHECK(cond, ...)                                                    \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
+#define FUZZ_CHECK(cond, ...)                                                              \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
       std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      std::fprintf(stderr, "  " __VA_ARGS__);                                    \
-      std::fprintf(stderr, "\n");                                                \
-      __builtin_trap();                                                          \
-    }                                                                            \
+      std::fprintf(stderr, "  " __VA_ARGS__);                                              \
+      std::fprintf(stderr, "\n");                                                          \
+      __builtin_trap();                                                                    \
+    }                                                                                      \
   } while (0)
 
 namespace fuzz {
@@ -175,10 +175,14 @@ class StrictJson {
   bool value(int depth) {
     if (eof()) return false;
     switch (c()) {
-      case '"': return string();
-      case 't': return lit("true");
-      case 'f': return lit("false");
-      case 'n': return lit("null");
+      case '"':
+        return string();
+      case 't':
+        return lit("true");
+      case 'f':
+        return lit("false");
+      case 'n':
+        return lit("null");
       case '[':
       case '{': {
         if (depth >= max_depth) return false;
@@ -211,7 +215,8 @@ class StrictJson {
           return true;
         }
       }
-      default: return number();
+      default:
+        return number();
     }
   }
 };

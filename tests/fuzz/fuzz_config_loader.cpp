@@ -24,7 +24,7 @@ void check_message(const std::string& m, std::string_view input, const char* wha
   FUZZ_CHECK(m.starts_with("fuzz.toml"), "%s does not name the file: %s", what, m.c_str());
   // Messages quote the file's values (e.g. "bad duration"): a newline in one must not forge a line.
   FUZZ_CHECK(m.find('\n') == std::string::npos && m.find('\r') == std::string::npos, "%s spans lines: %s", what,
-               m.c_str());
+             m.c_str());
   if (input.find(kFileSecret) == std::string_view::npos)
     FUZZ_CHECK(m.find(kFileSecret) == std::string::npos, "%s shows the token file's secret: %s", what, m.c_str());
   if (input.find(kEnvSecret) == std::string_view::npos)
@@ -38,9 +38,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("sb-fuzz-config-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  {
-    std::ofstream(dir / "token.txt") << kFileSecret << "\n";
-  }
+  { std::ofstream(dir / "token.txt") << kFileSecret << "\n"; }
   ::chmod((dir / "token.txt").c_str(), 0600);
   ::setenv("FUZZ_TOKEN", std::string(kEnvSecret).c_str(), 1);
   g_base_dir = dir.string();

@@ -53,10 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = g_dir + "/events.jsonl";
   const auto ff = text.find('\f');
   write_file(path, text.substr(0, ff));
-  if (ff != std::string_view::npos)
-    write_file(path + ".1", text.substr(ff + 1));
-  else
-    std::remove((path + ".1").c_str());
+  if (ff != std::string_view::npos) write_file(path + ".1", text.substr(ff + 1));
+  else std::remove((path + ".1").c_str());
 
   {
     sb::Journal journal(path, 1 << 20);
@@ -78,10 +76,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     journal.read_range(1, last_seq, [&](sb::PublishedEventPtr e) { whole.push_back(e->event.seq); });
     for (std::uint64_t from = 1, steps = 0; from <= last_seq && steps < 10000; ++steps) {
       std::uint64_t next = from;
-      const bool done = journal.read_range(from, last_seq, [&](sb::PublishedEventPtr e) {
-        chunked.push_back(e->event.seq);
-        next = e->event.seq + 1;
-      }, 200);
+      const bool done = journal.read_range(
+          from, last_seq,
+          [&](sb::PublishedEventPtr e) {
+            chunked.push_back(e->event.seq);
+            next = e->event.seq + 1;
+          },
+          200);
       if (done) break;
       FUZZ_CHECK(next > from, "a chunked read made no progress");
       from = next;
@@ -92,14 +93,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(whole == chunked, "chunked reads differ from one read (%zu vs %zu events)", whole.size(),
                  chunked.size());
 
-    for (const auto& [from, to] : {std::pair<std::uint64_t, std::uint64_t>{1, 3}, {0, ~std::uint64_t{0}},
-                                   {last_seq, last_seq}}) {
+    for (const auto& [from, to] :
+         {std::pair<std::uint64_t, std::uint64_t>{1, 3}, {0, ~std::uint64_t{0}}, {last_seq, last_seq}}) {
       journal.read_range(from, to, [&, from = from, to = to](sb::PublishedEventPtr e) {
         FUZZ_CHECK(e, "read_range gave no event");
         // The pre-check reads leading digits only ("seq":1e3 looks like 1): the parsed seq decides.
-        FUZZ_CHECK(e->event.seq >= from && e->event.seq <= to,
-                   "read_range(%llu, %llu) gave seq %llu", static_cast<unsigned long long>(from),
-                   static_cast<unsigned long long>(to), static_cast<unsigned long long>(e ? e->event.seq : 0));
+        FUZZ_CHECK(e->event.seq >= from && e->event.seq <= to, "read_range(%llu, %llu) gave seq %llu",
+                   static_cast<unsigned long long>(from), static_cast<unsigned long long>(to),
+                   static_cast<unsigned long long>(e ? e->event.seq : 0));
       });
     }
   }

@@ -54,12 +54,16 @@ bool same(const dom::element& a, const dom::element& b) {
         if (i.key() != j.key() || !same(i.value(), j.value())) return false;
       return true;
     }
-    case dom::element_type::STRING: return std::string_view(a) == std::string_view(b);
+    case dom::element_type::STRING:
+      return std::string_view(a) == std::string_view(b);
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE: return same_number(a, b);
-    case dom::element_type::BOOL: return bool(a) == bool(b);
-    case dom::element_type::NULL_VALUE: return true;
+    case dom::element_type::DOUBLE:
+      return same_number(a, b);
+    case dom::element_type::BOOL:
+      return bool(a) == bool(b);
+    case dom::element_type::NULL_VALUE:
+      return true;
   }
   return false;
 }
@@ -67,7 +71,8 @@ bool same(const dom::element& a, const dom::element& b) {
 void lookups(const sb::JsonNode& node, int depth) {
   for (const auto& field : node.fields) {
     if (const auto n = node.number(field.key)) FUZZ_CHECK(std::isfinite(*n), "number() is not finite");
-    if (const auto i = node.integer(field.key)) FUZZ_CHECK(*i >= -9'000'000'000'000'000 && *i <= 9'000'000'000'000'000, "integer() range");
+    if (const auto i = node.integer(field.key))
+      FUZZ_CHECK(*i >= -9'000'000'000'000'000 && *i <= 9'000'000'000'000'000, "integer() range");
     if (const auto n = sb::json_number(field.value)) FUZZ_CHECK(std::isfinite(*n), "json_number() is not finite");
     (void)node.string(field.key);
     (void)node.boolean(field.key);
@@ -96,7 +101,8 @@ void check_raw(const sb::JsonValue& value, int depth) {
   write_walked(a, value);
   sb::write_json_value(b, value);
   FUZZ_CHECK(walked == fast, "the raw copy differs from the walk: %s", fast.c_str());
-  if (value.node->raw_is_canonical) FUZZ_CHECK(value.node->raw == walked, "raw marked canonical is not: %s", walked.c_str());
+  if (value.node->raw_is_canonical)
+    FUZZ_CHECK(value.node->raw == walked, "raw marked canonical is not: %s", walked.c_str());
   for (const auto& field : value.node->fields) check_raw(field.value, depth + 1);
 }
 
@@ -152,8 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // (e.g. 0e3444...4: DOM reads 0, on-demand refuses): a number error is not a finding.
     const bool number_quirk = error == simdjson::error_message(simdjson::NUMBER_ERROR);
     if (container && !number_quirk)
-      FUZZ_CHECK(depth_of(theirs) > sb::JsonReader::kMaxDepth - 1, "JsonReader refused valid JSON: %s",
-                 error.c_str());
+      FUZZ_CHECK(depth_of(theirs) > sb::JsonReader::kMaxDepth - 1, "JsonReader refused valid JSON: %s", error.c_str());
   }
 
   (void)sb::jwt_expiry_seconds(text);

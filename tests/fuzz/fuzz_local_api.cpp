@@ -91,10 +91,8 @@ void readers(std::string_view text) {
   std::string error;
   if (const sb::JsonNode* node = reader.parse(text, error); node && !node->is_array) {
     sb::EventFilter filter;
-    if (sb::read_filter(*node, filter, error))
-      check_filter_json(filter);
-    else
-      FUZZ_CHECK(!error.empty(), "read_filter failed without a reason");
+    if (sb::read_filter(*node, filter, error)) check_filter_json(filter);
+    else FUZZ_CHECK(!error.empty(), "read_filter failed without a reason");
   }
 
   for (std::string_view item : sb::split_list(text))

@@ -13,10 +13,17 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kSeEvents = {
-    "event",         "event:test",         "event:update",         "event:reset",
-    "session:reset", "bot:counter",        "channel.activities",   "channel.tips",
-    "channel.chat.message", "event:unknown-name", ""};
+constexpr std::array<std::string_view, 11> kSeEvents = {"event",
+                                                        "event:test",
+                                                        "event:update",
+                                                        "event:reset",
+                                                        "session:reset",
+                                                        "bot:counter",
+                                                        "channel.activities",
+                                                        "channel.tips",
+                                                        "channel.chat.message",
+                                                        "event:unknown-name",
+                                                        ""};
 
 }  // namespace
 

@@ -85,8 +85,7 @@ void socketio(std::string_view text) {
     if (p->id) FUZZ_CHECK(*p->id <= (std::uint64_t{1} << 53) - 1, "ack id out of range");
     if (p->type == sio::PacketType::binary_event || p->type == sio::PacketType::binary_ack)
       FUZZ_CHECK(p->attachments <= 999999, "attachment count");
-    else
-      FUZZ_CHECK(p->attachments == 0, "attachments on a text packet");
+    else FUZZ_CHECK(p->attachments == 0, "attachments on a text packet");
     if (p->type == sio::PacketType::event || p->type == sio::PacketType::binary_event) event_roundtrip(*p);
     if (p->type == sio::PacketType::ack || p->type == sio::PacketType::binary_ack) {
       std::vector<std::string_view> elements;

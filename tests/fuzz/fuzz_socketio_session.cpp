@@ -64,7 +64,8 @@ struct Handler : sio::SessionHandler {
       const std::string text(args[i]);
       const std::string doc = "[" + text + "]";
       const sb::JsonNode* again = reader.parse(doc, error);
-      FUZZ_CHECK(again && again->fields.size() == 1, "a parsed argument's text does not parse alone: %s", error.c_str());
+      FUZZ_CHECK(again && again->fields.size() == 1, "a parsed argument's text does not parse alone: %s",
+                 error.c_str());
       sb::JsonWriter xw(from_text);
       sb::write_json_value(xw, again->fields.front().value);
       FUZZ_CHECK(from_tree == from_text, "parsed argument %zu differs from its text", i);
@@ -131,8 +132,8 @@ void run(std::string_view script, int eio_version, std::string nsp) {
   }
   s.close("the end");
   FUZZ_CHECK(s.ended() && s.next_deadline() == Millis::max(), "close() did not end the session");
-  for (const auto& [id, count] : h.ack_calls) FUZZ_CHECK(count == 1, "ack %llu answered %d times",
-                                                          static_cast<unsigned long long>(id), count);
+  for (const auto& [id, count] : h.ack_calls)
+    FUZZ_CHECK(count == 1, "ack %llu answered %d times", static_cast<unsigned long long>(id), count);
 }
 
 }  // namespace

@@ -18,8 +18,7 @@ struct Recorder : sb::SseParser::Handler {
                "event text is not UTF-8 after decoding");
     FUZZ_CHECK(!e.type.empty(), "empty event type");
     FUZZ_CHECK(e.type.find_first_of("\r\n") == std::string_view::npos &&
-                   e.id.find_first_of("\r\n") == std::string_view::npos &&
-                   e.data.find('\r') == std::string_view::npos,
+                   e.id.find_first_of("\r\n") == std::string_view::npos && e.data.find('\r') == std::string_view::npos,
                "line break inside a field");
     FUZZ_CHECK(e.id.find('\0') == std::string_view::npos, "id with NUL");
     trace.push_back("E:" + std::string(e.type) + "|" + std::string(e.data) + "|" + std::string(e.id));

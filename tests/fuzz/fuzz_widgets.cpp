@@ -55,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto script = page.find("<script>streambridge.widget(");
     FUZZ_CHECK(script != std::string::npos, "no runtime call in the page");
     const auto end = page.find("</script>", script);
-    FUZZ_CHECK(page.substr(script + 8, end - script - 8).find("</") == std::string::npos, "the inline script can be ended early");
+    FUZZ_CHECK(page.substr(script + 8, end - script - 8).find("</") == std::string::npos,
+               "the inline script can be ended early");
   }
 
   // The same text as a state file, then requests made of its lines.
@@ -83,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.type = type;
     request.params_json = std::string(values.empty() ? std::string_view("{}") : values);
     std::string result;
-    if (state.handle(request, result, error, [](std::string_view, std::string_view d) { check_json(d, "a broadcast"); }))
+    if (state.handle(request, result, error,
+                     [](std::string_view, std::string_view d) { check_json(d, "a broadcast"); }))
       check_json(result, type);
   }
   return 0;

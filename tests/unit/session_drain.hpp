@@ -25,7 +25,8 @@ inline std::vector<std::string> drain(ClientSession& s) {
       if (op == "gap") {
         const auto* d = root->object("d");
         op += ":" + std::string(d->string("reason"));
-        if (d->integer("from")) op += ":" + std::to_string(*d->integer("from")) + "-" + std::to_string(*d->integer("to"));
+        if (d->integer("from"))
+          op += ":" + std::to_string(*d->integer("from")) + "-" + std::to_string(*d->integer("to"));
       }
       out.push_back(op);
     }

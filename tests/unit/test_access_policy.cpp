@@ -69,8 +69,10 @@ TEST_CASE("sec-fetch-site: another site's requests are refused unless listed, cl
   CHECK(check(config, "127.0.0.1:7480", "", "same-site", "/status") == BrowserVerdict::cross_site);
   CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/client.js") == BrowserVerdict::allowed);
   // A frame is refused, a link followed to a page is not; a form post never is.
-  CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/", "GET", "navigate", "iframe") == BrowserVerdict::cross_site);
-  CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/", "GET", "navigate", "document") == BrowserVerdict::allowed);
+  CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/", "GET", "navigate", "iframe") ==
+        BrowserVerdict::cross_site);
+  CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/", "GET", "navigate", "document") ==
+        BrowserVerdict::allowed);
   CHECK(check(config, "127.0.0.1:7480", "", "cross-site", "/test", "POST", "navigate", "document") ==
         BrowserVerdict::cross_site);
   config.allowed_origins = {"http://allowed.example:8080"};

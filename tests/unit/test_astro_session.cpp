@@ -28,9 +28,7 @@ struct Recorder : astro::SessionHandler {
   }
 };
 
-astro::SessionConfig config() {
-  return {{"channel.activities", "channel.tips"}, "tok", "jwt", ms{1000}};
-}
+astro::SessionConfig config() { return {{"channel.activities", "channel.tips"}, "tok", "jwt", ms{1000}}; }
 
 }  // namespace
 
@@ -39,14 +37,16 @@ TEST_CASE("astro: subscribes to every topic with its own nonce, matches response
   astro::AstroSession s(config(), r);
   s.start(ms{0});
   REQUIRE(r.sent.size() == 2);
-  CHECK(r.sent[0] ==
-        R"({"type":"subscribe","nonce":"sb-1","data":{"topic":"channel.activities","token":"tok","token_type":"jwt"}})");
+  CHECK(
+      r.sent[0] ==
+      R"({"type":"subscribe","nonce":"sb-1","data":{"topic":"channel.activities","token":"tok","token_type":"jwt"}})");
   CHECK(r.sent[1].find(R"("nonce":"sb-2")") != std::string::npos);
   s.on_text(R"({"id":"x","type":"response","nonce":"sb-2","data":{"message":"successfully subscribed"}})", ms{5});
   s.on_text(R"({"type":"response","nonce":"sb-1","data":{}})", ms{6});
   CHECK(r.subscribed == std::vector<std::string>{"channel.tips", "channel.activities"});
   CHECK(s.next_deadline() == ms::max());
-  s.on_text(R"({"type":"message","topic":"channel.tips","room":"r","data":{"_id":"t1","donation":{"amount":5}}})", ms{7});
+  s.on_text(R"({"type":"message","topic":"channel.tips","room":"r","data":{"_id":"t1","donation":{"amount":5}}})",
+            ms{7});
   REQUIRE(r.messages.size() == 1);
   CHECK(r.messages[0] == R"(channel.tips|{"_id":"t1","donation":{"amount":5}})");
 }
@@ -55,7 +55,8 @@ TEST_CASE("astro: err_unauthorized rejects, rate_limit_exceeded backs off, other
   Recorder a;
   astro::AstroSession s(config(), a);
   s.start(ms{0});
-  s.on_text(R"({"type":"response","nonce":"sb-1","error":"err_unauthorized","data":{"message":"invalid token"}})", ms{1});
+  s.on_text(R"({"type":"response","nonce":"sb-1","error":"err_unauthorized","data":{"message":"invalid token"}})",
+            ms{1});
   REQUIRE(a.end);
   CHECK(*a.end == astro::SessionEnd::rejected);
   CHECK(a.end_reason == "Astro refused the token for channel.activities: invalid token");
@@ -70,7 +71,8 @@ TEST_CASE("astro: err_unauthorized rejects, rate_limit_exceeded backs off, other
   Recorder c;
   astro::AstroSession s3(config(), c);
   s3.start(ms{0});
-  s3.on_text(R"({"type":"response","nonce":"sb-2","error":"err_bad_request","data":{"message":"no such topic"}})", ms{1});
+  s3.on_text(R"({"type":"response","nonce":"sb-2","error":"err_bad_request","data":{"message":"no such topic"}})",
+             ms{1});
   CHECK_FALSE(c.end);
   CHECK(c.topic_errors == std::vector<std::string>{"channel.tips|err_bad_request"});
 }
@@ -102,9 +104,8 @@ TEST_CASE("astro: topics normalize through the StreamElements normalizer - a tip
   REQUIRE(n.normalize("channel.activities", activity_json, 0, activity, reason) == sb::NormalizeStatus::event);
   CHECK(activity.kind == sb::Kind::tip);
   CHECK(activity.id == "act1");
-  const char* tip_json =
-      R"({"_id":"tip1","provider":"twitch","createdAt":"2025-05-03T05:02:43.949Z",)"
-      R"("donation":{"user":{"username":"SaraRira"},"amount":3,"currency":"BRL","message":"hi"}})";
+  const char* tip_json = R"({"_id":"tip1","provider":"twitch","createdAt":"2025-05-03T05:02:43.949Z",)"
+                         R"("donation":{"user":{"username":"SaraRira"},"amount":3,"currency":"BRL","message":"hi"}})";
   REQUIRE(n.normalize("channel.tips", tip_json, 0, tip, reason) == sb::NormalizeStatus::event);
   CHECK(tip.kind == sb::Kind::tip);
   CHECK(tip.id == "tip1");

@@ -33,11 +33,10 @@ TEST_CASE("cli: nothing given: defaults only") {
 }
 
 TEST_CASE("cli: every spelling of a value") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--config", "C:\\Users\\Zoë\\my config.toml"},
-           {"--config=C:\\Users\\Zoë\\my config.toml"},
-           {"-c", "C:\\Users\\Zoë\\my config.toml"},
-           {"-cC:\\Users\\Zoë\\my config.toml"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--config", "C:\\Users\\Zoë\\my config.toml"},
+                                                                {"--config=C:\\Users\\Zoë\\my config.toml"},
+                                                                {"-c", "C:\\Users\\Zoë\\my config.toml"},
+                                                                {"-cC:\\Users\\Zoë\\my config.toml"}}) {
     const auto r = parse(args);
     INFO(args[0]);
     REQUIRE(r.error.empty());

@@ -59,7 +59,8 @@ TEST_CASE("config: dedup timings") {
 window = "3s"
 bundle_timeout = "800ms"
 id_horizon = "2h"
-)", "streambridge.toml");
+)",
+                                       "streambridge.toml");
   REQUIRE(result.config);
   CHECK(result.config->dedup.window == std::chrono::seconds(3));
   CHECK(result.config->dedup.bundle_timeout == std::chrono::milliseconds(800));
@@ -97,8 +98,9 @@ events = ["channel.follow"]
 }
 
 TEST_CASE("config: unknown key, with did-you-mean, at the key's position") {
-  CHECK(only_error("[[source]]\nname = \"se-main\"\ntype = \"streamelements\"\ntoken = \"x\"\n        tokn = \"y\"\n") ==
-        "streambridge.toml:5:9: source \"se-main\": unknown key \"tokn\" (did you mean \"token\"?)");
+  CHECK(
+      only_error("[[source]]\nname = \"se-main\"\ntype = \"streamelements\"\ntoken = \"x\"\n        tokn = \"y\"\n") ==
+      "streambridge.toml:5:9: source \"se-main\": unknown key \"tokn\" (did you mean \"token\"?)");
   CHECK(only_error("[server]\nprot = 1\n") ==
         "streambridge.toml:2:1: [server]: unknown key \"prot\" (did you mean \"port\"?)");
   CHECK(only_error("[servr]\n") == "streambridge.toml:1:2: unknown key \"servr\" (did you mean \"server\"?)");
@@ -111,7 +113,8 @@ TEST_CASE("config: a key of another source type does not apply") {
 }
 
 TEST_CASE("config: wrong types") {
-  CHECK(only_error("[server]\nport = \"7480\"\n") == "streambridge.toml:2:8: [server]: \"port\" must be a whole number");
+  CHECK(only_error("[server]\nport = \"7480\"\n") ==
+        "streambridge.toml:2:8: [server]: \"port\" must be a whole number");
   CHECK(only_error("[dedup]\ngift_bundles = \"yes\"\n") ==
         "streambridge.toml:2:16: [dedup]: \"gift_bundles\" must be true or false");
   CHECK(only_error("[server]\nallowed_origins = \"http://x\"\n") ==
@@ -171,11 +174,12 @@ TEST_CASE("config: missing or bad source type, unknown kinds, bad choices") {
   CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\nurl = \"realtime.se.com\"\n")
             .find("\"url\" must be ws://, wss://, http:// or https://") != std::string::npos);
   // Validated fully, and shown without user info or query (they hold secrets).
-  CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\n"
-                   "url = \"wss://u:pw@se.example:99999/x?jwt=SECRET\"\n") ==
-        "streambridge.toml:5:7: source \"s\": \"url\" must be ws://, wss://, http:// or https:// with a host and a valid "
-        "port, got \"wss://se.example:99999/x\" (user info in the URL is not accepted: put credentials in token, "
-        "token_file or token_env)");
+  CHECK(
+      only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\n"
+                 "url = \"wss://u:pw@se.example:99999/x?jwt=SECRET\"\n") ==
+      "streambridge.toml:5:7: source \"s\": \"url\" must be ws://, wss://, http:// or https:// with a host and a valid "
+      "port, got \"wss://se.example:99999/x\" (user info in the URL is not accepted: put credentials in token, "
+      "token_file or token_env)");
   CHECK(only_error("[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken = \"x\"\n"
                    "url = \"wss://se.example:99999/x?jwt=SECRET\"\n")
             .find("(bad port \"99999\")") != std::string::npos);
@@ -237,7 +241,8 @@ TEST_CASE("config: token_file: trailing newline trimmed, loose permissions warne
 
 TEST_CASE("config: as Windows Notepad saves them: a UTF-8 BOM and CRLF, in the config and a token file") {
   const auto dir = temp_dir();
-  std::ofstream(dir / "se.jwt", std::ios::binary) << "\xEF\xBB\xBF" "eyJ.secret.sig\r\n";
+  std::ofstream(dir / "se.jwt", std::ios::binary) << "\xEF\xBB\xBF"
+                                                     "eyJ.secret.sig\r\n";
   ::chmod((dir / "se.jwt").c_str(), 0600);
   const std::string text =
       "\xEF\xBB\xBF# Zo\xC3\xAB's config\r\n[server]\r\nport = 7481\r\n\r\n[[source]]\r\nname = \"s\"\r\n"
@@ -272,14 +277,15 @@ TEST_CASE("config: secrets never format as text") {
 }
 
 TEST_CASE("config: bad values for the dedup, SSE and Astro keys name the key and position") {
-  CHECK(only_error("[dedup]\nbundle_timeout = \"soon\"\n").find("streambridge.toml:2:18: [dedup]: bad duration \"soon\" for \"bundle_timeout\"") == 0);
+  CHECK(only_error("[dedup]\nbundle_timeout = \"soon\"\n")
+            .find("streambridge.toml:2:18: [dedup]: bad duration \"soon\" for \"bundle_timeout\"") == 0);
   CHECK(only_error("[dedup]\nid_horizon = 5\n").find("streambridge.toml:2:14: [dedup]:") == 0);
   const std::string velora = "[[source]]\nname = \"v\"\ntype = \"velora\"\ntransport = \"sse\"\ntoken = \"t\"\n";
   CHECK(only_error(velora + "max_event = 10\n").find("streambridge.toml:6:13:") == 0);
   CHECK(only_error(velora + "max_line = \"big\"\n").find("streambridge.toml:6:12:") == 0);
   CHECK(only_error(velora + "idle_timeout = \"1 minute\"\n").find("streambridge.toml:6:16:") == 0);
-  CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\nidle_timeout = \"1s\"\n").find(
-            "key \"idle_timeout\" does not apply to a source of type \"demo\"") != std::string::npos);
+  CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\nidle_timeout = \"1s\"\n")
+            .find("key \"idle_timeout\" does not apply to a source of type \"demo\"") != std::string::npos);
 }
 
 TEST_CASE("config: the local API's limits and journal") {
@@ -289,7 +295,8 @@ journal_size = 65536
 slow_client = "close"
 max_clients = 3
 max_messages_per_second = 7
-)", "streambridge.toml");
+)",
+                                       "streambridge.toml");
   REQUIRE(result.config);
   const sb::ServerConfig& s = result.config->server;
   CHECK(s.journal == "/var/lib/streambridge/events.jsonl");
@@ -300,19 +307,26 @@ max_messages_per_second = 7
   const auto defaults = load_config_text("", "streambridge.toml");
   CHECK_FALSE(defaults.config->server.close_slow_clients);
   CHECK(defaults.config->server.max_clients == 64);
-  CHECK(only_error("[server]\nslow_client = \"drop\"\n")
-            .find("streambridge.toml:2:15: [server]: \"slow_client\" must be one of \"gap\", \"close\", got \"drop\"") == 0);
-  CHECK(only_error("[server]\nmax_clients = 0\n").find("streambridge.toml:2:15: [server]: \"max_clients\" must be between 1") == 0);
+  CHECK(
+      only_error("[server]\nslow_client = \"drop\"\n")
+          .find("streambridge.toml:2:15: [server]: \"slow_client\" must be one of \"gap\", \"close\", got \"drop\"") ==
+      0);
+  CHECK(only_error("[server]\nmax_clients = 0\n")
+            .find("streambridge.toml:2:15: [server]: \"max_clients\" must be between 1") == 0);
   CHECK(only_error("[server]\njournal_size = 10\n").find("streambridge.toml:2:16:") == 0);
-  CHECK(only_error("[server]\nclient_queue_bytes = 10\n").find("streambridge.toml:2:22: [server]: \"client_queue_bytes\" must be between 4096") == 0);
+  CHECK(only_error("[server]\nclient_queue_bytes = 10\n")
+            .find("streambridge.toml:2:22: [server]: \"client_queue_bytes\" must be between 4096") == 0);
   CHECK(only_error("[server]\nclient_queue_bytes = \"1MB\"\n").find("streambridge.toml:2:22:") == 0);
-  CHECK(load_config_text("[server]\nclient_queue_bytes = 65536\n", "streambridge.toml").config->server.client_queue_bytes == 65536);
-  CHECK(only_error("[server]\nmax_message_per_second = 5\n").find("did you mean \"max_messages_per_second\"") != std::string::npos);
+  CHECK(load_config_text("[server]\nclient_queue_bytes = 65536\n", "streambridge.toml")
+            .config->server.client_queue_bytes == 65536);
+  CHECK(only_error("[server]\nmax_message_per_second = 5\n").find("did you mean \"max_messages_per_second\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("config reload: what applies at once, and what needs a restart") {
   auto live = load_config_text("[server]\nport = 7480\ntoken = \"a\"\n[[source]]\nname = \"d\"\ntype = \"demo\"\n",
-                               "streambridge.toml").config;
+                               "streambridge.toml")
+                  .config;
   REQUIRE(live);
   const auto same = *live;
   CHECK(sb::apply_live_changes(*live, same).empty());
@@ -329,7 +343,9 @@ window = "3s"
 name = "d"
 type = "demo"
 interval = "1s"
-)", "streambridge.toml").config;
+)",
+                                "streambridge.toml")
+                   .config;
   REQUIRE(fresh);
   const auto restart = sb::apply_live_changes(*live, *fresh);
   CHECK(restart == std::vector<std::string>{"[server] bind/port", "[dedup]"});
@@ -356,8 +372,10 @@ TEST_CASE("config: [widgets] and [[widget]]: paths relative to the file, bad val
   CHECK(w.widgets[0].path == "/etc/streambridge/w/alerts");
   CHECK(sb::load_config_text("", "x.toml").config->widgets.currency == "USD");
 
-  CHECK_THAT(only_error("[widgets]\ncurrency = \"euro\"\n"), Catch::Contains("streambridge.toml:2:12: [widgets]: \"currency\": \"euro\" is not an ISO 4217 code"));
-  CHECK_THAT(only_error("[[widget]]\nname = \"../x\"\npath = \"p\"\n"), Catch::Contains("streambridge.toml:2:8: [[widget]]: widget name \"../x\" must be"));
+  CHECK_THAT(only_error("[widgets]\ncurrency = \"euro\"\n"),
+             Catch::Contains("streambridge.toml:2:12: [widgets]: \"currency\": \"euro\" is not an ISO 4217 code"));
+  CHECK_THAT(only_error("[[widget]]\nname = \"../x\"\npath = \"p\"\n"),
+             Catch::Contains("streambridge.toml:2:8: [[widget]]: widget name \"../x\" must be"));
   CHECK_THAT(only_error("[[widget]]\nname = \"a\"\n"), Catch::Contains("needs a \"name\""));
   CHECK_THAT(only_error("[[widget]]\nname = \"a\"\npath = \"p\"\n[[widget]]\nname = \"a\"\npath = \"q\"\n"),
              Catch::Contains("two widgets named \"a\""));
@@ -384,13 +402,17 @@ TEST_CASE("config: [[mqtt]] and mqtt sources: defaults, bad values, and no loop 
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"ws://x\"\n"), Catch::Contains("\"url\" must be mqtt://HOST[:PORT]"));
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 3\n"), Catch::Contains("\"qos\" must be between 0 and 2"));
   CHECK(sb::load_config_text("[[mqtt]]\nurl = \"mqtt://x\"\nqos = 2\n", "x.toml").config->mqtt[0].qos == 2);
-  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\npassword = \"p\"\n"), Catch::Contains("a password needs a \"username\""));
+  CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\npassword = \"p\"\n"),
+             Catch::Contains("a password needs a \"username\""));
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"mqtt://x\"\nprefix = \"a/#\"\n"), Catch::Contains("\"prefix\""));
   CHECK_THAT(only_error("[server]\ninstance = \"a/b\"\n"), Catch::Contains("MQTT topic level"));
-  CHECK_THAT(only_error("[[source]]\nname = \"in\"\ntype = \"mqtt\"\nurl = \"mqtt://x\"\n"), Catch::Contains("needs \"topics\""));
-  CHECK_THAT(only_error("[server]\ninstance = \"me\"\n[[mqtt]]\nurl = \"mqtt://x\"\n[[source]]\nname = \"in\"\ntype = \"mqtt\"\n"
-                        "url = \"mqtt://x\"\ntopics = [\"streambridge/+/events/#\"]\n"),
-             Catch::Contains("takes this daemon's own events"));
+  CHECK_THAT(only_error("[[source]]\nname = \"in\"\ntype = \"mqtt\"\nurl = \"mqtt://x\"\n"),
+             Catch::Contains("needs \"topics\""));
+  CHECK_THAT(
+      only_error(
+          "[server]\ninstance = \"me\"\n[[mqtt]]\nurl = \"mqtt://x\"\n[[source]]\nname = \"in\"\ntype = \"mqtt\"\n"
+          "url = \"mqtt://x\"\ntopics = [\"streambridge/+/events/#\"]\n"),
+      Catch::Contains("takes this daemon's own events"));
 }
 
 TEST_CASE("config: twitch sources", "[twitch]") {
@@ -407,10 +429,11 @@ TEST_CASE("config: twitch sources", "[twitch]") {
   CHECK(s.api_url == "https://api.twitch.tv/helix");
   CHECK(s.auth_url == "https://id.twitch.tv/oauth2");
   CHECK(s.subscriptions.empty());
-  r = sb::load_config_text("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
-                           "eventsub_url = \"ws://127.0.0.1:1/ws\"\napi_url = \"http://127.0.0.1:1/helix\"\n"
-                           "auth_url = \"http://127.0.0.1:1/oauth2\"\nsubscriptions = [\"channel.cheer\"]\nca_file = \"/ca.pem\"\n",
-                           "/etc/sb/streambridge.toml");
+  r = sb::load_config_text(
+      "[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
+      "eventsub_url = \"ws://127.0.0.1:1/ws\"\napi_url = \"http://127.0.0.1:1/helix\"\n"
+      "auth_url = \"http://127.0.0.1:1/oauth2\"\nsubscriptions = [\"channel.cheer\"]\nca_file = \"/ca.pem\"\n",
+      "/etc/sb/streambridge.toml");
   REQUIRE(r.config);
   CHECK(r.config->sources[0].url == "ws://127.0.0.1:1/ws");
   CHECK(r.config->sources[0].subscriptions == std::vector<std::string>{"channel.cheer"});
@@ -418,12 +441,15 @@ TEST_CASE("config: twitch sources", "[twitch]") {
         "streambridge.toml:1:1: source \"t\": a twitch source needs \"client_id\" (your Twitch application's)");
   CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
                    "subscriptions = [\"channel.cheers\"]\n") ==
-        "streambridge.toml:6:17: source \"t\": unknown subscription type \"channel.cheers\" (did you mean \"channel.cheer\"?)");
+        "streambridge.toml:6:17: source \"t\": unknown subscription type \"channel.cheers\" (did you mean "
+        "\"channel.cheer\"?)");
   CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"
                    "api_url = \"ws://x\"\n") ==
-        "streambridge.toml:6:11: source \"t\": \"api_url\" must be http:// or https:// with a host and a valid port, got \"ws://x\"");
-  CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\ntoken = \"y\"\n")
-            .find("\"token\" does not apply") != std::string::npos);
+        "streambridge.toml:6:11: source \"t\": \"api_url\" must be http:// or https:// with a host and a valid port, "
+        "got \"ws://x\"");
+  CHECK(
+      only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\ntoken = \"y\"\n")
+          .find("\"token\" does not apply") != std::string::npos);
 }
 
 TEST_CASE("config: [widgets] banned_words is a bounded list of strings") {

@@ -151,7 +151,7 @@ TEST_CASE("dedup: test and real events never dedup against each other") {
   Event other_test = other_source;
   other_test.test = true;
   other_test.source = "se-c";
-  CHECK(p.feed(other_test, ms{2}) == DedupVerdict::same_event);  // same as the first test copy
+  CHECK(p.feed(other_test, ms{2}) == DedupVerdict::same_event);    // same as the first test copy
   CHECK(p.feed(other_source, ms{3}) == DedupVerdict::same_event);  // same as the real one
   CHECK(p.published.size() == 2);
 }
@@ -187,14 +187,16 @@ namespace {
 std::string recipient(int n) {
   std::string json(fixture("streamelements", "community_gift_recipient_1").json);
   json = std::regex_replace(json, std::regex("edeenn1"), "recipient" + std::to_string(n));
-  json = std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
+  json =
+      std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
   return json;
 }
 
 std::string twin(int n) {
   std::string json(fixture("streamelements", "subscriber_latest_community_1").json);
   json = std::regex_replace(json, std::regex("edeenn1"), "recipient" + std::to_string(n));
-  json = std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
+  json =
+      std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
   return json;
 }
 

@@ -107,12 +107,13 @@ TEST_CASE("event json: strings at their longest escapes, appended after existing
   // Dates outside the usual width (the reader takes only four-digit years).
   e.months = INT64_MIN;
   e.count = INT64_MAX;
-  e.at_ms = 400000000000000;            // year 14645
-  e.received_at_ms = -62167219200001;   // before year 0
+  e.at_ms = 400000000000000;           // year 14645
+  e.received_at_ms = -62167219200001;  // before year 0
   out.clear();
   sb::append_event_json(out, e);
   CHECK(out.find(R"("months":-9223372036854775808,"count":9223372036854775807,)") != std::string::npos);
-  CHECK(out.find(R"("at":"14645-06-30T15:06:40.000Z","receivedAt":"-001-12-31T23:59:59.999Z","user":{)") != std::string::npos);
+  CHECK(out.find(R"("at":"14645-06-30T15:06:40.000Z","receivedAt":"-001-12-31T23:59:59.999Z","user":{)") !=
+        std::string::npos);
 
   // The same event with clean strings is the same text whatever path each string took.
   sb::Event clean = e;

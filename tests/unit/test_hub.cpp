@@ -143,7 +143,7 @@ TEST_CASE("hub: restore continues the seq after a journal's last one") {
 }
 
 TEST_CASE("hub: recycled published events carry nothing of the event before") {
-  sb::Hub hub(1);  // each publish pushes the one before out of the history
+  sb::Hub hub(1);          // each publish pushes the one before out of the history
   sb::Event source_event;  // as a source keeps one, normalizing every event into it
   std::vector<std::string> json, sse;
   for (int i = 0; i < 6; ++i) {

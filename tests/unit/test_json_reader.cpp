@@ -61,10 +61,10 @@ TEST_CASE("json reader: one reader parses many documents") {
 TEST_CASE("json reader: integers beyond 64 bits are re-serialized as doubles, others as they came") {
   sb::JsonReader reader;
   std::string error;
-  const auto* root = reader.parse(
-      R"({"big":400000000000000000000000000000000000000000000000,"neg":-9223372036854775809,)"
-      R"("u":18446744073709551615,"i":-9223372036854775808,"f":1.50,"e":2E3,"z":-0})",
-      error);
+  const auto* root =
+      reader.parse(R"({"big":400000000000000000000000000000000000000000000000,"neg":-9223372036854775809,)"
+                   R"("u":18446744073709551615,"i":-9223372036854775808,"f":1.50,"e":2E3,"z":-0})",
+                   error);
   REQUIRE(root);
   std::string out;
   sb::JsonWriter w(out);

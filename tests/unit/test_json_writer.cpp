@@ -22,15 +22,15 @@ TEST_CASE("json strings: quotes, backslashes and control characters are escaped"
 TEST_CASE("json strings: valid UTF-8 passes through unchanged") {
   CHECK(quoted("não está") == "\"não está\"");
   CHECK(quoted("\xF0\x9F\x8E\x89 party") == "\"\xF0\x9F\x8E\x89 party\"");  // U+1F389
-  CHECK(quoted("\xE2\x80\xA8") == "\"\xE2\x80\xA8\"");                     // U+2028 is valid JSON
+  CHECK(quoted("\xE2\x80\xA8") == "\"\xE2\x80\xA8\"");                      // U+2028 is valid JSON
 }
 
 TEST_CASE("json strings: each byte that does not start well-formed UTF-8 becomes U+FFFD") {
   const std::string fffd = "\xEF\xBF\xBD";
-  CHECK(quoted("a\x80z") == "\"a" + fffd + "z\"");                      // stray continuation byte
-  CHECK(quoted("\xC0\x80") == "\"" + fffd + fffd + "\"");               // overlong NUL
-  CHECK(quoted("\xED\xA0\x80") == "\"" + fffd + fffd + fffd + "\"");    // UTF-16 surrogate
-  CHECK(quoted("\xE2\x82") == "\"" + fffd + fffd + "\"");               // truncated at the end
+  CHECK(quoted("a\x80z") == "\"a" + fffd + "z\"");                               // stray continuation byte
+  CHECK(quoted("\xC0\x80") == "\"" + fffd + fffd + "\"");                        // overlong NUL
+  CHECK(quoted("\xED\xA0\x80") == "\"" + fffd + fffd + fffd + "\"");             // UTF-16 surrogate
+  CHECK(quoted("\xE2\x82") == "\"" + fffd + fffd + "\"");                        // truncated at the end
   CHECK(quoted("\xF4\x90\x80\x80") == "\"" + fffd + fffd + fffd + fffd + "\"");  // above U+10FFFF
   CHECK(quoted("\xFF") == "\"" + fffd + "\"");
 }
@@ -67,8 +67,7 @@ TEST_CASE("json strings: long escaped text in pieces, sequences never cut") {
       std::string expected = "\"\\u0001" + std::string(pad, 'a');
       if (seq[0] == '\x80')
         for (std::size_t i = 0; i < seq.size(); ++i) expected += "\xEF\xBF\xBD";
-      else
-        expected += seq;
+      else expected += seq;
       expected += std::string(pad, 'b') + "\"";
       INFO("pad " << pad << ", sequence of " << seq.size());
       CHECK(quoted(text) == expected);

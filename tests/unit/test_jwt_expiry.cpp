@@ -19,9 +19,9 @@ TEST_CASE("jwt: anything else has no expiry, and nothing throws") {
   CHECK_FALSE(sb::jwt_expiry_seconds("apikey-without-dots"));
   CHECK_FALSE(sb::jwt_expiry_seconds("a.b"));
   CHECK_FALSE(sb::jwt_expiry_seconds("a.!!!.c"));
-  CHECK_FALSE(sb::jwt_expiry_seconds("a.bm90IGpzb24.c"));            // "not json"
-  CHECK_FALSE(sb::jwt_expiry_seconds("a.eyJleHAiOiJzb29uIn0.c"));   // {"exp":"soon"}
-  CHECK_FALSE(sb::jwt_expiry_seconds("a.eyJzdWIiOiJ4In0.c"));       // {"sub":"x"}
+  CHECK_FALSE(sb::jwt_expiry_seconds("a.bm90IGpzb24.c"));          // "not json"
+  CHECK_FALSE(sb::jwt_expiry_seconds("a.eyJleHAiOiJzb29uIn0.c"));  // {"exp":"soon"}
+  CHECK_FALSE(sb::jwt_expiry_seconds("a.eyJzdWIiOiJ4In0.c"));      // {"sub":"x"}
 }
 
 TEST_CASE("jwt: health a week ahead") {

@@ -33,8 +33,7 @@ struct Fixture {
   sb::Hub hub{100};
   std::shared_ptr<sb::LocalApi> api;
 
-  explicit Fixture(std::size_t history = 100, sb::Journal* journal = nullptr, std::string epoch = "e1")
-      : hub(history) {
+  explicit Fixture(std::size_t history = 100, sb::Journal* journal = nullptr, std::string epoch = "e1") : hub(history) {
     api = std::make_shared<sb::LocalApi>(config, hub, journal, std::move(epoch));
     hub.subscribe(api.get());
   }
@@ -365,7 +364,8 @@ TEST_CASE("test events: no recorded person shows next to the user given; platfor
   }
   sb::Event gift;
   std::string error;
-  REQUIRE(build_test(R"({"kind":"gift_subscription","user":"alice","data":{"sender":"bob"},"message":"m"})", 5, gift, error));
+  REQUIRE(build_test(R"({"kind":"gift_subscription","user":"alice","data":{"sender":"bob"},"message":"m"})", 5, gift,
+                     error));
   CHECK(gift.data_json == R"({"sender":"bob"})");
   CHECK(gift.message == "m");
   REQUIRE(build_test(R"({"kind":"raid","platform":"kick"})", 5, gift, error));
@@ -481,10 +481,27 @@ TEST_CASE("local api: 20 000 random client messages never crash a session or gro
   Fixture f;
   f.config.max_messages_per_second = 1'000'000;
   std::minstd_rand random(42);
-  const std::vector<std::string> pieces = {
-      R"({"op":)", R"("subscribe")", R"("identify")", R"("request")", R"(,"d":{)", R"("filter":{"kinds":["tip"]})",
-      R"("since":)", "0", "99999999999999999999", "-1", R"("epoch":"x")", R"("id":1,"type":"history","count":)",
-      R"("type":"emit","event":{"kind":"tip","amount":"x"})", "}", "]", "[", ",", "\"", "\\u0000", "null", "true"};
+  const std::vector<std::string> pieces = {R"({"op":)",
+                                           R"("subscribe")",
+                                           R"("identify")",
+                                           R"("request")",
+                                           R"(,"d":{)",
+                                           R"("filter":{"kinds":["tip"]})",
+                                           R"("since":)",
+                                           "0",
+                                           "99999999999999999999",
+                                           "-1",
+                                           R"("epoch":"x")",
+                                           R"("id":1,"type":"history","count":)",
+                                           R"("type":"emit","event":{"kind":"tip","amount":"x"})",
+                                           "}",
+                                           "]",
+                                           "[",
+                                           ",",
+                                           "\"",
+                                           "\\u0000",
+                                           "null",
+                                           "true"};
   auto s = f.connect("/ws");
   for (int i = 0; i < 20'000; ++i) {
     std::string message;
@@ -523,8 +540,8 @@ TEST_CASE("local api: widget button presses with odd paths are answered, never r
   Fixture f;
   f.api->set_port(7480);
   // No widget pages configured: each is a clear 4xx.
-  for (const char* target : {"/widgets/button", "/widgets//button", "/widgets/a/button", "/widgets/a/button?field=",
-                             "/widgets/a/button?field=x"}) {
+  for (const char* target : {"/widgets/button", "/widgets//button", "/widgets/a/button",
+                             "/widgets/a/button?field=", "/widgets/a/button?field=x"}) {
     const auto answer = f.get(target, "POST");
     CHECK(answer.status >= 400);
     CHECK(answer.status < 500);

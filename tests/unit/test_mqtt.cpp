@@ -79,8 +79,9 @@ TEST_CASE("event reader: an event's JSON reads back to the same JSON, other text
   std::string again;
   sb::append_event_json(again, back);
   CHECK(again == json);
-  for (const char* bad : {"[]", "{}", R"({"v":2,"kind":"tip"})", R"({"v":1,"kind":"nope","id":"x"})",
-                          R"({"v":1,"kind":"tip","id":"x","at":"yesterday","receivedAt":"2026-01-01T00:00:00Z"})", "not json"}) {
+  for (const char* bad :
+       {"[]", "{}", R"({"v":2,"kind":"tip"})", R"({"v":1,"kind":"nope","id":"x"})",
+        R"({"v":1,"kind":"tip","id":"x","at":"yesterday","receivedAt":"2026-01-01T00:00:00Z"})", "not json"}) {
     INFO(bad);
     CHECK_FALSE(sb::event_from_json(bad, back, error));
     CHECK_FALSE(error.empty());

@@ -200,9 +200,10 @@ TEST_CASE("robustness: a config nested 50,000 deep is refused with its place, be
 }
 
 TEST_CASE("robustness: the nesting bound ignores brackets and dots in strings and comments") {
-  const std::string text = "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ ...........................................\n"
-                           "[server]\ntoken = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[.........................\"\n"
-                           "journal = '''\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]'''\n";
+  const std::string text =
+      "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ ...........................................\n"
+      "[server]\ntoken = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[.........................\"\n"
+      "journal = '''\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]'''\n";
   CHECK_FALSE(sb::check_toml_bounds(text));
   CHECK(sb::check_toml_bounds("a = " + std::string(40, '[')));
 }
@@ -280,7 +281,10 @@ TEST_CASE("robustness: a config value cannot forge a second error line") {
 TEST_CASE("robustness: journal read_range returns only the seqs asked for, whatever the number's form") {
   const auto dir = scratch_dir("range");
   const std::string path = (dir / "events.jsonl").string();
-  std::ofstream(path) << R"({"v":1,"seq":1e3,"id":"a","kind":"tip"})" << "\n" << R"({"v":1,"seq":2,"id":"b","kind":"tip"})" << "\n";
+  std::ofstream(path) << R"({"v":1,"seq":1e3,"id":"a","kind":"tip"})"
+                      << "\n"
+                      << R"({"v":1,"seq":2,"id":"b","kind":"tip"})"
+                      << "\n";
   sb::Journal journal(path, 1 << 20);
   std::vector<sb::PublishedEventPtr> tail;
   std::uint64_t last = 0;
@@ -324,7 +328,8 @@ TEST_CASE("robustness: journal reads start near the seq asked for and can go on 
   std::string error;
   REQUIRE(journal.open(0, tail, last, error));
   REQUIRE(last == 3000);
-  for (const auto& [from, to] : {std::pair<std::uint64_t, std::uint64_t>{1, 1}, {1234, 1240}, {2999, 5000}, {3000, 3000}}) {
+  for (const auto& [from, to] :
+       {std::pair<std::uint64_t, std::uint64_t>{1, 1}, {1234, 1240}, {2999, 5000}, {3000, 3000}}) {
     std::vector<std::uint64_t> seqs;
     CHECK(journal.read_range(from, to, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); }));
     std::vector<std::uint64_t> expected;
@@ -335,8 +340,8 @@ TEST_CASE("robustness: journal reads start near the seq asked for and can go on 
   std::vector<std::uint64_t> seqs;
   int reads = 0;
   for (std::uint64_t from = 1;; ++reads) {
-    const bool done = journal.read_range(from, 3000, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); },
-                                         100 * 1024);
+    const bool done = journal.read_range(
+        from, 3000, [&](sb::PublishedEventPtr e) { seqs.push_back(e->event.seq); }, 100 * 1024);
     if (done) break;
     REQUIRE(seqs.back() >= from);
     from = seqs.back() + 1;
@@ -391,7 +396,12 @@ TEST_CASE("robustness: a resume from a big journal queues one chunk at a time, t
   CHECK(most_queued < 400);
   f.hub.publish(sb::testing::make_event(sb::Kind::tip));  // live now
   if (const auto* e = s->queue().empty() ? nullptr : s->queue().front_event()) seqs.push_back(e->event.seq);
-  for (std::size_t i = 0; i < seqs.size(); ++i) if (seqs[i] != i + 1) { INFO(i); CHECK(seqs[i] == i + 1); break; }
+  for (std::size_t i = 0; i < seqs.size(); ++i)
+    if (seqs[i] != i + 1) {
+      INFO(i);
+      CHECK(seqs[i] == i + 1);
+      break;
+    }
   REQUIRE(seqs.size() == 3051);
   for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
   f.hub.unsubscribe(&journal);

@@ -48,8 +48,18 @@ TEST_CASE("socketio: packet fields") {
 
 TEST_CASE("socketio: malformed packets are rejected with a reason") {
   std::string error;
-  const char* bad[] = {"",       "9",          "2",        "2{}",         "2\"x\"",  "3[]",
-                       "5[\"a\"]", "5-[\"a\"]", "5x-[]", "51[\"a\"]", "0[1]",  "21234567890123456789[\"a\"]",
+  const char* bad[] = {"",
+                       "9",
+                       "2",
+                       "2{}",
+                       "2\"x\"",
+                       "3[]",
+                       "5[\"a\"]",
+                       "5-[\"a\"]",
+                       "5x-[]",
+                       "51[\"a\"]",
+                       "0[1]",
+                       "21234567890123456789[\"a\"]",
                        "59999999-[\"a\"]"};
   for (const char* text : bad) {
     INFO(text);

@@ -113,8 +113,7 @@ TEST_CASE("session eio4: CONNECT with auth, server pings answered, silence is a 
   CHECK_FALSE(r.end);
   s.on_timer(ms{2500});
   REQUIRE(r.end);
-  CHECK(r.end_reason.find("no ping from the server within pingInterval + pingTimeout (1500 ms)") !=
-        std::string::npos);
+  CHECK(r.end_reason.find("no ping from the server within pingInterval + pingTimeout (1500 ms)") != std::string::npos);
 }
 
 TEST_CASE("session: CONNECT_ERROR is a rejection with the server's message (v4 string, v5 object)") {
@@ -198,9 +197,15 @@ TEST_CASE("session: binary events collect their attachments, whatever arrives in
   s.on_text("40", ms{0});
   s.on_text(R"(452-["file",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])", ms{0});
   CHECK(r.events.empty());
-  s.on_binary(std::string_view("\x04" "AB", 3), ms{0});
+  s.on_binary(std::string_view("\x04"
+                               "AB",
+                               3),
+              ms{0});
   CHECK(r.events.empty());
-  s.on_binary(std::string_view("\x04" "CD", 3), ms{0});
+  s.on_binary(std::string_view("\x04"
+                               "CD",
+                               3),
+              ms{0});
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].find("file|{\"_placeholder\":true,\"num\":0}") == 0);
   CHECK(r.events[0].ends_with("|bin=AB;CD;"));
@@ -213,7 +218,10 @@ TEST_CASE("session: binary events collect their attachments, whatever arrives in
   CHECK(r.malformed.size() == 1);
 
   // A binary frame nobody announced.
-  s.on_binary(std::string_view("\x04" "Z", 2), ms{0});
+  s.on_binary(std::string_view("\x04"
+                               "Z",
+                               2),
+              ms{0});
   CHECK(r.malformed.size() == 2);
 
   // Too many attachments: all of them skipped, the stream stays in step.
@@ -326,7 +334,8 @@ TEST_CASE("session: an event frame is parsed once; its arguments come as texts a
         return;
       }
       std::string d = std::to_string(static_cast<int>(v->type));
-      if (v->node) d += ":" + std::string(v->node->string("type")) + "/" + std::to_string(v->node->number("amount").value_or(-1));
+      if (v->node)
+        d += ":" + std::string(v->node->string("type")) + "/" + std::to_string(v->node->number("amount").value_or(-1));
       first.push_back(d);
       CHECK(session->parsed_arg(args.size()) == nullptr);
     }

@@ -78,9 +78,12 @@ TEST_CASE("sse: CR, LF and CRLF line endings, also split across reads (format-ne
 }
 
 TEST_CASE("sse: one leading BOM is skipped, a second is part of the field name (format-bom, format-bom-2)") {
-  CHECK(data_of(parse("\xEF\xBB\xBF" "data: 1\n\n\xEF\xBB\xBF" "data: 2\n\ndata: 3\n\n")) ==
-        std::vector<std::string>{"1", "3"});
-  CHECK(parse("\xEF\xBB\xBF\xEF\xBB\xBF" "data: 1\n\ndata: 2\n\n").events.size() == 1);
+  CHECK(data_of(parse("\xEF\xBB\xBF"
+                      "data: 1\n\n\xEF\xBB\xBF"
+                      "data: 2\n\ndata: 3\n\n")) == std::vector<std::string>{"1", "3"});
+  CHECK(parse("\xEF\xBB\xBF\xEF\xBB\xBF"
+              "data: 1\n\ndata: 2\n\n")
+            .events.size() == 1);
 }
 
 TEST_CASE("sse: comments are reported and ignored (format-comments)") {
@@ -148,9 +151,15 @@ TEST_CASE("sse: UTF-8 decoding: valid text passes, every invalid sequence become
   CHECK(data_of(parse("data:ok\xE2\x80\xA6 \xF0\x9F\x8E\x89\n\n")) ==
         std::vector<std::string>{"ok\xE2\x80\xA6 \xF0\x9F\x8E\x89"});
   // A stray continuation byte, an overlong form, a surrogate, a truncated sequence before ASCII.
-  CHECK(data_of(parse("data:a\x80" "b\xC0\xAF" "c\xED\xA0\x80" "d\xE2\x82" "e\n\n")) ==
-        std::vector<std::string>{"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-                                 "d\xEF\xBF\xBD" "e"});
+  CHECK(data_of(parse("data:a\x80"
+                      "b\xC0\xAF"
+                      "c\xED\xA0\x80"
+                      "d\xE2\x82"
+                      "e\n\n")) == std::vector<std::string>{"a\xEF\xBF\xBD"
+                                                            "b\xEF\xBF\xBD\xEF\xBF\xBD"
+                                                            "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                                                            "d\xEF\xBF\xBD"
+                                                            "e"});
   // A truncated sequence right before the line end.
   CHECK(data_of(parse("data:x\xF0\x9F\n\n")) == std::vector<std::string>{"x\xEF\xBF\xBD"});
 }
@@ -159,9 +168,10 @@ TEST_CASE("sse: over-long lines and events are dropped and counted - the stream 
   sb::SseLimits limits;
   limits.max_line = 16;
   limits.max_event = 24;
-  const auto r = parse("data: short\n\ndata: this line is far too long\n\ndata: 0123456789\ndata: 0123456789\n"
-                       "data: 0123456789\n\ndata: next\n\n",
-                       limits);
+  const auto r = parse(
+      "data: short\n\ndata: this line is far too long\n\ndata: 0123456789\ndata: 0123456789\n"
+      "data: 0123456789\n\ndata: next\n\n",
+      limits);
   CHECK(data_of(r) == std::vector<std::string>{"short", "next"});
   CHECK(r.dropped == 2);
 }
@@ -172,7 +182,9 @@ TEST_CASE("sse: restart keeps the last event id and applies the BOM rule again")
   p.feed("id: 41\ndata: a\n\nid: 42\ndata: cut");
   p.end();
   p.restart();
-  p.feed("\xEF\xBB\xBF" "data: b\n\n");
+  p.feed(
+      "\xEF\xBB\xBF"
+      "data: b\n\n");
   REQUIRE(r.events.size() == 2);
   CHECK(r.events[1] == "message|b|41");
   CHECK(p.last_event_id() == "41");
@@ -189,9 +201,9 @@ TEST_CASE("sse: random bytes never crash and never grow without bound") {
     seed = seed * 1664525u + 1013904223u;
     return seed >> 24;
   };
-  const std::vector<std::string> tokens = {"data:", "data: x", "event:", "id:", "retry:", "7", "\n", "\n",
-                                            "\r",    "\r\n",   ":",      " ",   "\xEF\xBB\xBF", "\x80", "\xF0",
-                                            "\xC3",   "x",       "\0"s};
+  const std::vector<std::string> tokens = {"data:",        "data: x", "event:", "id:",  "retry:", "7",
+                                           "\n",           "\n",      "\r",     "\r\n", ":",      " ",
+                                           "\xEF\xBB\xBF", "\x80",    "\xF0",   "\xC3", "x",      "\0"s};
   std::string chunk;
   for (int i = 0; i < 20000; ++i) {
     chunk.clear();

@@ -196,7 +196,8 @@ TEST_CASE("se: unknown activity types keep the raw payload") {
   sb::StreamElementsNormalizer normalizer;
   sb::Event e;
   std::string reason;
-  const std::string payload = R"({"type":"charityCampaignDonation","provider":"twitch","_id":"x1","data":{"amount":5}})";
+  const std::string payload =
+      R"({"type":"charityCampaignDonation","provider":"twitch","_id":"x1","data":{"amount":5}})";
   REQUIRE(normalizer.normalize("event", payload, kNow, e, reason) == NormalizeStatus::event);
   CHECK(e.kind == Kind::unknown);
   CHECK(e.id == "x1");
@@ -219,9 +220,11 @@ TEST_CASE("se: odd field types do not break normalization") {
   sb::StreamElementsNormalizer normalizer;
   sb::Event e;
   std::string reason;
-  REQUIRE(normalizer.normalize("event",
-                               R"({"type":"tip","_id":7,"createdAt":"not a date","data":{"amount":"12.5","username":["x"],"message":null}})",
-                               kNow, e, reason) == NormalizeStatus::event);
+  REQUIRE(
+      normalizer.normalize(
+          "event",
+          R"({"type":"tip","_id":7,"createdAt":"not a date","data":{"amount":"12.5","username":["x"],"message":null}})",
+          kNow, e, reason) == NormalizeStatus::event);
   CHECK(e.kind == Kind::tip);
   CHECK(e.amount == 12.5);
   CHECK(e.user.login.empty());
@@ -234,7 +237,8 @@ TEST_CASE("se: raw is the payload re-serialized on one line") {
   sb::StreamElementsNormalizer normalizer;
   sb::Event e;
   std::string reason;
-  const std::string payload = "{\n  \"type\": \"charityCampaignDonation\",\n  \"_id\": \"x1\",\n  \"data\": {\"amount\": 5}\n}";
+  const std::string payload =
+      "{\n  \"type\": \"charityCampaignDonation\",\n  \"_id\": \"x1\",\n  \"data\": {\"amount\": 5}\n}";
   REQUIRE(normalizer.normalize("event", payload, kNow, e, reason) == NormalizeStatus::event);
   CHECK(e.kind == Kind::unknown);
   CHECK(e.raw_json == R"({"type":"charityCampaignDonation","_id":"x1","data":{"amount":5}})");

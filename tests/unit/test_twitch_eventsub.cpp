@@ -28,7 +28,8 @@ std::string fixture(const std::string& name) {
 }
 
 std::string se_fixture(const std::string& name) {
-  std::ifstream in(std::string(STREAMBRIDGE_SOURCE_DIR) + "/lib/sources/fixtures/streamelements/event/" + name + ".json");
+  std::ifstream in(std::string(STREAMBRIDGE_SOURCE_DIR) + "/lib/sources/fixtures/streamelements/event/" + name +
+                   ".json");
   REQUIRE(in);
   std::stringstream s;
   s << in.rdbuf();
@@ -188,16 +189,17 @@ TEST_CASE("twitch normalizer: every subscription type to its kind, users by id a
     const char* fixture;
     sb::Kind kind;
   };
-  for (const Case c : {Case{"channel.follow", sb::Kind::follow}, Case{"channel.subscribe", sb::Kind::subscription},
-                       Case{"channel.subscription.message", sb::Kind::resubscription},
-                       Case{"channel.subscription.gift", sb::Kind::gift_purchase},
-                       Case{"channel.subscribe.gift_recipient", sb::Kind::gift_subscription},
-                       Case{"channel.cheer", sb::Kind::cheer}, Case{"channel.raid", sb::Kind::raid},
-                       Case{"channel.channel_points_custom_reward_redemption.add", sb::Kind::redemption},
-                       Case{"channel.chat.message", sb::Kind::chat_message},
-                       Case{"channel.chat.message_delete", sb::Kind::chat_delete},
-                       Case{"channel.chat.clear_user_messages", sb::Kind::chat_delete},
-                       Case{"stream.online", sb::Kind::stream_online}, Case{"stream.offline", sb::Kind::stream_offline}}) {
+  for (const Case c :
+       {Case{"channel.follow", sb::Kind::follow}, Case{"channel.subscribe", sb::Kind::subscription},
+        Case{"channel.subscription.message", sb::Kind::resubscription},
+        Case{"channel.subscription.gift", sb::Kind::gift_purchase},
+        Case{"channel.subscribe.gift_recipient", sb::Kind::gift_subscription}, Case{"channel.cheer", sb::Kind::cheer},
+        Case{"channel.raid", sb::Kind::raid},
+        Case{"channel.channel_points_custom_reward_redemption.add", sb::Kind::redemption},
+        Case{"channel.chat.message", sb::Kind::chat_message},
+        Case{"channel.chat.message_delete", sb::Kind::chat_delete},
+        Case{"channel.chat.clear_user_messages", sb::Kind::chat_delete}, Case{"stream.online", sb::Kind::stream_online},
+        Case{"stream.offline", sb::Kind::stream_offline}}) {
     INFO(c.fixture);
     REQUIRE(normalize(n, c.fixture, e) == sb::NormalizeStatus::event);
     CHECK(e.kind == c.kind);
@@ -300,30 +302,33 @@ TEST_CASE("twitch normalizer: the same cheer and sub via StreamElements is one a
   // SE's recorded cheer: 100 bits from c4ldas (28057703); Twitch's copy of it.
   REQUIRE(sn.normalize("event", se_fixture("cheer"), 1000, se, reason) == sb::NormalizeStatus::event);
   se.source = "se";
-  REQUIRE(tn.normalize_text("channel.cheer",
-                            R"({"is_anonymous":false,"user_id":"28057703","user_login":"c4ldas","user_name":"c4ldas","bits":100})",
-                            "m1", 1000, tw, reason) == sb::NormalizeStatus::event);
+  REQUIRE(tn.normalize_text(
+              "channel.cheer",
+              R"({"is_anonymous":false,"user_id":"28057703","user_login":"c4ldas","user_name":"c4ldas","bits":100})",
+              "m1", 1000, tw, reason) == sb::NormalizeStatus::event);
   tw.source = "twitch";
   CHECK(dedup.admit(tw, ms{1000}, bundles) == sb::DedupVerdict::publish);
   CHECK(dedup.admit(se, ms{1500}, bundles) == sb::DedupVerdict::same_event);
   // A resub: SE's gabrrroela, 2 months, tier 1000.
   REQUIRE(sn.normalize("event", se_fixture("subscriber_resub"), 2000, se, reason) == sb::NormalizeStatus::event);
   se.source = "se";
-  REQUIRE(tn.normalize_text("channel.subscription.message",
-                            R"({"user_id":"157073781","user_login":"gabrrroela","user_name":"gabrrroela","tier":"1000","cumulative_months":2,"message":{"text":"abobra"}})",
-                            "m2", 2000, tw, reason) == sb::NormalizeStatus::event);
+  REQUIRE(
+      tn.normalize_text(
+          "channel.subscription.message",
+          R"({"user_id":"157073781","user_login":"gabrrroela","user_name":"gabrrroela","tier":"1000","cumulative_months":2,"message":{"text":"abobra"}})",
+          "m2", 2000, tw, reason) == sb::NormalizeStatus::event);
   tw.source = "twitch";
   CHECK(dedup.admit(se, ms{2000}, bundles) == sb::DedupVerdict::publish);
   CHECK(dedup.admit(tw, ms{2100}, bundles) == sb::DedupVerdict::same_event);
   CHECK(dedup.counters().dropped_by_pair.at({"se", "twitch"}) == 1);
   CHECK(dedup.counters().dropped_by_pair.at({"twitch", "se"}) == 1);
   // The same user cheering twice from Twitch: two message ids, two alerts.
-  REQUIRE(tn.normalize_text("channel.cheer", R"({"user_id":"1","user_login":"a","bits":100})", "m3", 3000, tw, reason) ==
-          sb::NormalizeStatus::event);
+  REQUIRE(tn.normalize_text("channel.cheer", R"({"user_id":"1","user_login":"a","bits":100})", "m3", 3000, tw,
+                            reason) == sb::NormalizeStatus::event);
   tw.source = "twitch";
   CHECK(dedup.admit(tw, ms{3000}, bundles) == sb::DedupVerdict::publish);
-  REQUIRE(tn.normalize_text("channel.cheer", R"({"user_id":"1","user_login":"a","bits":100})", "m4", 4000, tw, reason) ==
-          sb::NormalizeStatus::event);
+  REQUIRE(tn.normalize_text("channel.cheer", R"({"user_id":"1","user_login":"a","bits":100})", "m4", 4000, tw,
+                            reason) == sb::NormalizeStatus::event);
   tw.source = "twitch";
   CHECK(dedup.admit(tw, ms{4000}, bundles) == sb::DedupVerdict::publish);
 }
@@ -345,24 +350,30 @@ TEST_CASE("twitch + StreamElements: one community gift from both paths, interlea
     std::string json = se_fixture("community_gift_recipient_1");
     json = std::regex_replace(json, std::regex("edeenn1"), "recipient" + std::to_string(n));
     json = std::regex_replace(json, std::regex("681784915"), "90000" + std::to_string(n));
-    json = std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
+    json =
+        std::regex_replace(json, std::regex("6815bf6d534aeccc99a0da00"), "6815bf6d534aeccc99a0da0" + std::to_string(n));
     sb::Event e;
     REQUIRE(sn.normalize("event", json, 1000, e, reason) == sb::NormalizeStatus::event);
     return e;
   };
   const auto tw_recipient = [&](int n) {
     sb::Event e;
-    REQUIRE(tn.normalize_text("channel.subscribe",
-                              fmt::format(R"({{"user_id":"90000{0}","user_login":"recipient{0}","user_name":"recipient{0}",)"
-                                          R"("tier":"1000","is_gift":true}})", n),
-                              fmt::format("tw-r{}", n), 1000, e, reason) == sb::NormalizeStatus::event);
+    REQUIRE(tn.normalize_text(
+                "channel.subscribe",
+                fmt::format(R"({{"user_id":"90000{0}","user_login":"recipient{0}","user_name":"recipient{0}",)"
+                            R"("tier":"1000","is_gift":true}})",
+                            n),
+                fmt::format("tw-r{}", n), 1000, e, reason) == sb::NormalizeStatus::event);
     return e;
   };
   sb::Event se_purchase, tw_purchase;
-  REQUIRE(sn.normalize("event", se_fixture("community_gift_purchase"), 1000, se_purchase, reason) == sb::NormalizeStatus::event);
-  REQUIRE(tn.normalize_text("channel.subscription.gift",
-                            R"({"user_id":"148121197","user_login":"ahxxis","user_name":"ahxxis","total":5,"tier":"1000","is_anonymous":false})",
-                            "tw-p", 1000, tw_purchase, reason) == sb::NormalizeStatus::event);
+  REQUIRE(sn.normalize("event", se_fixture("community_gift_purchase"), 1000, se_purchase, reason) ==
+          sb::NormalizeStatus::event);
+  REQUIRE(
+      tn.normalize_text(
+          "channel.subscription.gift",
+          R"({"user_id":"148121197","user_login":"ahxxis","user_name":"ahxxis","total":5,"tier":"1000","is_anonymous":false})",
+          "tw-p", 1000, tw_purchase, reason) == sb::NormalizeStatus::event);
   // Interleaved: each side wins some parts.
   feed(tw_purchase, "twitch", 1000);
   feed(se_recipient(1), "se", 1001);

@@ -78,7 +78,8 @@ TEST_CASE("velora: subscriptions, volts, raids, stream state") {
 }
 
 TEST_CASE("velora: phases of polls, predictions, hype trains and moderation") {
-  auto poll = normalize_text(R"({"event":"channel.poll.end","timestamp":"2026-02-10T12:00:00Z","data":{"pollId":"p1"}})");
+  auto poll =
+      normalize_text(R"({"event":"channel.poll.end","timestamp":"2026-02-10T12:00:00Z","data":{"pollId":"p1"}})");
   CHECK(poll.kind == Kind::poll);
   CHECK(poll.data_json == R"({"upstreamType":"channel.poll.end","phase":"end","pollId":"p1"})");
   CHECK(normalize_text(R"({"event":"channel.prediction.lock","data":{}})").kind == Kind::prediction);
@@ -121,9 +122,10 @@ TEST_CASE("velora: unknown events keep the raw payload - malformed ones are reje
 // SSE need one line), and an integer beyond 64 bits made it unreadable for 64-bit readers.
 TEST_CASE("velora: raw is the payload re-serialized: one line, 64-bit numbers") {
   std::string reason;
-  auto unknown = normalize_text("{\n  \"event\": \"channel.shoutout\",\r\n\t\"data\": {\"x\": [1, "
-                                "20000000000000000000000000000]}\n}",
-                                &reason);
+  auto unknown = normalize_text(
+      "{\n  \"event\": \"channel.shoutout\",\r\n\t\"data\": {\"x\": [1, "
+      "20000000000000000000000000000]}\n}",
+      &reason);
   CHECK(unknown.kind == Kind::unknown);
   CHECK(unknown.raw_json == R"({"event":"channel.shoutout","data":{"x":[1,2e+28]}})");
 }
@@ -136,8 +138,7 @@ TEST_CASE("velora: timestamps out of the four-digit-year range fall back to rece
     auto e = normalize_text(std::string(R"({"event":"channel.follow","timestamp":)") + ts + R"(,"data":{}})");
     CHECK(e.at_ms == kNow);
   }
-  CHECK(normalize_text(R"({"event":"channel.follow","timestamp":253402300799999,"data":{}})").at_ms ==
-        253402300799999);
+  CHECK(normalize_text(R"({"event":"channel.follow","timestamp":253402300799999,"data":{}})").at_ms == 253402300799999);
   CHECK(normalize_text(R"({"event":"channel.follow","timestamp":"0000-01-01T00:00:00Z","data":{}})").at_ms ==
         -62167219200000);
 }

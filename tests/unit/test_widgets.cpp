@@ -102,7 +102,8 @@ TEST_CASE("widgets: the page loads jQuery, client.js and the widget's parts, fie
   const std::string page = sb::assemble_widget_page("my-widget", "<div>x</div>", f, "?token=a&b");
   CHECK_THAT(page, Catch::Contains(R"(<script src="/widgets/jquery.js?token=a&amp;b"></script>)"));
   CHECK_THAT(page, Catch::Contains(R"(<link rel="stylesheet" href="widget.css?token=a&amp;b">)"));
-  CHECK_THAT(page, Catch::Contains(R"(streambridge.widget({name: "my-widget", fieldData: {"t":"\u003c/script>\u003cb>"}});)"));
+  CHECK_THAT(
+      page, Catch::Contains(R"(streambridge.widget({name: "my-widget", fieldData: {"t":"\u003c/script>\u003cb>"}});)"));
   CHECK(page.find("<div>x</div>") < page.find(R"(<script src="widget.js)"));
 }
 
@@ -142,9 +143,10 @@ TEST_CASE("widgets: the folder's parts under the names widget repositories use, 
 TEST_CASE("session data: every SE key is there from the start, zero or empty") {
   sb::SessionData s;
   const std::string json = s.data_json();
-  for (const char* key : {R"("follower-latest":{"name":"","amount":0,"message":""})", R"("tip-session":{"amount":0})",
-                          R"("subscriber-session":{"count":0})", R"("merch-latest":{"name":"","amount":0,"message":"","items":[]})",
-                          R"("tip-recent":[])", R"("cheer-alltime-top-donator":{"name":"","amount":0})"})
+  for (const char* key :
+       {R"("follower-latest":{"name":"","amount":0,"message":""})", R"("tip-session":{"amount":0})",
+        R"("subscriber-session":{"count":0})", R"("merch-latest":{"name":"","amount":0,"message":"","items":[]})",
+        R"("tip-recent":[])", R"("cheer-alltime-top-donator":{"name":"","amount":0})"})
     CHECK_THAT(json, Catch::Contains(key));
 }
 
@@ -183,13 +185,17 @@ TEST_CASE("session data: events add up per period; tops, points, gifters and rec
   CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-new-latest":{"name":"vel","amount":1,"tier":"2000")"));
   CHECK(name_at(s, "subscriber-alltime-gifter") == "eve");
   CHECK(name_at(s, "subscriber-latest") == "vel");
-  CHECK_THAT(s.data_json(), Catch::Contains(R"("subscriber-gifted-latest":{"name":"dan","amount":1,"tier":"1000","message":"","sender":"eve","gifted":true)"));
+  CHECK_THAT(
+      s.data_json(),
+      Catch::Contains(
+          R"("subscriber-gifted-latest":{"name":"dan","amount":1,"tier":"1000","message":"","sender":"eve","gifted":true)"));
 
   CHECK(s.apply(real(sb::Kind::follow, "fay")));
   std::string recents;
   sb::JsonWriter w(recents);
   s.write_recents(w);
-  CHECK_THAT(recents, Catch::StartsWith(R"([{"type":"follower","name":"fay","amount":0,"createdAt":"2026-11-23T00:00:00.000Z"})"));
+  CHECK_THAT(recents, Catch::StartsWith(
+                          R"([{"type":"follower","name":"fay","amount":0,"createdAt":"2026-11-23T00:00:00.000Z"})"));
 }
 
 TEST_CASE("session data: a new week and a new month start over; the session and totals go on") {
@@ -271,7 +277,9 @@ TEST_CASE("widget state: store, counters and session data survive the state file
   std::filesystem::remove(path);
 }
 
-TEST_CASE("widget page: the widget's own <script src=widget.js> and <link href=widget.css> are dropped (SE loads both once)") {
+TEST_CASE(
+    "widget page: the widget's own <script src=widget.js> and <link href=widget.css> are dropped (SE loads both "
+    "once)") {
   CHECK(sb::drop_own_part_tags(R"(<div>a</div><script src="./widget.js" type="module"></script><b>b</b>)") ==
         "<div>a</div><b>b</b>");
   CHECK(sb::drop_own_part_tags(R"(<LINK rel="stylesheet" HREF='widget.css?v=2'><p>x</p>)") == "<p>x</p>");

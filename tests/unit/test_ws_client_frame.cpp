@@ -119,8 +119,8 @@ TEST_CASE("ws client: server messages, fragments with interleaved control frames
                              pong("pong") + cont("ted", true) + binary("\x01\x02") + text(std::string(300, 'm')) +
                              text("") + text("\xc3\xa9t\xc3\xa9") + close_frame(1000, "bye");
   CHECK(parse_every_way(stream) == Seen{"text:hello", "ping:p1", "ping:p2", "pong:pong", "text:fragmented",
-                                        "bin:\x01\x02", "text:" + std::string(300, 'm'), "text:",
-                                        "text:\xc3\xa9t\xc3\xa9", "close:1000:bye"});
+                                        "bin:\x01\x02", "text:" + std::string(300, 'm'),
+                                        "text:", "text:\xc3\xa9t\xc3\xa9", "close:1000:bye"});
   const std::string big(70'000, 'b');
   CHECK(parse(text(big), 0, 100'000) == Seen{"text:" + big});
   CHECK(parse(text(big), 4096, 100'000) == Seen{"text:" + big});
@@ -177,8 +177,8 @@ TEST_CASE("ws client: a masked server frame is a protocol error (RFC 6455 5.1)")
 }
 
 TEST_CASE("ws client: control frame rules, reserved bits and opcodes") {
-  CHECK(parse_every_way(server_frame(0x09, "x")) == Seen{"error:1002"});       // fragmented ping
-  CHECK(parse_every_way(ping(std::string(126, 'p'))) == Seen{"error:1002"});   // control over 125
+  CHECK(parse_every_way(server_frame(0x09, "x")) == Seen{"error:1002"});      // fragmented ping
+  CHECK(parse_every_way(ping(std::string(126, 'p'))) == Seen{"error:1002"});  // control over 125
   CHECK(parse(ping(std::string(125, 'p'))) == Seen{"ping:" + std::string(125, 'p')});
   CHECK(parse(server_frame(0x8A, std::string(126, 'p'))) == Seen{"error:1002"});  // pong over 125
   CHECK(parse(server_frame(0xC1, "x")) == Seen{"error:1002"});                    // RSV1
@@ -206,7 +206,7 @@ TEST_CASE("ws client: close codes") {
 
 TEST_CASE("ws client: text that is not UTF-8 fails with 1007, whole or fragmented") {
   CHECK(parse_every_way(text("42[\"\xff\xfe\"]")) == Seen{"error:1007"});
-  CHECK(parse_every_way(text("\xed\xa0\x80")) == Seen{"error:1007"});  // a surrogate
+  CHECK(parse_every_way(text("\xed\xa0\x80")) == Seen{"error:1007"});                         // a surrogate
   CHECK(parse_every_way(text("\xc3", false) + cont("\xa9", true)) == Seen{"text:\xc3\xa9"});  // split code point
   CHECK(parse_every_way(text("\xc3", false) + cont("x", true)) == Seen{"error:1007"});
   CHECK(parse(binary("\xff")) == Seen{"bin:\xff"});  // binary is not checked
@@ -250,8 +250,7 @@ TEST_CASE("ws client: client frames are masked with the key, in every length for
     CHECK((static_cast<unsigned char>(frame[1]) & 0x80) == 0x80);  // the mask bit
     CHECK(frame.substr(header, 4) == std::string("\xde\xad\xbe\xef"));
     for (std::size_t i = 0; i < std::min<std::size_t>(n, 8); ++i)
-      CHECK(static_cast<unsigned char>(frame[header + 4 + i]) ==
-            (static_cast<unsigned char>(payload[i]) ^ key[i % 4]));
+      CHECK(static_cast<unsigned char>(frame[header + 4 + i]) == (static_cast<unsigned char>(payload[i]) ^ key[i % 4]));
     // A server (the local server's parser) reads it back, whole and split.
     sb::ws::FrameParser server(1 << 17);
     Recorder r;
@@ -278,7 +277,8 @@ TEST_CASE("ws client: client frames are masked with the key, in every length for
 }
 
 TEST_CASE("ws client: the handshake key is 16 bytes in base64, and its accept value") {
-  const std::array<unsigned char, 16> nonce{'t', 'h', 'e', ' ', 's', 'a', 'm', 'p', 'l', 'e', ' ', 'n', 'o', 'n', 'c', 'e'};
+  const std::array<unsigned char, 16> nonce{'t', 'h', 'e', ' ', 's', 'a', 'm', 'p',
+                                            'l', 'e', ' ', 'n', 'o', 'n', 'c', 'e'};
   const std::string key = sb::ws::client_key(nonce);
   CHECK(key == "dGhlIHNhbXBsZSBub25jZQ==");  // RFC 6455 section 1.3
   CHECK(sb::ws::accept_key(key) == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");

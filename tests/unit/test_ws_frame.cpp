@@ -92,15 +92,15 @@ TEST_CASE("ws frame: nothing is taken after a close frame") {
 }
 
 TEST_CASE("ws frame: protocol faults close with 1002, bad UTF-8 with 1007, oversize with 1009") {
-  CHECK(parse(client_frame(0x81, "x", false)) == Seen{"error:1002"});                     // not masked
-  CHECK(parse(client_frame(0xC1, "x")) == Seen{"error:1002"});                            // RSV1
-  CHECK(parse(client_frame(0x83, "x")) == Seen{"error:1002"});                            // reserved opcode
-  CHECK(parse(client_frame(0x8B, "x")) == Seen{"error:1002"});                            // reserved control
-  CHECK(parse(client_frame(0x09, "x")) == Seen{"error:1002"});                            // fragmented ping
-  CHECK(parse(ping(std::string(126, 'p'))) == Seen{"error:1002"});                        // control over 125
-  CHECK(parse(cont("x", true)) == Seen{"error:1002"});                                    // nothing to continue
-  CHECK(parse(text("a", false) + text("b")) == Seen{"error:1002"});                       // new message mid-way
-  CHECK(parse(client_frame(0x88, "\x03")) == Seen{"error:1002"});                         // 1-byte close payload
+  CHECK(parse(client_frame(0x81, "x", false)) == Seen{"error:1002"});  // not masked
+  CHECK(parse(client_frame(0xC1, "x")) == Seen{"error:1002"});         // RSV1
+  CHECK(parse(client_frame(0x83, "x")) == Seen{"error:1002"});         // reserved opcode
+  CHECK(parse(client_frame(0x8B, "x")) == Seen{"error:1002"});         // reserved control
+  CHECK(parse(client_frame(0x09, "x")) == Seen{"error:1002"});         // fragmented ping
+  CHECK(parse(ping(std::string(126, 'p'))) == Seen{"error:1002"});     // control over 125
+  CHECK(parse(cont("x", true)) == Seen{"error:1002"});                 // nothing to continue
+  CHECK(parse(text("a", false) + text("b")) == Seen{"error:1002"});    // new message mid-way
+  CHECK(parse(client_frame(0x88, "\x03")) == Seen{"error:1002"});      // 1-byte close payload
   for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) {
     INFO(code);
     CHECK(parse(close_frame(code)) == Seen{"error:1002"});
@@ -108,8 +108,8 @@ TEST_CASE("ws frame: protocol faults close with 1002, bad UTF-8 with 1007, overs
   for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1011, 3000, 4000, 4999})
     CHECK(parse(close_frame(code)) == Seen{"close:" + std::to_string(code) + ":"});
   CHECK(parse(text("\xff")) == Seen{"error:1007"});
-  CHECK(parse(text("\xed\xa0\x80")) == Seen{"error:1007"});                                 // a surrogate
-  CHECK(parse(text("\xc3", false) + cont("\xa9", true)) == Seen{"text:\xc3\xa9"});          // split code point
+  CHECK(parse(text("\xed\xa0\x80")) == Seen{"error:1007"});                         // a surrogate
+  CHECK(parse(text("\xc3", false) + cont("\xa9", true)) == Seen{"text:\xc3\xa9"});  // split code point
   CHECK(parse(close_frame(1000, "\xc0\xaf")) == Seen{"error:1007"});
   CHECK(parse(text(std::string(101, 'x')), 0, 100) == Seen{"error:1009"});
   CHECK(parse(text(std::string(60, 'x'), false) + cont(std::string(60, 'x'), true), 0, 100) == Seen{"error:1009"});

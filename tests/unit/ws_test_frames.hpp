@@ -8,8 +8,8 @@
 
 namespace sb::ws::test {
 
-inline std::string raw_frame(std::uint8_t first_byte, std::string_view payload, bool masked,
-                             int forced_length_bytes, std::array<unsigned char, 4> key) {
+inline std::string raw_frame(std::uint8_t first_byte, std::string_view payload, bool masked, int forced_length_bytes,
+                             std::array<unsigned char, 4> key) {
   std::string f;
   f.push_back(static_cast<char>(first_byte));
   const unsigned char mask_bit = masked ? 0x80 : 0;

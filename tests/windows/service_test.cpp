@@ -78,8 +78,8 @@ int wmain(int argc, wchar_t** argv) {
     g_log = _wfopen(argv[2], L"a");
     sb::ServiceControl control;
     int code = -1;
-    if (!sb::win::run_service(L"ignored for own-process services", control, [&] { return fake_daemon(control); },
-                              code, error)) {
+    if (!sb::win::run_service(
+            L"ignored for own-process services", control, [&] { return fake_daemon(control); }, code, error)) {
       log_line("run_service failed: " + error);
       return 1;
     }
@@ -89,7 +89,8 @@ int wmain(int argc, wchar_t** argv) {
   if (mode == L"--not-a-service") {
     sb::ServiceControl control;
     int code = -1;
-    if (sb::win::run_service(sb::win::kServiceName, control, [] { return 0; }, code, error)) {
+    if (sb::win::run_service(
+            sb::win::kServiceName, control, [] { return 0; }, code, error)) {
       std::printf("unexpected: run_service worked outside the SCM\n");
       return 1;
     }
@@ -101,7 +102,8 @@ int wmain(int argc, wchar_t** argv) {
     spec.name = argv[2];
     spec.display_name = L"streambridge service test";
     spec.description = L"tests/windows/service_test.cpp";
-    spec.command_line = sb::win::quote_argument(sb::win::this_program()) + L" --service " + sb::win::quote_argument(argv[3]);
+    spec.command_line =
+        sb::win::quote_argument(sb::win::this_program()) + L" --service " + sb::win::quote_argument(argv[3]);
     std::vector<std::string> warnings;
     const bool ok = sb::win::install_service(spec, warnings, error);
     for (const auto& w : warnings) std::printf("install_service: warning: %s\n", w.c_str());
@@ -143,7 +145,8 @@ int wmain(int argc, wchar_t** argv) {
     std::printf("readable_by_others: %s\n", why.empty() ? "(none)" : why.c_str());
     return 0;
   }
-  std::printf("usage: service_test.exe --service LOG | --not-a-service | --install NAME LOG | --uninstall NAME | "
-              "--paramchange NAME | --acl FILE | --console\n");
+  std::printf(
+      "usage: service_test.exe --service LOG | --not-a-service | --install NAME LOG | --uninstall NAME | "
+      "--paramchange NAME | --acl FILE | --console\n");
   return 2;
 }
