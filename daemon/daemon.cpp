@@ -153,206 +153,272 @@ __attribute__((section(".preinit_array"), used)) void (*const kBlockSignalsAtLoa
 void block_stop_and_reload_signals() {}  // Windows: stops come through the ServiceControl
 #endif
 
-int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* control) {
-  Hub hub(config.server.history);
-  std::string error;
-  // The journal gives the hub its history and seq back, so clients resume across a restart.
-  std::unique_ptr<Journal> journal;
-  std::string epoch = make_epoch();
-  if (!config.server.journal.empty()) {
-    journal = std::make_unique<Journal>(config.server.journal, config.server.journal_size);
-    std::vector<PublishedEventPtr> tail;
-    std::uint64_t last_seq = 0;
-    if (!journal->open(config.server.history, tail, last_seq, error)) {
+namespace {
+
+// The running daemon. Its members are declared in the order they are built, and each one that
+// needs undoing undoes itself in its destructor (subscriptions unsubscribe, the API's callbacks
+// are cleared), so the teardown is the reverse order of the start-up, with nothing by hand.
+class Daemon {
+ public:
+  Daemon(Config config, const ConfigReloader& reload, ServiceControl* control)
+      : config_(std::move(config)),
+        reload_(reload),
+        control_(control),
+        hub_(config_.server.history),
+        widget_host_(config_.widgets),
+        widget_state_(config_.widgets),
+        widget_state_path_(config_.widgets.state) {}
+
+  ~Daemon() {
+    // Callbacks into this object must not outlive it (the API outlives the reactor: sessions
+    // hold it).
+    if (!api_) return;
+    api_->set_request_handler({});
+    api_->set_alert_state_keeper({});
+    api_->set_status_provider({});
+    api_->set_login_starter({});
+    api_->set_health_check({});
+    api_->set_metrics_provider({});
+    api_->set_widget_pages(nullptr);
+    widget_state_.set_channel_id_provider({});
+  }
+
+  // The process exit code: 1 when the journal, the port or the UDP target cannot be used.
+  int run() {
+    std::string error;
+    if (!open_journal(error) || !open_api_and_widgets() || !start_outputs(error)) {
       spdlog::critical("{}", error);
       return 1;
     }
-    hub.restore(std::move(tail), last_seq);
-    epoch = journal->epoch();
-    hub.subscribe(journal.get());
-  }
-  auto api = std::make_shared<LocalApi>(config.server, hub, journal.get(), epoch);
-  hub.subscribe(api.get());
-  // SE widgets: the pages, and the runtime's session data, store and counters.
-  WidgetHost widget_host(config.widgets);
-  api->set_widget_pages(&widget_host);
-  WidgetState widget_state(config.widgets);
-  const std::string widget_state_path = config.widgets.state;  // a reload does not move it
-  if (!widget_state.load(widget_state_path, error)) {
-    // Never a reason not to start: the file is kept aside for the streamer to look at.
-    std::error_code ec;
-    std::filesystem::rename(widget_state_path, widget_state_path + ".bad", ec);
-    spdlog::error("{}; starting with an empty widget state{}", error,
-                  ec ? fmt::format(" (could not move the file aside: {})", ec.message())
-                     : fmt::format(" (the file was moved to {}.bad)", log_text(widget_state_path, 200)));
-  } else if (widget_state.skipped_on_load() > 0) {
-    spdlog::warn("widget state {}: {} store entries over the store's bounds were left out", widget_state_path,
-                 widget_state.skipped_on_load());
-  }
-  hub.subscribe(&widget_state);
-  // Alert control's state lives in the widget state file: paused or muted survives a restart.
-  api->restore_alerts(widget_state.alert_state());
-  api->set_alert_state_keeper([&widget_state](const AlertState& state) { widget_state.set_alert_state(state); });
+    wire_requests();
+    for (auto& m : mqtt_) m->start();
+    sources_->apply(config_.sources);
+    if (sources_->sources().empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
+    start_timers();
+    if (control_) control_->running();
+    listen_for_stop_and_reload();
 
-  asio::io_context io(1);
+    BurstLoop loop(io_);
+    server_->flush_at_burst_end(loop);
+    loop.run();
+    if (control_) control_->detach();
+    if (std::string e; !widget_state_.save_if_changed(widget_state_path_, e)) spdlog::error("{}", e);
+    spdlog::info("stopped after {} events", hub_.last_seq());
+    return 0;
+  }
+
+ private:
+  // The journal gives the hub its history and seq back, so clients resume across a restart.
+  bool open_journal(std::string& error) {
+    epoch_ = make_epoch();
+    if (config_.server.journal.empty()) return true;
+    journal_ = std::make_unique<Journal>(config_.server.journal, config_.server.journal_size);
+    std::vector<PublishedEventPtr> tail;
+    std::uint64_t last_seq = 0;
+    if (!journal_->open(config_.server.history, tail, last_seq, error)) return false;
+    hub_.restore(std::move(tail), last_seq);
+    epoch_ = journal_->epoch();
+    subscriptions_.emplace_back(hub_, journal_.get());
+    return true;
+  }
+
+  // The local API, and the SE widgets: the pages, and the runtime's session data, store and
+  // counters. A widget state file that cannot be read is never a reason not to start.
+  bool open_api_and_widgets() {
+    api_ = std::make_shared<LocalApi>(config_.server, hub_, journal_.get(), epoch_);
+    subscriptions_.emplace_back(hub_, api_.get());
+    api_->set_widget_pages(&widget_host_);
+    std::string error;
+    if (!widget_state_.load(widget_state_path_, error)) {
+      // The file is kept aside for the streamer to look at.
+      std::error_code ec;
+      std::filesystem::rename(widget_state_path_, widget_state_path_ + ".bad", ec);
+      spdlog::error("{}; starting with an empty widget state{}", error,
+                    ec ? fmt::format(" (could not move the file aside: {})", ec.message())
+                       : fmt::format(" (the file was moved to {}.bad)", log_text(widget_state_path_, 200)));
+    } else if (widget_state_.skipped_on_load() > 0) {
+      spdlog::warn("widget state {}: {} store entries over the store's bounds were left out", widget_state_path_,
+                   widget_state_.skipped_on_load());
+    }
+    subscriptions_.emplace_back(hub_, &widget_state_);
+    // Alert control's state lives in the widget state file: paused or muted survives a restart.
+    api_->restore_alerts(widget_state_.alert_state());
+    api_->set_alert_state_keeper([this](const AlertState& state) { widget_state_.set_alert_state(state); });
+    return true;
+  }
+
+  // The local server, UDP, dedup, the sources and the MQTT publishers.
+  bool start_outputs(std::string& error) {
 #ifndef _WIN32
-  // Installed before anything is announced: a signal during start-up is queued, not fatal.
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  mask_stop_and_reload_signals(SIG_UNBLOCK);  // a signal that came earlier is delivered to the set now
+    // Installed before anything is announced: a signal during start-up is queued, not fatal.
+    signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
+    mask_stop_and_reload_signals(SIG_UNBLOCK);  // a signal that came earlier is delivered to the set now
 #endif
+    server_ = std::make_unique<LocalServer>(io_, api_);
+    if (!server_->start(error)) return false;
+    udp_ = std::make_unique<UdpPublisher>(io_, config_.udp);
+    if (!udp_->start(error)) return false;
+    if (!config_.udp.empty()) subscriptions_.emplace_back(hub_, udp_.get());
+    // sources -> dedup -> hub
+    dedup_ =
+        std::make_unique<DedupStage>(io_, config_.dedup, [this](Event&& event) { hub_.publish(std::move(event)); });
+    const EventSink publish = [this](Event&& event) { dedup_->push(std::move(event)); };
+    sources_ = std::make_unique<SourceSet>(io_, publish);
+    // [[mqtt]]: a publisher per broker; its link's status events enter like a source's.
+    for (const MqttConfig& m : config_.mqtt) {
+      mqtt_.push_back(std::make_unique<MqttPublisher>(io_, m, config_.server.instance, publish));
+      outputs_.push_back(mqtt_.back().get());
+      subscriptions_.emplace_back(hub_, mqtt_.back().get());
+    }
+    router_ = std::make_unique<RequestRouter>(sources_->sources(), dedup_->counters());
+    router_->set_outputs(outputs_);
+    return true;
+  }
 
-  LocalServer server(io, api);
-  if (!server.start(error)) {
-    spdlog::critical("{}", error);
-    return 1;
-  }
-  UdpPublisher udp(io, config.udp);
-  if (!udp.start(error)) {
-    spdlog::critical("{}", error);
-    return 1;
-  }
-  if (!config.udp.empty()) hub.subscribe(&udp);
-
-  // sources -> dedup -> hub
-  DedupStage dedup(io, config.dedup, [&hub](Event&& event) { hub.publish(std::move(event)); });
-  const EventSink publish = [&dedup](Event&& event) { dedup.push(std::move(event)); };
-  SourceSet source_set(io, publish);
-  const auto& sources = source_set.sources();
-  // [[mqtt]]: a publisher per broker; its link's status events enter like a source's.
-  std::vector<std::unique_ptr<MqttPublisher>> mqtt;
-  std::vector<const OutputLink*> outputs;
-  for (const MqttConfig& m : config.mqtt) {
-    mqtt.push_back(std::make_unique<MqttPublisher>(io, m, config.server.instance, publish));
-    outputs.push_back(mqtt.back().get());
-    hub.subscribe(mqtt.back().get());
-  }
-  RequestRouter router(sources, dedup.counters());
-  router.set_outputs(outputs);
-  widget_state.set_channel_id_provider([&sources] {
-    for (const auto& source : sources)
-      if (auto id = source->channel_id(); !id.empty()) return id;
-    return std::string();
-  });
-  api->set_request_handler(
-      [&router, &widget_state, weak_api = std::weak_ptr<LocalApi>(api)](const LocalRequest& request, LocalReply reply) {
-        if (!request.type.starts_with("se.")) return router.handle(request, std::move(reply));
+  // What the API asks of the rest: requests, status, health, metrics, logins, MQTT commands.
+  void wire_requests() {
+    widget_state_.set_channel_id_provider([this] {
+      for (const auto& source : sources_->sources())
+        if (auto id = source->channel_id(); !id.empty()) return id;
+      return std::string();
+    });
+    api_->set_request_handler(
+        [this, weak_api = std::weak_ptr<LocalApi>(api_)](const LocalRequest& request, LocalReply reply) {
+          if (!request.type.starts_with("se.")) return router_->handle(request, std::move(reply));
+          std::string result, error;
+          const auto broadcast = [&](std::string_view op, std::string_view d) {
+            if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
+          };
+          if (widget_state_.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
+          reply(make_error_response(request, error));
+        });
+    api_->set_status_provider([this] { return router_->status_json(); });
+    api_->set_login_starter(
+        [this](std::string_view service, std::string_view source, std::string& result, std::string& error) {
+          return router_->start_login(service, source, result, error);
+        });
+    api_->set_health_check([this] { return router_->unhealthy_reason(); });
+    api_->set_metrics_provider([this](std::string& out) {
+      write_pipeline_metrics(out, sources_->sources(), dedup_->counters(), hub_, journal_.get());
+      write_output_metrics(out, outputs_);
+      PrometheusWriter(out)
+          .family("streambridge_sources_retired", "gauge",
+                  "Sources removed by a reload whose coroutines still wind down")
+          .sample("streambridge_sources_retired", static_cast<double>(sources_->retired()));
+    });
+    for (auto& m : mqtt_) {
+      // {prefix}/cmd/alerts/{pause,resume,skip,mute,unmute,replay}; replay's payload is the seq.
+      m->set_command_handler([weak_api = std::weak_ptr<LocalApi>(api_), name = m->name()](std::string_view command,
+                                                                                          std::string_view payload) {
+        const auto api = weak_api.lock();
+        if (!api || !command.starts_with("alerts/")) return;
+        const auto action = alert_action_from(command.substr(7));
+        if (!action) {
+          spdlog::warn("mqtt {}: unknown command \"{}\"", name, log_text(command, 64));
+          return;
+        }
+        std::optional<std::uint64_t> seq;
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), value);
+        if (ec == std::errc{} && end == payload.data() + payload.size()) seq = value;
         std::string result, error;
-        const auto broadcast = [&](std::string_view op, std::string_view d) {
-          if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
-        };
-        if (widget_state.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
-        reply(make_error_response(request, error));
+        int status = 0;
+        if (!api->control_alerts(*action, seq, result, error, status))
+          spdlog::warn("mqtt {}: alerts/{}: {}", name, to_string(*action), error);
       });
-  api->set_status_provider([&router] { return router.status_json(); });
-  api->set_login_starter([&router](std::string_view service, std::string_view source, std::string& result,
-                                   std::string& error) { return router.start_login(service, source, result, error); });
-  api->set_health_check([&router] { return router.unhealthy_reason(); });
-  api->set_metrics_provider([&](std::string& out) {
-    write_pipeline_metrics(out, sources, dedup.counters(), hub, journal.get());
-    write_output_metrics(out, outputs);
-    PrometheusWriter(out)
-        .family("streambridge_sources_retired", "gauge", "Sources removed by a reload whose coroutines still wind down")
-        .sample("streambridge_sources_retired", static_cast<double>(source_set.retired()));
-  });
-  for (auto& m : mqtt) {
-    // {prefix}/cmd/alerts/{pause,resume,skip,mute,unmute,replay}; replay's payload is the seq.
-    m->set_command_handler([weak_api = std::weak_ptr<LocalApi>(api), name = m->name()](std::string_view command,
-                                                                                       std::string_view payload) {
-      const auto api = weak_api.lock();
-      if (!api || !command.starts_with("alerts/")) return;
-      const auto action = alert_action_from(command.substr(7));
-      if (!action) {
-        spdlog::warn("mqtt {}: unknown command \"{}\"", name, log_text(command, 64));
+    }
+  }
+
+  void start_timers() {
+    if (!widget_state_path_.empty())
+      asio::co_spawn(io_, persist_widget_state(widget_saver_, widget_state_, widget_state_path_), asio::detached);
+#ifndef _WIN32
+    if (auto every = sd_watchdog_interval()) asio::co_spawn(io_, feed_watchdog(watchdog_, *every), asio::detached);
+    sd_notify_message("READY=1");
+#endif
+  }
+
+  // SIGINT/SIGTERM and SIGHUP; on Windows the service's STOP/SHUTDOWN and PARAMCHANGE and the
+  // console's Ctrl+C, from other threads, run on the reactor.
+  void listen_for_stop_and_reload() {
+#ifndef _WIN32
+    wait_for_signal();
+#endif
+    if (control_)
+      control_->attach([this](ServiceControl::Request what, const std::string& origin) {
+        asio::post(io_, [this, what, origin] {
+          if (what == ServiceControl::Request::stop) stop(origin);
+          else if (!stopping_) reload_config(origin, config_, reload_, *sources_);
+        });
+      });
+  }
+
+#ifndef _WIN32
+  void wait_for_signal() {
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        reload_config("SIGHUP", config_, reload_, *sources_);
+        wait_for_signal();
         return;
       }
-      std::optional<std::uint64_t> seq;
-      std::uint64_t value = 0;
-      const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), value);
-      if (ec == std::errc{} && end == payload.data() + payload.size()) seq = value;
-      std::string result, error;
-      int status = 0;
-      if (!api->control_alerts(*action, seq, result, error, status))
-        spdlog::warn("mqtt {}: alerts/{}: {}", name, to_string(*action), error);
+      stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
-    m->start();
   }
-  source_set.apply(config.sources);
-  if (sources.empty()) spdlog::warn("no [[source]] configured: only status and test events will flow");
-
-  asio::steady_timer widget_saver(io);
-  if (!widget_state_path.empty())
-    asio::co_spawn(io, persist_widget_state(widget_saver, widget_state, widget_state_path), asio::detached);
-
-  asio::steady_timer watchdog(io);
-#ifndef _WIN32
-  if (auto every = sd_watchdog_interval()) asio::co_spawn(io, feed_watchdog(watchdog, *every), asio::detached);
-  sd_notify_message("READY=1");
 #endif
-  if (control) control->running();
 
-  // The one stop path: SIGINT/SIGTERM, or the service's STOP/SHUTDOWN and the console's Ctrl+C
-  // on Windows (`why` names it in the log).
-  bool stopping = false;
-  const auto stop = [&](std::string_view why) {
-    if (stopping) return;
-    stopping = true;
+  // The one stop path (`why` names it in the log).
+  void stop(std::string_view why) {
+    if (stopping_) return;
+    stopping_ = true;
     spdlog::info("{}: stopping", why);
 #ifndef _WIN32
     sd_notify_message("STOPPING=1");
-    signals.cancel();
+    signals_->cancel();
 #endif
-    if (control) control->stopping();
-    source_set.stop_all();
-    for (auto& m : mqtt) m->stop();
-    dedup.stop();
-    server.stop();
-    watchdog.cancel();
-    widget_saver.cancel();
-    asio::co_spawn(io, drain(io, server, source_set, mqtt), asio::detached);
-  };
-#ifndef _WIN32
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                             int signal) {
-    if (ec) return;
-    if (signal == SIGHUP) {
-      reload_config("SIGHUP", config, reload, source_set);
-      signals.async_wait(on_signal);
-      return;
-    }
-    stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
-  };
-  signals.async_wait(on_signal);
-#endif
-  // Requests from other threads (the Windows service and console handlers) run on the reactor.
-  if (control)
-    control->attach([&](ServiceControl::Request what, const std::string& origin) {
-      asio::post(io, [&, what, origin] {
-        if (what == ServiceControl::Request::stop) stop(origin);
-        else if (!stopping) reload_config(origin, config, reload, source_set);
-      });
-    });
+    if (control_) control_->stopping();
+    sources_->stop_all();
+    for (auto& m : mqtt_) m->stop();
+    dedup_->stop();
+    server_->stop();
+    watchdog_.cancel();
+    widget_saver_.cancel();
+    asio::co_spawn(io_, drain(io_, *server_, *sources_, mqtt_), asio::detached);
+  }
 
-  BurstLoop loop(io);
-  server.flush_at_burst_end(loop);
-  loop.run();
-  if (control) control->detach();
-  // Callbacks into this frame's objects must not outlive it (the API outlives the reactor).
-  api->set_request_handler({});
-  api->set_alert_state_keeper({});
-  api->set_status_provider({});
-  api->set_login_starter({});
-  api->set_health_check({});
-  api->set_metrics_provider({});
-  hub.unsubscribe(api.get());
-  if (journal) hub.unsubscribe(journal.get());
-  hub.unsubscribe(&udp);
-  hub.unsubscribe(&widget_state);
-  for (auto& m : mqtt) hub.unsubscribe(m.get());
-  widget_state.set_channel_id_provider({});
-  api->set_widget_pages(nullptr);
-  if (std::string e; !widget_state.save_if_changed(widget_state_path, e)) spdlog::error("{}", e);
-  spdlog::info("stopped after {} events", hub.last_seq());
-  return 0;
+  Config config_;
+  const ConfigReloader& reload_;
+  ServiceControl* control_;
+  Hub hub_;
+  std::unique_ptr<Journal> journal_;
+  std::string epoch_;
+  std::shared_ptr<LocalApi> api_;
+  WidgetHost widget_host_;
+  WidgetState widget_state_;
+  const std::string widget_state_path_;  // a reload does not move it
+  asio::io_context io_{1};
+#ifndef _WIN32
+  std::unique_ptr<asio::signal_set> signals_;
+#endif
+  std::unique_ptr<LocalServer> server_;
+  std::unique_ptr<UdpPublisher> udp_;
+  std::unique_ptr<DedupStage> dedup_;
+  std::unique_ptr<SourceSet> sources_;
+  std::vector<std::unique_ptr<MqttPublisher>> mqtt_;
+  std::vector<const OutputLink*> outputs_;
+  std::unique_ptr<RequestRouter> router_;
+  asio::steady_timer widget_saver_{io_};
+  asio::steady_timer watchdog_{io_};
+  bool stopping_ = false;
+  // Last: destroyed first, so every output leaves the hub before it goes.
+  std::vector<HubSubscription> subscriptions_;
+};
+
+}  // namespace
+
+int run_daemon(Config config, const ConfigReloader& reload, ServiceControl* control) {
+  Daemon daemon(std::move(config), reload, control);
+  return daemon.run();
 }
 
 }  // namespace sb

@@ -50,4 +50,26 @@ class Hub {
   HubCounters counters_;
 };
 
+// An output subscribed to the hub for as long as this lives (RAII): the daemon holds one per
+// output and destroys them in reverse order, each unsubscribing before its output goes.
+class HubSubscription {
+ public:
+  HubSubscription(Hub& hub, EventSubscriber* subscriber) : hub_(&hub), subscriber_(subscriber) {
+    hub_->subscribe(subscriber_);
+  }
+  HubSubscription(HubSubscription&& other) noexcept : hub_(other.hub_), subscriber_(other.subscriber_) {
+    other.hub_ = nullptr;
+  }
+  HubSubscription(const HubSubscription&) = delete;
+  HubSubscription& operator=(const HubSubscription&) = delete;
+  HubSubscription& operator=(HubSubscription&&) = delete;
+  ~HubSubscription() {
+    if (hub_) hub_->unsubscribe(subscriber_);
+  }
+
+ private:
+  Hub* hub_;
+  EventSubscriber* subscriber_;
+};
+
 }  // namespace sb
