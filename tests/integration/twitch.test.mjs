@@ -291,7 +291,8 @@ test('a token that expires while connected is refreshed 5 minutes before, on the
     await waitFor(() => JSON.parse(readFileSync(t.file, 'utf8')).refresh_token === 'rt-next-9d4', 5000, 'the new pair on disk');
     assert.equal(t.twitch.state.connections, 1, 'the connection stays');
     assert.equal(statuses(t.client, 'connected').length, 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // A /status round trip: the reactor has run since the refresh, and refreshed no more.
+    await sourceStatus(t.daemon.port, 'twitch');
     assert.equal(t.twitch.state.refreshes.length, 1, 'once');
   } finally {
     await t.down();
@@ -407,6 +408,14 @@ test('the dashboard\'s "log in": the daemon runs the device code flow, shows the
     assert.match(await unknown.text(), /no twitch source named "nope"/);
     assert.equal((await fetch(`${base}/login/twitch`)).status, 405);
     assert.equal((await fetch(`${base}/login/twitch`, { method: 'POST', headers: { Origin: 'https://evil.example' } })).status, 403);
+    // The /ws request: an unknown source is an error response.
+    const c = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await c.opened;
+    c.ws.send(JSON.stringify({ op: 'request', d: { id: 7, type: 'twitch.login', source: 'nope' } }));
+    const bad = await c.until((m) => m.find((x) => x.op === 'response' && x.d.id === 7), 5000, 'the error response');
+    assert.equal(bad.d.ok, false);
+    assert.match(bad.d.error, /no twitch source named "nope"/);
+    c.ws.close();
     assert.equal(twitch.state.deviceRequests.length, 0, 'none of those started a login');
 
     // The dashboard: the source's row has a "log in" button; a click shows the URL and the code.

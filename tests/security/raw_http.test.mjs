@@ -34,6 +34,8 @@ for (const mode of MODES) {
         { path: '/status', headers: auth }, { path: '/metrics', headers: auth }, { path: '/events', headers: auth },
         { path: `/widgets/${WIDGET}/${tokenQuery(token)}` }, { path: `/widgets/${WIDGET}/widget.js${tokenQuery(token)}` },
         { method: 'POST', path: '/test', headers: { ...auth, 'Content-Type': 'application/json' }, body: attackTip },
+        { method: 'POST', path: '/alerts/pause', headers: auth },
+        { method: 'POST', path: '/login/twitch', headers: auth },
         { path: `/ws${tokenQuery(token)}`, upgrade: true },
       ];
     });
@@ -107,6 +109,7 @@ for (const mode of MODES) {
         ['<script> of /status, cross-site', plain, { path: '/status', headers: { ...auth, ...fetchMeta.script('cross-site') } }, 403],
         ['<script> of /status, same-site', plain, { path: '/status', headers: { ...auth, ...fetchMeta.script('same-site') } }, 403],
         ['<img> of /status, cross-site', plain, { path: '/status', headers: { ...auth, ...fetchMeta.image('cross-site') } }, 403],
+        ['form POST /login/twitch, cross-site', plain, { method: 'POST', path: '/login/twitch', headers: { ...auth, ...fetchMeta.navigate('cross-site') } }, 403],
         ['<script> of widget.js, cross-site', plain, { path: `/widgets/${WIDGET}/widget.js${tokenQuery(token)}`, headers: fetchMeta.script('cross-site') }, 403],
         ['<script> of widget.js, same-site', plain, { path: `/widgets/${WIDGET}/widget.js${tokenQuery(token)}`, headers: fetchMeta.script('same-site') }, 403],
         ['/events, cross-site, no Origin', plain, { path: '/events', headers: { ...auth, ...fetchMeta.cors('cross-site') } }, 403],
