@@ -136,19 +136,10 @@ void mask_stop_and_reload_signals(int how) {
 }
 }  // namespace
 
+// main's first statement. On Linux the static launcher (launcher.cpp) has blocked them already,
+// before this program was loaded; this covers a daemon started some other way.
 void block_stop_and_reload_signals() { mask_stop_and_reload_signals(SIG_BLOCK); }
 
-#ifdef __linux__
-namespace {
-// The earliest code of ours that runs: the dynamic loader calls .preinit_array before any
-// shared library's initializer and long before main, so a SIGHUP (systemctl reload) sent right
-// after exec waits for the handler instead of killing the process. main blocks them again,
-// which is harmless, for the platforms without .preinit_array.
-void block_signals_at_load(int, char**, char**) { block_stop_and_reload_signals(); }
-__attribute__((section(".preinit_array"), used)) void (*const kBlockSignalsAtLoad)(int, char**,
-                                                                                   char**) = &block_signals_at_load;
-}  // namespace
-#endif
 #else
 void block_stop_and_reload_signals() {}  // Windows: stops come through the ServiceControl
 #endif
@@ -185,8 +176,7 @@ class Daemon {
 
   // The process exit code: 1 when the journal, the port or the UDP target cannot be used.
   int run() {
-    std::string error;
-    if (!open_journal(error) || !open_api_and_widgets() || !start_outputs(error)) {
+    if (std::string error; !open(error)) {
       spdlog::critical("{}", error);
       return 1;
     }
@@ -208,6 +198,13 @@ class Daemon {
   }
 
  private:
+  // What can keep the daemon from starting: the journal, the port, the UDP target.
+  bool open(std::string& error) {
+    if (!open_journal(error)) return false;
+    open_api_and_widgets();
+    return start_outputs(error);
+  }
+
   // The journal gives the hub its history and seq back, so clients resume across a restart.
   bool open_journal(std::string& error) {
     epoch_ = make_epoch();
@@ -224,7 +221,7 @@ class Daemon {
 
   // The local API, and the SE widgets: the pages, and the runtime's session data, store and
   // counters. A widget state file that cannot be read is never a reason not to start.
-  bool open_api_and_widgets() {
+  void open_api_and_widgets() {
     api_ = std::make_shared<LocalApi>(config_.server, hub_, journal_.get(), epoch_);
     subscriptions_.emplace_back(hub_, api_.get());
     api_->set_widget_pages(&widget_host_);
@@ -244,7 +241,6 @@ class Daemon {
     // Alert control's state lives in the widget state file: paused or muted survives a restart.
     api_->restore_alerts(widget_state_.alert_state());
     api_->set_alert_state_keeper([this](const AlertState& state) { widget_state_.set_alert_state(state); });
-    return true;
   }
 
   // The local server, UDP, dedup, the sources and the MQTT publishers.

@@ -1,6 +1,5 @@
 #include "config/config_reader.hpp"
 
-#include "config/mqtt_topics.hpp"
 #include "config/toml_bounds.hpp"
 #include "util/file_access.hpp"
 #include "util/log_text.hpp"

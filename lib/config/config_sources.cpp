@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "config/did_you_mean.hpp"
-#include "config/mqtt_topics.hpp"
 #include "config/twitch_subscriptions.hpp"
 #include "net/url.hpp"
 #include "util/log_text.hpp"
