@@ -36,7 +36,7 @@
 #include "service/service_control.hpp"
 #include "dedup/dedup_stage.hpp"
 #include "server/request_router.hpp"
-#include "config/config_reload.hpp"
+#include "daemon_config/config_reload.hpp"
 #include "service/logging.hpp"
 #include "sources/source_set.hpp"
 #include "mqtt/mqtt_publisher.hpp"

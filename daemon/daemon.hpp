@@ -2,7 +2,7 @@
 #include <functional>
 #include <optional>
 
-#include "config/config.hpp"
+#include "daemon_config/daemon_config.hpp"
 
 namespace sb {
 

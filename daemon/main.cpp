@@ -10,11 +10,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "config/config_loader.hpp"
+#include "daemon_config/config_loader.hpp"
 #include "daemon.hpp"
 #include "service/logging.hpp"
 #include "service/service_control.hpp"
-#include "sources/twitch_auth.hpp"
+#include "sources/twitch/twitch_auth.hpp"
 #include "util/cli_args.hpp"
 #include "util/utf8_path.hpp"
 #ifdef _WIN32
@@ -128,8 +128,9 @@ int login(const std::string& config_path, const std::string& service) {
   const auto result = sb::load_config_file(config_path);
   if (!report(result)) return kExitUsage;
   const sb::SourceConfig* source = nullptr;
+  const sb::TwitchSettings* twitch = nullptr;
   for (const auto& s : result.config->sources)
-    if (s.type == sb::SourceType::twitch) {
+    if ((twitch = std::get_if<sb::TwitchSettings>(&s.settings))) {
       source = &s;
       break;
     }
@@ -140,7 +141,7 @@ int login(const std::string& config_path, const std::string& service) {
   boost::asio::io_context io;
   std::string outcome = "the login did not finish";
   boost::asio::co_spawn(io,
-                        sb::twitch_device_login(io.get_executor(), *source,
+                        sb::twitch_device_login(io.get_executor(), *twitch,
                                                 [](const sb::TwitchDeviceCode& code) {
                                                   std::cout << sb::describe_device_code(code) << std::endl;
                                                 }),
@@ -160,7 +161,7 @@ int login(const std::string& config_path, const std::string& service) {
     std::cerr << "streambridged: Twitch login for source \"" << source->name << "\" failed: " << outcome << '\n';
     return 1;
   }
-  std::cout << "Logged in: the token is in " << source->token_file << '\n';
+  std::cout << "Logged in: the token is in " << twitch->token_file << '\n';
   return 0;
 }
 

@@ -25,6 +25,7 @@ declare -A allowed=(
   [udp]="util event config hub"
   [server]="util websocket net event config hub dedup sources"
   [widgets]="util event config hub server"
+  [daemon_config]="util config event sources"
   [service]="util"
 )
 

@@ -1,5 +1,6 @@
 #pragma once
-// The typed, validated configuration. Key names in the TOML file are user-facing API.
+// The typed, validated sections of the configuration (a source type's own settings are in
+// sources/, the whole file's Config in daemon_config/). Key names are user-facing API.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -43,43 +44,6 @@ struct DedupConfig {
   bool operator==(const DedupConfig&) const = default;
 };
 
-enum class SourceType { streamelements, velora, demo, mqtt, twitch };
-
-struct SourceConfig {
-  std::string name;
-  SourceType type = SourceType::demo;
-  std::string transport;  // streamelements: realtime | astro; velora: socketio | sse
-  std::string url;
-  std::string path = "/socket.io/";
-  std::string namespace_ = "/";
-  std::string eio = "auto";  // "3", "4" or "auto"
-  std::string auth_method = "jwt";
-  Secret token;
-  std::string ca_file;
-  KindSet kinds;
-  std::vector<std::string> events;
-  std::vector<std::string> topics;
-  Millis interval{2000};
-  // Velora SSE: no bytes this long (not even a comment) = dead stream (default 90 s).
-  // StreamElements Astro: WebSocket pings at half of it, silence for all of it = dead (60 s).
-  Millis idle_timeout{90'000};
-  std::size_t max_line = 64 * 1024;     // SSE: a longer line drops its event
-  std::size_t max_event = 1024 * 1024;  // SSE: a bigger event is dropped
-  // mqtt: the broker's login (url, topics and ca_file above), and this daemon's own topic
-  // prefixes (its [[mqtt]] outputs'), never taken back in.
-  std::string username;
-  Secret password;
-  std::string client_id;
-  std::vector<std::string> own_prefixes;
-  // twitch: `url` is eventsub_url; client_id above; the token file the daemon reads and
-  // rewrites (access and refresh token, JSON); the subscription types (empty: all).
-  std::string token_file;
-  std::vector<std::string> subscriptions;
-  std::string api_url = "https://api.twitch.tv/helix";
-  std::string auth_url = "https://id.twitch.tv/oauth2";
-  bool operator==(const SourceConfig&) const = default;
-};
-
 struct UdpConfig {
   std::string host;
   std::uint16_t port = 0;
@@ -121,18 +85,5 @@ struct WidgetsConfig {
   std::vector<std::string> banned_words;  // what SE_API.sanitize masks (whole words, any case)
   bool operator==(const WidgetsConfig&) const = default;
 };
-
-struct Config {
-  std::string path;
-  ServerConfig server;
-  LogConfig log;
-  DedupConfig dedup;
-  std::vector<SourceConfig> sources;
-  std::vector<UdpConfig> udp;
-  std::vector<MqttConfig> mqtt;
-  WidgetsConfig widgets;
-};
-
-std::string_view to_string(SourceType type);
 
 }  // namespace sb

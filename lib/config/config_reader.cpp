@@ -56,11 +56,11 @@ bool is_loopback_address(const std::string& text) {
 
 // ---- reporting ---------------------------------------------------------------------------
 void ConfigReader::error(const toml::source_region& where, std::string_view context, std::string message) {
-  result_.errors.push_back(format(where, context, message));
+  diagnostics_.errors.push_back(format(where, context, message));
 }
 
 void ConfigReader::warning(const toml::source_region& where, std::string_view context, std::string message) {
-  result_.warnings.push_back(format(where, context, message));
+  diagnostics_.warnings.push_back(format(where, context, message));
 }
 
 // Messages quote the file's own text (values, names): escaped and cut, so that a value can
@@ -69,11 +69,6 @@ std::string ConfigReader::format(const toml::source_region& where, std::string_v
                                  std::string_view message) const {
   return fmt::format("{}:{}:{}: {}{}{}", path_, where.begin.line, where.begin.column, log_text(context, 160),
                      context.empty() ? "" : ": ", log_text(message, 400));
-}
-
-ConfigLoadResult ConfigReader::finish(std::optional<Config> config) {
-  if (result_.errors.empty()) result_.config = std::move(config);
-  return std::move(result_);
 }
 
 // ---- structure -----------------------------------------------------------------------------

@@ -1,13 +1,12 @@
 #pragma once
-// Reads one config file into a Config (config_loader.cpp runs it; private to config/): reporting
-// with file:line:col (config_reader.cpp), the typed values and the key checks, the secrets
-// (config_secrets.cpp), the sections (config_sections.cpp), the sources (config_sources.cpp) and
-// the checks across sections (config_checks.cpp). Errors and warnings collect in the result.
+// Reads the tables of one config file: reporting with file:line:col (config_reader.cpp), the
+// typed values and the key checks, the secrets (config_secrets.cpp) and the sections of this
+// layer (config_sections.cpp). daemon_config/ runs it over the whole file and adds the sources;
+// a source type's loader sees a table through ConfigTable. Errors and warnings collect here.
 #include <cstddef>
 #include <cstdint>
 #include <fmt/format.h>
 #include <initializer_list>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +16,6 @@
 
 #include "config/config.hpp"
 #include "config/config_keys.hpp"
-#include "config/config_loader.hpp"
 
 namespace sb {
 
@@ -32,20 +30,26 @@ bool valid_topic_level(std::string_view name);
 bool is_ip_address(const std::string& text);
 bool is_loopback_address(const std::string& text);
 
+// What reading a file found: every problem, not just the first.
+struct ConfigDiagnostics {
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;  // e.g. a token file readable by others
+  bool inline_secret = false;         // a token or password written in the file itself
+};
+
 class ConfigReader {
  public:
   ConfigReader(std::string display_path, std::string base_dir)
       : path_(std::move(display_path)), base_dir_(std::move(base_dir)) {}
-  ConfigLoadResult run(std::string_view text);
+  const std::string& path() const { return path_; }
+  ConfigDiagnostics& diagnostics() { return diagnostics_; }
 
- private:
   // ---- reporting ---------------------------------------------------------------------------
   void error(const toml::source_region& where, std::string_view context, std::string message);
   void warning(const toml::source_region& where, std::string_view context, std::string message);
   // Messages quote the file's own text (values, names): escaped and cut, so that a value can
   // neither forge a second line nor make a megabyte-long one.
   std::string format(const toml::source_region& where, std::string_view context, std::string_view message) const;
-  ConfigLoadResult finish(std::optional<Config> config);
   // ---- structure -----------------------------------------------------------------------------
   const toml::table* section(const toml::table& root, std::string_view name);
   template <typename Fn>
@@ -104,31 +108,20 @@ class ConfigReader {
   void load_log(const toml::table& t, LogConfig& l);
   static LogLevel parse_log_level(std::string_view level);
   void load_dedup(const toml::table& t, DedupConfig& d);
-  void load_source(const toml::table& t, Config& config);
-  // type = "twitch": EventSub over WebSocket, Helix and OAuth (URLs overridable for tests).
-  void load_twitch_source(const toml::table& t, std::string_view ctx, SourceConfig& s);
-  void load_url_key(const toml::table& t, std::string_view ctx, std::string_view key,
-                    std::initializer_list<std::string_view> schemes, std::string& url);
-  void load_url(const toml::table& t, std::string_view ctx, std::string& url);
-  void load_eio(const toml::table& t, std::string_view ctx, std::string& eio);
   // A path in the file is relative to the file's folder.
   std::string resolve(std::string path) const;
   void load_widgets(const toml::table& t, WidgetsConfig& w);
   void load_widget(const toml::table& t, WidgetsConfig& w);
   // A broker's url (required): mqtt://HOST[:PORT] or mqtts://HOST[:PORT], nothing after.
   void load_broker_url(const toml::table& t, std::string_view ctx, std::string_view who, std::string& out);
-  // type = "mqtt": other instances' events from a broker.
-  void load_mqtt_source(const toml::table& t, std::string_view ctx, SourceConfig& s);
-  // After the whole file: no mqtt source may take this daemon's own topics (a loop).
-  void check_mqtt_loops(Config& config);
-  void load_mqtt(const toml::table& t, Config& config);
-  void load_udp(const toml::table& t, Config& config);
+  void load_mqtt(const toml::table& t, std::vector<MqttConfig>& out);
+  void load_udp(const toml::table& t, std::vector<UdpConfig>& out);
+
+ private:
   static bool split_host_port(const std::string& target, std::string& host, std::uint16_t& port);
   std::string path_;
   std::string base_dir_;
-  std::vector<std::pair<std::string, toml::source_region>> mqtt_sources_;
-  ConfigLoadResult result_;
-  std::map<std::string, std::size_t, std::less<>> source_lines_;
+  ConfigDiagnostics diagnostics_;
 };
 
 }  // namespace sb

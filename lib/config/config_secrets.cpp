@@ -33,7 +33,7 @@ void ConfigReader::get_secret(const toml::table& t, std::string_view ctx, Secret
   if (!get(t, ctx, given[0], value)) return;
   const auto where = t.get(given[0])->source();
   if (given[0] == base) {
-    result_.inline_secret = true;
+    diagnostics_.inline_secret = true;
     out = Secret(std::move(value));
   } else if (given[0] == env_key) {
     const char* env = std::getenv(value.c_str());

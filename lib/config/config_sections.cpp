@@ -149,7 +149,7 @@ void ConfigReader::load_broker_url(const toml::table& t, std::string_view ctx, s
           fmt::format("\"url\" must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT], got \"{}\"", log_text(out, 200)));
 }
 
-void ConfigReader::load_mqtt(const toml::table& t, Config& config) {
+void ConfigReader::load_mqtt(const toml::table& t, std::vector<MqttConfig>& out) {
   constexpr std::string_view ctx = "[[mqtt]]";
   check_keys(t, ctx, kMqttKeys);
   MqttConfig m;
@@ -172,10 +172,10 @@ void ConfigReader::load_mqtt(const toml::table& t, Config& config) {
           fmt::format("\"prefix\": \"{}\" must be a topic without '+', '#' or a leading or trailing '/'",
                       log_text(m.prefix, 120)));
   get_int(t, ctx, "queue", 1, 10'000'000, m.queue);
-  config.mqtt.push_back(std::move(m));
+  out.push_back(std::move(m));
 }
 
-void ConfigReader::load_udp(const toml::table& t, Config& config) {
+void ConfigReader::load_udp(const toml::table& t, std::vector<UdpConfig>& out) {
   constexpr std::string_view ctx = "[[udp]]";
   check_keys(t, ctx, kUdpKeys);
   UdpConfig u;
@@ -190,7 +190,7 @@ void ConfigReader::load_udp(const toml::table& t, Config& config) {
   }
   get_kinds(t, ctx, u.kinds);
   get_int(t, ctx, "max_datagram", 256, 65507, u.max_datagram);
-  config.udp.push_back(std::move(u));
+  out.push_back(std::move(u));
 }
 
 bool ConfigReader::split_host_port(const std::string& target, std::string& host, std::uint16_t& port) {

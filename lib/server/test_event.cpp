@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "sources/fixtures.hpp"
-#include "sources/streamelements_normalizer.hpp"
-#include "sources/velora_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
+#include "sources/velora/velora_normalizer.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 

@@ -4,14 +4,8 @@
 
 namespace sb {
 
-namespace {
-std::string service_name(SourceType type) {
-  return type == SourceType::demo ? "streambridge" : std::string(to_string(type));
-}
-}  // namespace
-
 SourceEmitter::SourceEmitter(const SourceConfig& config, EventSink sink)
-    : config_(config), sink_(sink), status_(config.name, service_name(config.type), sink) {}
+    : config_(config), sink_(sink), status_(config.name, std::string(config.descriptor().service), sink) {}
 
 void SourceEmitter::emit(Event&& event) {
   event.source = config_.name;

@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdint>
 
-#include "config/config.hpp"
+#include "sources/source_config.hpp"
 #include "sources/normalize_status.hpp"
 #include "event/source_status.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "config/config.hpp"
+#include "sources/source_config.hpp"
 #include "event/source_status.hpp"
 
 namespace boost::asio {

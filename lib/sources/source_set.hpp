@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
+#include "sources/source_config.hpp"
 #include "event/source_status.hpp"
 
 namespace boost::asio {

@@ -3,17 +3,16 @@
 #include <fmt/format.h>
 #include <optional>
 
-#include "config/config.hpp"
 #include "net/url.hpp"
 #include "event/source_status.hpp"
 
 namespace sb {
 
 // nullopt after putting the source in `error` with the reason.
-inline std::optional<Url> source_url(const SourceConfig& config, SourceStatusReporter& status) {
+inline std::optional<Url> source_url(const std::string& text, SourceStatusReporter& status) {
   std::string error;
-  auto url = parse_url(config.url, error);
-  if (!url) status.set(SourceState::error, fmt::format("bad url \"{}\": {}", redacted_url(config.url), error));
+  auto url = parse_url(text, error);
+  if (!url) status.set(SourceState::error, fmt::format("bad url \"{}\": {}", redacted_url(text), error));
   return url;
 }
 

@@ -10,8 +10,8 @@
 #include "socketio/socketio_session.hpp"
 #include "server/client_queue.hpp"
 #include "sources/fixtures.hpp"
-#include "sources/streamelements_normalizer.hpp"
-#include "sources/velora_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
+#include "sources/velora/velora_normalizer.hpp"
 #include "util/json_writer.hpp"
 #include "hub/output.hpp"
 

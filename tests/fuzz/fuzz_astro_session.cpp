@@ -10,7 +10,7 @@
 #include "astro/astro_session.hpp"
 #include "event_check.hpp"
 #include "fuzz_common.hpp"
-#include "sources/streamelements_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
 
 namespace astro = sb::astro;
 using Millis = astro::Millis;

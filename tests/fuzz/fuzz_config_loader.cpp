@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "config/config_loader.hpp"
+#include "daemon_config/config_loader.hpp"
 #include "fuzz_common.hpp"
 
 namespace {

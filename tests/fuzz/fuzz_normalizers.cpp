@@ -8,8 +8,8 @@
 #include "event/event.hpp"
 #include "event_check.hpp"
 #include "fuzz_common.hpp"
-#include "sources/streamelements_normalizer.hpp"
-#include "sources/velora_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
+#include "sources/velora/velora_normalizer.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "event_check.hpp"
 #include "fuzz_common.hpp"
-#include "sources/twitch_normalizer.hpp"
+#include "sources/twitch/twitch_normalizer.hpp"
 #include "twitch/eventsub_session.hpp"
 
 namespace tw = sb::twitch;

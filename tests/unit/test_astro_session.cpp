@@ -2,7 +2,7 @@
 
 #include "astro/astro_session.hpp"
 #include "dedup/deduplicator.hpp"
-#include "sources/streamelements_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
 
 namespace astro = sb::astro;
 using ms = std::chrono::milliseconds;

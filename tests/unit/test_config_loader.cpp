@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/config_loader.hpp"
-#include "config/config_reload.hpp"
+#include "daemon_config/config_loader.hpp"
+#include "daemon_config/config_reload.hpp"
 #include "config/duration.hpp"
 
 using sb::load_config_text;
@@ -38,8 +38,8 @@ TEST_CASE("config: the example file is valid") {
   CHECK(c.server.bind == "127.0.0.1");
   CHECK(c.server.port == 7480);
   REQUIRE(c.sources.size() == 1);
-  CHECK(c.sources[0].type == sb::SourceType::demo);
-  CHECK(c.sources[0].interval == std::chrono::seconds(2));
+  CHECK(c.sources[0].type() == "demo");
+  CHECK(std::get<sb::DemoSettings>(c.sources[0].settings).interval == std::chrono::seconds(2));
   REQUIRE(c.udp.size() == 1);
   CHECK(c.udp[0].port == 7481);
 }
@@ -86,13 +86,14 @@ events = ["channel.follow"]
                                        "streambridge.toml");
   for (const auto& e : result.errors) UNSCOPED_INFO(e);
   REQUIRE(result.config);
-  const auto& se = result.config->sources[0];
+  const auto& se = std::get<sb::StreamElementsSettings>(result.config->sources[0].settings);
   CHECK(se.eio == "4");
   CHECK(se.url == "wss://realtime.streamelements.com");
   CHECK(se.token.reveal() == "abc.def.ghi");
-  CHECK(se.kinds.contains(sb::Kind::tip));
-  CHECK_FALSE(se.kinds.contains(sb::Kind::cheer));
-  const auto& velora = result.config->sources[1];
+  CHECK(result.config->sources[0].kinds.contains(sb::Kind::tip));
+  CHECK_FALSE(result.config->sources[0].kinds.contains(sb::Kind::cheer));
+  const auto& velora = std::get<sb::VeloraSettings>(result.config->sources[1].settings);
+  CHECK(velora.transport == sb::VeloraSettings::Transport::sse);
   CHECK(velora.url == "https://api.velora.tv");
   CHECK(velora.namespace_ == "/ws/events");
 }
@@ -216,7 +217,7 @@ TEST_CASE("config: token_file: trailing newline trimmed, loose permissions warne
   const std::string text = "[[source]]\nname = \"s\"\ntype = \"streamelements\"\ntoken_file = \"se.jwt\"\n";
   auto result = load_config_text(text, "streambridge.toml", dir.string());
   REQUIRE(result.config);
-  CHECK(result.config->sources[0].token.reveal() == "eyJ.secret.sig");
+  CHECK(std::get<sb::StreamElementsSettings>(result.config->sources[0].settings).token.reveal() == "eyJ.secret.sig");
   CHECK(result.warnings.empty());
 
   ::chmod(file.c_str(), 0644);
@@ -251,7 +252,7 @@ TEST_CASE("config: as Windows Notepad saves them: a UTF-8 BOM and CRLF, in the c
   REQUIRE(result.config);
   CHECK(result.config->server.port == 7481);
   CHECK(result.config->sources[0].name == "s");
-  CHECK(result.config->sources[0].token.reveal() == "eyJ.secret.sig");
+  CHECK(std::get<sb::StreamElementsSettings>(result.config->sources[0].settings).token.reveal() == "eyJ.secret.sig");
   // Positions still count lines and columns as the user sees them.
   result = load_config_text("\xEF\xBB\xBF[server]\r\nport = 99999\r\n", "streambridge.toml", dir.string());
   REQUIRE(result.errors.size() == 1);
@@ -396,7 +397,8 @@ TEST_CASE("config: [[mqtt]] and mqtt sources: defaults, bad values, and no loop 
   CHECK(c.mqtt[0].queue == 50);
   CHECK(c.mqtt[0].password.reveal() == "p");
   REQUIRE(c.sources.size() == 1);
-  CHECK(c.sources[0].own_prefixes == std::vector<std::string>{"streambridge/pc-a"});
+  CHECK(std::get<sb::MqttSourceSettings>(c.sources[0].settings).own_prefixes ==
+        std::vector<std::string>{"streambridge/pc-a"});
   CHECK_FALSE(sb::load_config_text("", "x.toml").config->server.instance.empty());  // the host name
 
   CHECK_THAT(only_error("[[mqtt]]\nurl = \"ws://x\"\n"), Catch::Contains("\"url\" must be mqtt://HOST[:PORT]"));
@@ -421,11 +423,11 @@ TEST_CASE("config: twitch sources", "[twitch]") {
                                         "token_file = \"twitch.json\"\n";
   auto r = sb::load_config_file((dir / "twitch.toml").string());
   REQUIRE(r.config);
-  const sb::SourceConfig& s = r.config->sources.at(0);
-  CHECK(s.type == sb::SourceType::twitch);
+  CHECK(r.config->sources.at(0).type() == "twitch");
+  const auto& s = std::get<sb::TwitchSettings>(r.config->sources.at(0).settings);
   CHECK(s.client_id == "cid");
   CHECK(s.token_file == (dir / "twitch.json").string());  // relative to the config
-  CHECK(s.url == "wss://eventsub.wss.twitch.tv/ws");
+  CHECK(s.eventsub_url == "wss://eventsub.wss.twitch.tv/ws");
   CHECK(s.api_url == "https://api.twitch.tv/helix");
   CHECK(s.auth_url == "https://id.twitch.tv/oauth2");
   CHECK(s.subscriptions.empty());
@@ -435,8 +437,9 @@ TEST_CASE("config: twitch sources", "[twitch]") {
       "auth_url = \"http://127.0.0.1:1/oauth2\"\nsubscriptions = [\"channel.cheer\"]\nca_file = \"/ca.pem\"\n",
       "/etc/sb/streambridge.toml");
   REQUIRE(r.config);
-  CHECK(r.config->sources[0].url == "ws://127.0.0.1:1/ws");
-  CHECK(r.config->sources[0].subscriptions == std::vector<std::string>{"channel.cheer"});
+  CHECK(std::get<sb::TwitchSettings>(r.config->sources[0].settings).eventsub_url == "ws://127.0.0.1:1/ws");
+  CHECK(std::get<sb::TwitchSettings>(r.config->sources[0].settings).subscriptions ==
+        std::vector<std::string>{"channel.cheer"});
   CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\ntoken_file = \"/x\"\n") ==
         "streambridge.toml:1:1: source \"t\": a twitch source needs \"client_id\" (your Twitch application's)");
   CHECK(only_error("[[source]]\nname = \"t\"\ntype = \"twitch\"\nclient_id = \"c\"\ntoken_file = \"/x\"\n"

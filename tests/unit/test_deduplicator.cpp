@@ -7,7 +7,7 @@
 #include "dedup/deduplicator.hpp"
 #include "fixture_lookup.hpp"
 #include "sources/source_emitter.hpp"
-#include "sources/streamelements_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
 
 using sb::DedupVerdict;
 using sb::Event;
@@ -168,7 +168,7 @@ TEST_CASE("dedup: status events always pass") {
 TEST_CASE("dedup: a source's kinds filter takes only those kinds from it") {
   sb::SourceConfig config;
   config.name = "tips-only";
-  config.type = sb::SourceType::streamelements;
+  config.settings = sb::StreamElementsSettings{};
   config.kinds.insert(Kind::tip);
   std::vector<Event> out;
   sb::SourceEmitter emitter(config, [&](Event&& e) { out.push_back(std::move(e)); });

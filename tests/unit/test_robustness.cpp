@@ -10,7 +10,7 @@
 #include "make_event.hpp"
 #include "session_drain.hpp"
 
-#include "config/config_loader.hpp"
+#include "daemon_config/config_loader.hpp"
 #include "config/toml_bounds.hpp"
 #include "event/event_json.hpp"
 #include "hub/hub.hpp"

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "fixture_lookup.hpp"
-#include "sources/streamelements_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
 
 using sb::Kind;
 using sb::NormalizeStatus;

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "dedup/deduplicator.hpp"
-#include "sources/streamelements_normalizer.hpp"
-#include "sources/twitch_normalizer.hpp"
+#include "sources/streamelements/streamelements_normalizer.hpp"
+#include "sources/twitch/twitch_normalizer.hpp"
 #include "twitch/eventsub_session.hpp"
 #include "util/json_reader.hpp"
 

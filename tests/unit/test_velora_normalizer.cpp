@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "fixture_lookup.hpp"
-#include "sources/velora_normalizer.hpp"
+#include "sources/velora/velora_normalizer.hpp"
 
 using sb::Kind;
 using sb::NormalizeStatus;
