@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sources/fixtures.hpp"
+#include "sources/source_base.hpp"
 #include "sources/source_config.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/streamelements/streamelements_normalizer.hpp"
@@ -21,10 +22,10 @@ namespace {
 
 namespace asio = boost::asio;
 
-class DemoSource final : public Source {
+class DemoSource final : public SourceBase<DemoSettings> {
  public:
   DemoSource(asio::io_context& io, const SourceConfig& config, const DemoSettings& settings, EventSink sink)
-      : io_(io), config_(config), settings_(settings), emitter_(config, std::move(sink)), timer_(io) {}
+      : SourceBase(config, settings, std::move(sink)), io_(io), timer_(io) {}
 
   void start() override {
     emitter_.status().set(SourceState::connecting);
@@ -38,9 +39,6 @@ class DemoSource final : public Source {
     timer_.cancel();
   }
 
-  std::string_view name() const override { return config_.name; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !running_ && work_.idle(); }
 
  private:
@@ -80,9 +78,6 @@ class DemoSource final : public Source {
   }
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const DemoSettings& settings_;
-  SourceEmitter emitter_;
   asio::steady_timer timer_;
   StreamElementsNormalizer streamelements_;
   VeloraNormalizer velora_;

@@ -7,6 +7,7 @@
 #include "mqtt/mqtt_connection.hpp"
 #include "mqtt/mqtt_results.hpp"
 #include "config/mqtt_topics.hpp"
+#include "sources/source_base.hpp"
 #include "sources/source_config.hpp"
 #include "sources/source_emitter.hpp"
 #include "util/log_text.hpp"
@@ -24,23 +25,17 @@ MqttOptions options_for(const SourceConfig& config, const MqttSourceSettings& s)
 
 constexpr int kWarnedPerConnection = 5;  // malformed messages logged at warn; the rest at debug
 
-class MqttSource final : public Source, public MqttConnection::Handler {
+class MqttSource final : public SourceBase<MqttSourceSettings>, public MqttConnection::Handler {
  public:
   MqttSource(boost::asio::io_context& io, const SourceConfig& config, const MqttSourceSettings& settings,
              EventSink sink)
-      : config_(config),
-        settings_(settings),
-        emitter_(config, std::move(sink)),
-        connection_(io, options_for(config, settings), *this) {}
+      : SourceBase(config, settings, std::move(sink)), connection_(io, options_for(config, settings), *this) {}
 
   void start() override { connection_.start(); }
   void stop() override {
     connection_.stop();
     emitter_.status().stopped();
   }
-  std::string_view name() const override { return config_.name; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return true; }  // nothing outlives stop(): no coroutine
 
   void on_mqtt_connecting(int attempt) override {
@@ -87,9 +82,6 @@ class MqttSource final : public Source, public MqttConnection::Handler {
                 config_.name, log_text(topic, 200), payload.size(), log_text(why, 200), log_text(payload, 80));
   }
 
-  const SourceConfig& config_;
-  const MqttSourceSettings& settings_;
-  SourceEmitter emitter_;
   MqttConnection connection_;
   int warned_ = 0;
 };

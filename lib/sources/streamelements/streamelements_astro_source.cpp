@@ -13,6 +13,7 @@
 
 #include "astro/astro_session.hpp"
 #include "net/reconnect_loop.hpp"
+#include "sources/source_base.hpp"
 #include "sources/source_config.hpp"
 #include "sources/source_connection_loop.hpp"
 #include "net/websocket_connection.hpp"
@@ -31,16 +32,10 @@ namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-class AstroSource final : public Source, public astro::SessionHandler {
+class AstroSource final : public SourceBase<StreamElementsSettings>, public astro::SessionHandler {
  public:
   AstroSource(asio::io_context& io, const SourceConfig& config, const StreamElementsSettings& settings, EventSink sink)
-      : io_(io),
-        config_(config),
-        settings_(settings),
-        emitter_(config, std::move(sink)),
-        retry_timer_(io),
-        tick_timer_(io),
-        write_timer_(io) {}
+      : SourceBase(config, settings, std::move(sink)), io_(io), retry_timer_(io), tick_timer_(io), write_timer_(io) {}
 
   ~AstroSource() override { *alive_ = false; }
 
@@ -62,9 +57,6 @@ class AstroSource final : public Source, public astro::SessionHandler {
     emitter_.status().stopped();
   }
 
-  std::string_view name() const override { return config_.name; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !running_ && work_.idle(); }
 
  private:
@@ -213,9 +205,6 @@ class AstroSource final : public Source, public astro::SessionHandler {
   }
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const StreamElementsSettings& settings_;
-  SourceEmitter emitter_;
   asio::steady_timer retry_timer_, tick_timer_, write_timer_;
   ReconnectMachine machine_;
   Url url_;

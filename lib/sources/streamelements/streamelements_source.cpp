@@ -8,6 +8,7 @@
 #include "socketio/socketio_client.hpp"
 #include "socketio/socketio_packet.hpp"
 #include "sources/jwt_expiry.hpp"
+#include "sources/source_base.hpp"
 #include "sources/source_config.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/source_url.hpp"
@@ -23,11 +24,11 @@ namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
 constexpr Millis kAuthenticateTimeout{10'000};
 
-class StreamElementsSource final : public Source, public SocketIoClient::Handler {
+class StreamElementsSource final : public SourceBase<StreamElementsSettings>, public SocketIoClient::Handler {
  public:
   StreamElementsSource(asio::io_context& io, const SourceConfig& config, const StreamElementsSettings& settings,
                        EventSink sink)
-      : io_(io), config_(config), settings_(settings), emitter_(config, std::move(sink)), auth_timer_(io) {}
+      : SourceBase(config, settings, std::move(sink)), io_(io), auth_timer_(io) {}
 
   ~StreamElementsSource() override { client_.reset(); }
 
@@ -52,10 +53,6 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
     emitter_.status().stopped();
   }
 
-  std::string_view name() const override { return config_.name; }
-  std::string channel_id() const override { return channel_id_; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }
 
  private:
@@ -153,16 +150,12 @@ class StreamElementsSource final : public Source, public SocketIoClient::Handler
   }
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const StreamElementsSettings& settings_;
-  SourceEmitter emitter_;
   asio::steady_timer auth_timer_;
   std::unique_ptr<SocketIoClient> client_;
   StreamElementsNormalizer normalizer_;
   JsonReader reader_;
   std::string reason_;
   Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
-  std::string channel_id_;  // from "authenticated"
   std::string args_;
   std::optional<std::int64_t> token_expiry_s_;
 };

@@ -20,6 +20,7 @@
 #include "sources/source_emitter.hpp"
 #include "sources/twitch/twitch_auth.hpp"
 #include "sources/twitch/twitch_normalizer.hpp"
+#include "sources/source_base.hpp"
 #include "sources/source_config.hpp"
 #include "sources/twitch/twitch_settings.hpp"
 #include "twitch/eventsub_session.hpp"
@@ -68,10 +69,10 @@ struct Link final : twitch::SessionHandler {
   bool done = false;
 };
 
-class TwitchSource final : public Source {
+class TwitchSource final : public SourceBase<TwitchSettings> {
  public:
   TwitchSource(asio::io_context& io, const SourceConfig& config, const TwitchSettings& settings, EventSink sink)
-      : io_(io), config_(config), settings_(settings), emitter_(config, std::move(sink)), retry_timer_(io) {}
+      : SourceBase(config, settings, std::move(sink)), io_(io), retry_timer_(io) {}
 
   ~TwitchSource() override { *alive_ = false; }
 
@@ -141,9 +142,6 @@ class TwitchSource final : public Source {
     return {};
   }
 
-  std::string_view name() const override { return config_.name; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !running_ && work_.idle(); }
 
   // --- from the links
@@ -522,9 +520,6 @@ class TwitchSource final : public Source {
   friend struct Link;
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const TwitchSettings& settings_;
-  SourceEmitter emitter_;
   asio::steady_timer retry_timer_;
   ReconnectMachine machine_;
   SourceLogin login_;

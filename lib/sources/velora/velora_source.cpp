@@ -27,7 +27,7 @@ constexpr Millis kRewardsTimeout{10'000};
 class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::Handler {
  public:
   VeloraSocketIoSource(asio::io_context& io, const SourceConfig& config, const VeloraSettings& settings, EventSink sink)
-      : io_(io), config_(config), settings_(settings), emitter_(config, std::move(sink)), welcome_timer_(io) {}
+      : VeloraSource(config, settings, std::move(sink)), io_(io), welcome_timer_(io) {}
 
   ~VeloraSocketIoSource() override { client_.reset(); }
 
@@ -60,10 +60,6 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
     emitter_.status().stopped();
   }
 
-  std::string_view name() const override { return config_.name; }
-  std::string channel_id() const override { return channel_id_; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }
 
   // Over the socket first (ack or `channel:rewards`); when that fails, the public REST endpoint.
@@ -172,16 +168,12 @@ class VeloraSocketIoSource final : public VeloraSource, public SocketIoClient::H
   }
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const VeloraSettings& settings_;
-  SourceEmitter emitter_;
   asio::steady_timer welcome_timer_;
   std::unique_ptr<SocketIoClient> client_;
   VeloraNormalizer normalizer_;
   JsonReader reader_;
   std::string reason_;
   Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
-  std::string channel_id_;
   std::vector<RewardsCallback> rewards_waiting_;
   bool rewards_in_flight_ = false;
   bool rewards_via_rest_ = false;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "sources/source_base.hpp"
 #include "sources/velora/velora_settings.hpp"
 
 namespace boost::asio {
@@ -16,8 +17,9 @@ namespace sb {
 
 // A Velora source lists the channel's rewards (`velora.getRewards`): `channel:getRewards` over
 // the socket (answered by ack or by `channel:rewards`), or the REST endpoint.
-class VeloraSource : public Source {
+class VeloraSource : public SourceBase<VeloraSettings> {
  public:
+  using SourceBase::SourceBase;
   bool lists_rewards() const override { return true; }
 };
 

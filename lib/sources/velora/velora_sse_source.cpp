@@ -24,7 +24,7 @@ using Millis = std::chrono::milliseconds;
 class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
  public:
   VeloraSseSource(asio::io_context& io, const SourceConfig& config, const VeloraSettings& settings, EventSink sink)
-      : io_(io), config_(config), settings_(settings), emitter_(config, std::move(sink)) {}
+      : VeloraSource(config, settings, std::move(sink)), io_(io) {}
 
   ~VeloraSseSource() override { client_.reset(); }
 
@@ -55,10 +55,6 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
     emitter_.status().stopped();
   }
 
-  std::string_view name() const override { return config_.name; }
-  std::string channel_id() const override { return channel_id_; }
-  const SourceStatus& status() const override { return emitter_.status().current(); }
-  const SourceEmitter& emitter() const override { return emitter_; }
   bool finished() const override { return !client_ || client_->idle(); }
 
   // SSE is one-way: the rewards come from the REST endpoint.
@@ -98,14 +94,10 @@ class VeloraSseSource final : public VeloraSource, public SseClient::Handler {
   void on_stopped(const std::string& reason) override { emitter_.status().set(SourceState::disconnected, reason); }
 
   asio::io_context& io_;
-  const SourceConfig& config_;
-  const VeloraSettings& settings_;
-  SourceEmitter emitter_;
   std::unique_ptr<SseClient> client_;
   VeloraNormalizer normalizer_;
   std::string reason_;
   Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
-  std::string channel_id_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
