@@ -260,6 +260,9 @@ class Daemon {
         std::make_unique<DedupStage>(io_, config_.dedup, [this](Event&& event) { hub_.publish(std::move(event)); });
     const EventSink publish = [this](Event&& event) { dedup_->push(std::move(event)); };
     sources_ = std::make_unique<SourceSet>(io_, publish);
+    // SE's own alert controls (its dashboard buttons, `!alerts`) drive the same state as ours.
+    sources_->set_command_sink(
+        [this](std::string_view source, std::string_view command) { upstream_alert_command(source, command); });
     // [[mqtt]]: a publisher per broker; its link's status events enter like a source's.
     for (const MqttConfig& m : config_.mqtt) {
       mqtt_.push_back(std::make_unique<MqttPublisher>(io_, m, config_.server.instance, publish));
@@ -323,6 +326,17 @@ class Daemon {
           spdlog::warn("mqtt {}: alerts/{}: {}", name, to_string(*action), error);
       });
     }
+  }
+
+  void upstream_alert_command(std::string_view source, std::string_view command) {
+    const bool muted = api_->alerts().state().muted;
+    const auto action = command == "toggle_mute" ? (muted ? AlertAction::unmute : AlertAction::mute)
+                                                 : alert_action_from(command).value_or(AlertAction::replay);
+    if (action == AlertAction::replay) return;  // replay needs a seq: never from an upstream
+    std::string result, error;
+    int status = 0;
+    if (!api_->control_alerts(action, std::nullopt, result, error, status))
+      spdlog::warn("source \"{}\": alerts/{}: {}", source, to_string(action), error);
   }
 
   void start_timers() {

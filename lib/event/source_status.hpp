@@ -25,6 +25,9 @@ struct SourceStatus {
 };
 
 using EventSink = std::function<void(Event&&)>;
+// An upstream's own alert-control command (SE's dashboard buttons and `!alerts`: "pause",
+// "resume", "skip", "mute", "unmute", "toggle_mute"), from source `source`.
+using SourceCommandSink = std::function<void(std::string_view source, std::string_view command)>;
 
 class SourceStatusReporter {
  public:
@@ -104,6 +107,8 @@ class Source {
     static const SourceLogin none;
     return none;
   }
+  // Where the upstream's alert-control commands go (set once, before start()).
+  virtual void set_command_sink(SourceCommandSink sink) = 0;
   virtual void get_rewards(RewardsCallback done) { done(RewardsResult{false, {}, "this source lists no rewards", {}}); }
 };
 

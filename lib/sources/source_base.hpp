@@ -19,6 +19,7 @@ class SourceBase : public Source {
   std::string channel_id() const final { return channel_id_; }
   const SourceStatus& status() const final { return emitter_.status().current(); }
   const SourceEmitter& emitter() const final { return emitter_; }
+  void set_command_sink(SourceCommandSink sink) final { emitter_.set_command_sink(std::move(sink)); }
 
  protected:
   const SourceConfig& config_;  // owned by the SourceSet, which outlives the source

@@ -41,4 +41,9 @@ void SourceEmitter::ignore(std::string_view what, std::string_view reason) {
   spdlog::debug("source \"{}\": \"{}\" ignored: {}", config_.name, what, reason);
 }
 
+void SourceEmitter::command(std::string_view name) {
+  spdlog::info("source \"{}\": the upstream asks to {} the alerts", config_.name, name);
+  if (command_sink_) command_sink_(config_.name, name);
+}
+
 }  // namespace sb

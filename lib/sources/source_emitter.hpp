@@ -24,6 +24,9 @@ class SourceEmitter {
   void count_oversized() { ++oversized_; }
   // A message no normalizer handles (counted, logged at debug).
   void ignore(std::string_view what, std::string_view reason);
+  // An alert-control command the upstream sent (logged; dropped when nobody listens).
+  void command(std::string_view name);
+  void set_command_sink(SourceCommandSink sink) { command_sink_ = std::move(sink); }
   SourceStatusReporter& status() { return status_; }
   const SourceStatusReporter& status() const { return status_; }
 
@@ -41,6 +44,7 @@ class SourceEmitter {
  private:
   const SourceConfig& config_;
   EventSink sink_;
+  SourceCommandSink command_sink_;
   SourceStatusReporter status_;
   std::uint64_t emitted_ = 0;
   std::uint64_t filtered_ = 0;

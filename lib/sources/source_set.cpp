@@ -45,6 +45,7 @@ SourceSet::Changes SourceSet::apply(const std::vector<SourceConfig>& configs) {
     }
     auto owned = std::make_unique<SourceConfig>(config);
     sources.push_back(make_source(io_, *owned, sink_));
+    sources.back()->set_command_sink(command_sink_);
     kept_configs.push_back(std::move(owned));
     to_start.push_back(sources.size() - 1);
   }

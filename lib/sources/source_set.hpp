@@ -20,6 +20,8 @@ class SourceSet {
  public:
   SourceSet(boost::asio::io_context& io, EventSink sink);
   ~SourceSet();
+  // Where the sources' alert-control commands go; for the sources made from now on.
+  void set_command_sink(SourceCommandSink sink) { command_sink_ = std::move(sink); }
 
   struct Changes {
     std::vector<std::string> kept, started, stopped;
@@ -49,6 +51,7 @@ class SourceSet {
 
   boost::asio::io_context& io_;
   EventSink sink_;
+  SourceCommandSink command_sink_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<std::unique_ptr<SourceConfig>> configs_;  // configs_[i] made sources_[i]
   std::vector<Retired> retired_;

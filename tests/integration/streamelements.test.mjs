@@ -2,7 +2,7 @@
 // playing StreamElements: authenticate, events from the recorded payloads, TLS, and faults.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
 import { startSocketIo, startProxy, fixtures, makeJwt, makeCertificates } from './lib/upstream.mjs';
@@ -229,6 +229,38 @@ test('malformed and unknown packets are counted and skipped; the connection surv
     await daemon.waitForLog(/skipped a packet: EVENT without an array payload/);
     await daemon.waitForLog(/"overlay:update" ignored/);
     assert.ok(!client.events().some((e) => e.kind === 'status' && e.data.state !== 'connected' && e.data.state !== 'connecting'));
+  } finally {
+    await daemon.stop();
+    await up.close();
+  }
+});
+
+// SE's dashboard buttons and `!alerts`, as the overlay socket carries them.
+const overlayPayload = (name) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/streamelements_overlay/realtime_${name}.json`, import.meta.url), 'utf8'));
+
+test('event:skip and alertService:toggleSound (SE dashboard, !alerts) drive alert control', async () => {
+  const up = await startSocketIo({ version: 2 });
+  const state = actAsStreamElements(up);
+  const daemon = await startDaemon(seConfig(up.url));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await client.until(() => client.events().some((e) => e.kind === 'status' && e.data.state === 'connected'), 15000, 'connected');
+    const socket = state.sockets.at(-1);
+    const alertOps = () => client.messages.filter((m) => m.op === 'alerts');
+    const send = async (event, payload, want) => {
+      const before = alertOps().length;
+      socket.emit(event, payload);
+      const op = await client.until(() => alertOps()[before], 10000, `the alerts op after ${event}`);
+      for (const [k, v] of Object.entries(want)) assert.equal(op.d[k], v, `${k} after ${event}`);
+    };
+    await send('event:skip', overlayPayload('event_skip'), { action: 'skip' });
+    await send('alertService:toggleSound', overlayPayload('toggle_sound_muted'), { action: 'mute', muted: true });
+    await send('alertService:toggleSound', overlayPayload('toggle_sound_unmuted'), { action: 'unmute', muted: false });
+    await send('alertService:toggleSound', {}, { action: 'mute', muted: true });  // no state given: a toggle
+    await send('alertService:toggleSound', {}, { action: 'unmute', muted: false });
+    const alerts = JSON.parse(await (await fetch(`http://127.0.0.1:${daemon.port}/status`)).text()).alerts;
+    assert.deepEqual(alerts, { paused: false, muted: false, skips: 1, replays: 0 });
   } finally {
     await daemon.stop();
     await up.close();

@@ -2,6 +2,7 @@
 // nonces, responses, notifications, err_unauthorized, rate limits, reconnect + resubscribe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { startDaemon } from './lib/daemon.mjs';
 import { connect } from './lib/client.mjs';
@@ -133,6 +134,50 @@ test('a silent link is found by WebSocket pings and the idle timeout, and rebuil
   } finally {
     await daemon.stop();
     await proxy.close();
+    await astro.close();
+  }
+});
+
+// SE's dashboard buttons and `!alerts`: channel.overlay.action drives the daemon's alert control.
+const overlayAction = (name) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/streamelements_overlay/astro_${name}.json`, import.meta.url), 'utf8'));
+const alertsOf = async (port) => JSON.parse(await (await fetch(`http://127.0.0.1:${port}/status`)).text()).alerts;
+
+test('channel.overlay.action (SE dashboard, !alerts): pause, unpause, mute, unmute, skip and playNext drive alert control', async () => {
+  let actions = null;
+  const astro = await startAstro({
+    respond: (msg, ws) => {
+      ok(ws, msg);
+      if (msg.data.topic === 'channel.overlay.action') actions = ws;
+    },
+  });
+  const daemon = await startDaemon(config(astro.url, 'topics = ["channel.activities", "channel.overlay.action"]'));
+  try {
+    const client = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await client.until(() => actions, 15000, 'the overlay.action subscription');
+    // Each action reaches the pages as an `alerts` op carrying the new state.
+    const alertOps = () => client.messages.filter((m) => m.op === 'alerts');
+    const expect = async (name, want) => {
+      const before = alertOps().length;
+      actions.send(JSON.stringify(overlayAction(name)));
+      const op = await client.until(() => alertOps()[before], 10000, `the alerts op after ${name}`);
+      for (const [k, v] of Object.entries(want)) assert.equal(op.d[k], v, `${k} after ${name}`);
+    };
+    await expect('pause', { action: 'pause', paused: true });
+    await expect('unpause', { action: 'resume', paused: false });
+    await expect('mute', { action: 'mute', muted: true });
+    await expect('unmute', { action: 'unmute', muted: false });
+    await expect('skip', { action: 'skip' });
+    await expect('playNext', { action: 'skip' });
+    // No alert-control meaning here: counted as ignored, nothing changes; the next one applies.
+    actions.send(JSON.stringify(overlayAction('emptyHypeCup')));
+    actions.send(JSON.stringify({ ...overlayAction('pause'), data: { action: 'explode\nforged line' } }));
+    await expect('mute', { action: 'mute', muted: true, paused: false });
+    assert.deepEqual(await alertsOf(daemon.port), { paused: false, muted: true, skips: 2, replays: 0 });
+    await daemon.waitForLog(/the upstream asks to mute the alerts/);
+    assert.ok(!daemon.log().includes('forged line\n'));
+  } finally {
+    await daemon.stop();
     await astro.close();
   }
 });

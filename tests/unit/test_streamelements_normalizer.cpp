@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "fixture_lookup.hpp"
+#include "sources/streamelements/overlay_action.hpp"
 #include "sources/streamelements/streamelements_normalizer.hpp"
 
 using sb::Kind;
@@ -269,4 +270,23 @@ TEST_CASE("se activity: an emulated event (isMock) is a test event, on the activ
   CHECK_FALSE(run("event", tip + R"("isMock":false,"data":{"amount":5,"currency":"USD","username":"u"}})").test);
   CHECK_FALSE(run("event", tip + R"("data":{"amount":5,"currency":"USD","username":"u"}})").test);
   CHECK(run("event:test", R"({"listener":"tip-latest","event":{"name":"u","amount":5,"isMock":true}})").test);
+}
+
+TEST_CASE("SE's own alert controls map onto alert control; the rest have no meaning here") {
+  CHECK(sb::se_overlay_command("pause") == "pause");
+  CHECK(sb::se_overlay_command("unpause") == "resume");
+  CHECK(sb::se_overlay_command("mute") == "mute");
+  CHECK(sb::se_overlay_command("unmute") == "unmute");
+  CHECK(sb::se_overlay_command("skip") == "skip");
+  CHECK(sb::se_overlay_command("playNext") == "skip");
+  CHECK(sb::se_overlay_command("emptyHypeCup").empty());
+  CHECK(sb::se_overlay_command("reload").empty());
+  CHECK(sb::se_overlay_command("").empty());
+  CHECK(sb::se_overlay_command("PAUSE").empty());
+  CHECK(sb::se_toggle_sound_command(R"({"muted":true})") == "mute");
+  CHECK(sb::se_toggle_sound_command(R"({"muted":false})") == "unmute");
+  CHECK(sb::se_toggle_sound_command("{}") == "toggle_mute");
+  CHECK(sb::se_toggle_sound_command("") == "toggle_mute");
+  CHECK(sb::se_toggle_sound_command(R"({"muted":"yes"})") == "toggle_mute");
+  CHECK(sb::se_toggle_sound_command("[not json") == "toggle_mute");
 }

@@ -19,6 +19,9 @@
 #include "net/websocket_connection.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/source_url.hpp"
+#include "sources/streamelements/overlay_action.hpp"
+#include "util/json_reader.hpp"
+#include "util/log_text.hpp"
 #include "sources/streamelements/streamelements_normalizer.hpp"
 #include "sources/streamelements/streamelements_source.hpp"
 #include "util/log_failure.hpp"
@@ -186,8 +189,21 @@ class AstroSource final : public SourceBase<StreamElementsSettings>, public astr
   }
 
   void on_message(std::string_view topic, std::string_view data) override {
+    if (topic == "channel.overlay.action") return overlay_action(data);
     const auto status = normalizer_.normalize(topic, data, system_now_ms(), event_, reason_);
     emitter_.emit_normalized(status, std::move(event_), topic, reason_);
+  }
+
+  // SE's dashboard buttons and `!alerts`: {"action": "pause" | "unpause" | "skip" | ...}.
+  void overlay_action(std::string_view data) {
+    std::string error;
+    const JsonNode* root = reader_.parse(data, error);
+    const std::string_view action = root ? root->string("action") : std::string_view();
+    const std::string_view command = se_overlay_command(action);
+    if (command.empty())
+      return emitter_.ignore("channel.overlay.action",
+                             action.empty() ? std::string("no action") : "action " + log_text(action, 64));
+    emitter_.command(command);
   }
 
   void on_topic_error(std::string_view topic, std::string_view error, std::string_view message) override {
@@ -215,6 +231,7 @@ class AstroSource final : public SourceBase<StreamElementsSettings>, public astr
   int live_ = 0;
   bool running_ = false;
   StreamElementsNormalizer normalizer_;
+  JsonReader reader_;
   std::string reason_;
   Event event_;  // every event is normalized into this one: it keeps its buffers (see published_event_pool.hpp)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

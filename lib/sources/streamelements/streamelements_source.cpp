@@ -12,6 +12,7 @@
 #include "sources/source_config.hpp"
 #include "sources/source_emitter.hpp"
 #include "sources/source_url.hpp"
+#include "sources/streamelements/overlay_action.hpp"
 #include "sources/streamelements/streamelements_normalizer.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -119,6 +120,9 @@ class StreamElementsSource final : public SourceBase<StreamElementsSettings>, pu
       client_->fail(fmt::format("unauthorized: {}", socketio::connect_error_message(payload)), FailureKind::auth);
       return;
     }
+    // SE's own alert controls (dashboard buttons, `!alerts`), sent to overlays.
+    if (name == "event:skip") return emitter_.command("skip");
+    if (name == "alertService:toggleSound") return emitter_.command(se_toggle_sound_command(payload));
     if (payload.empty()) return emitter_.ignore(name, "no payload");
     const auto status = normalizer_.normalize(name, payload, system_now_ms(), event_, reason_, parsed);
     emitter_.emit_normalized(status, std::move(event_), name, reason_);
