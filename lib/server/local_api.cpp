@@ -135,7 +135,7 @@ std::string LocalApi::alerts_json() const {
 
 void LocalApi::playing_changed() {
   if (sessions_.empty()) return;
-  const std::string d = fmt::format("{{\"playing\":{}}}", alerts_json());
+  const std::string d = alerts_json();
   const auto ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "playing", d));
   const auto sse = std::make_shared<const std::string>(frame_control(Framing::sse, "playing", d));
   for (ClientSession* session : sessions_) session->push_status(ws, sse);

@@ -127,7 +127,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   bool reset_preview(std::string& result_json, std::string& error);
 
   // A page (the overlay, a widget page) says which alert it plays now, or that none plays:
-  // /status's alerts.playing changes, and every client gets {"op":"playing"}.
+  // /status's alerts.playing changes, and every client gets {"op":"playing","d":<alerts_json()>}.
   void playing_changed();
 
   void attach(ClientSession* session);
