@@ -171,7 +171,9 @@ class Daemon {
     api_->set_health_check({});
     api_->set_metrics_provider({});
     api_->set_widget_pages(nullptr);
+    api_->set_session_preview(nullptr);
     widget_state_.set_channel_id_provider({});
+    widget_state_.set_widget_check({});
   }
 
   // The process exit code: 1 when the journal, the port or the UDP target cannot be used.
@@ -225,6 +227,10 @@ class Daemon {
     api_ = std::make_shared<LocalApi>(config_.server, hub_, journal_.get(), epoch_);
     subscriptions_.emplace_back(hub_, api_.get());
     api_->set_widget_pages(&widget_host_);
+    // SE_API.setField's values and the preview session live in the widget state.
+    widget_host_.set_state(&widget_state_);
+    widget_state_.set_widget_check([this](std::string_view name) { return widget_host_.exists(name); });
+    api_->set_session_preview(&widget_state_);
     std::string error;
     if (!widget_state_.load(widget_state_path_, error)) {
       // The file is kept aside for the streamer to look at.
@@ -285,10 +291,13 @@ class Daemon {
         [this, weak_api = std::weak_ptr<LocalApi>(api_)](const LocalRequest& request, LocalReply reply) {
           if (!request.type.starts_with("se.")) return router_->handle(request, std::move(reply));
           std::string result, error;
-          const auto broadcast = [&](std::string_view op, std::string_view d) {
-            if (auto api = weak_api.lock()) api->broadcast_to_widgets(op, d);
+          const WidgetState::Send send = [&](std::string_view widget, std::string_view op, std::string_view d) {
+            const auto api = weak_api.lock();
+            if (!api) return;
+            if (widget.empty()) api->broadcast_to_widgets(op, d);
+            else api->send_to_widget(widget, op, d);
           };
-          if (widget_state_.handle(request, result, error, broadcast)) return reply(make_ok_response(request, result));
+          if (widget_state_.handle(request, result, error, send)) return reply(make_ok_response(request, result));
           reply(make_error_response(request, error));
         });
     api_->set_status_provider([this] { return router_->status_json(); });

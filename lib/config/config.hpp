@@ -83,6 +83,7 @@ struct WidgetsConfig {
   std::string channel;                    // onWidgetLoad's channel.username
   std::string avatar;                     // onWidgetLoad's channel.avatar
   std::vector<std::string> banned_words;  // what SE_API.sanitize masks (whole words, any case)
+  Secret api_token;                       // opt-in: onWidgetLoad's channel.apiToken (never logged)
   bool operator==(const WidgetsConfig&) const = default;
 };
 

@@ -15,8 +15,8 @@ inline constexpr std::array<std::string_view, 8> kRootKeys = {"server", "log",  
 inline constexpr std::array<std::string_view, 12> kMqttKeys = {"url",           "client_id",    "username", "password",
                                                                "password_file", "password_env", "ca_file",  "keepalive",
                                                                "qos",           "kinds",        "prefix",   "queue"};
-inline constexpr std::array<std::string_view, 6> kWidgetsKeys = {"dir",     "state",  "currency",
-                                                                 "channel", "avatar", "banned_words"};
+inline constexpr std::array<std::string_view, 9> kWidgetsKeys = {
+    "dir", "state", "currency", "channel", "avatar", "banned_words", "api_token", "api_token_file", "api_token_env"};
 inline constexpr std::array<std::string_view, 2> kWidgetKeys = {"name", "path"};
 inline constexpr std::array<std::string_view, 16> kServerKeys = {"instance",
                                                                  "bind",

@@ -111,6 +111,7 @@ void ConfigReader::load_widgets(const toml::table& t, WidgetsConfig& w) {
   }
   get(t, ctx, "channel", w.channel);
   get(t, ctx, "avatar", w.avatar);
+  get_secret(t, ctx, w.api_token, false, "api_token");
 }
 
 void ConfigReader::load_widget(const toml::table& t, WidgetsConfig& w) {

@@ -12,6 +12,7 @@
 #include "server/local_request.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "util/time_format.hpp"
 #include "websocket/ws_frame.hpp"
 
 namespace sb {
@@ -309,10 +310,20 @@ void ClientSession::handle_request(const LocalRequest& request) {
     const JsonValue* spec = d ? d->find("event") : nullptr;
     if (!spec || spec->type != JsonType::object)
       return reply(make_error_response(request, "emit needs \"event\": {\"kind\": ..., fields}"));
+    const JsonValue* count = d->find("count");
+    if (count && count->type != JsonType::boolean)
+      return reply(make_error_response(request, "\"count\" must be true or false"));
     // Published synchronously: the response comes after the event itself on this connection.
-    if (!api_->emit_test(*spec->node, result, error)) return reply(make_error_response(request, error));
+    if (!api_->emit_test(*spec->node, result, error, count && count->text == "true"))
+      return reply(make_error_response(request, error));
     return reply(make_ok_response(request, result));
   }
+  if (request.type == "session.preview.reset") {
+    std::string error, result;
+    if (!api_->reset_preview(result, error)) return reply(make_error_response(request, error));
+    return reply(make_ok_response(request, result));
+  }
+  if (request.type == "alerts.playing") return handle_playing(request);
   if (request.type == "status") return reply(make_ok_response(request, api_->status_json()));  // with "alerts"
   if (request.type.starts_with("alerts.")) {
     // {"type":"alerts.skip"}, {"type":"alerts.replay","seq":N}: as POST /alerts/...
@@ -335,6 +346,33 @@ void ClientSession::handle_request(const LocalRequest& request) {
   handler(request, [weak = weak_from_this()](std::string message) {
     if (auto self = weak.lock()) self->reply(std::move(message));
   });
+}
+
+// {"page":"overlay"|"widget:NAME","seq":N,"kind":K}: this page plays alert N now; without a
+// seq (or null): it plays none. /status shows it under alerts.playing until the page goes.
+void ClientSession::handle_playing(const LocalRequest& request) {
+  thread_local JsonReader reader;
+  std::string error;
+  const JsonNode* d = reader.parse(request.params_json, error);
+  if (!d) return reply(make_error_response(request, error));
+  const JsonValue* seq = d->find("seq");
+  if (!seq || seq->type == JsonType::null) {
+    const bool was = playing_.has_value();
+    playing_.reset();
+    reply(make_ok_response(request, R"({"playing":false})"));
+    if (was) api_->playing_changed();
+    return;
+  }
+  const auto n = d->integer("seq");
+  const std::string_view page = d->string("page"), kind = d->string("kind");
+  if (seq->type != JsonType::number || !n || *n <= 0)
+    return reply(make_error_response(request, "\"seq\" must be the seq of the alert playing, or null when none is"));
+  if (page.empty() || page.size() > 80)
+    return reply(make_error_response(request, "\"page\" must be \"overlay\" or \"widget:NAME\" (1 to 80 bytes)"));
+  if (kind.size() > 32) return reply(make_error_response(request, "\"kind\" is at most 32 bytes"));
+  playing_ = Playing{std::string(page), static_cast<std::uint64_t>(*n), std::string(kind), system_now_ms()};
+  reply(make_ok_response(request, R"({"playing":true})"));
+  api_->playing_changed();
 }
 
 // {"count":N,"filter":{...}} -> {"seq":LAST,"events":[... oldest first]}

@@ -75,6 +75,14 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   // The widget page this client runs (its se.load said so), for its buttons; "" for others.
   const std::string& widget_name() const { return widget_name_; }
   bool authorized() const { return authorized_; }
+  // The alert this page says it plays now (its alerts.playing request), if any.
+  struct Playing {
+    std::string page;  // "overlay", "widget:NAME"
+    std::uint64_t seq = 0;
+    std::string kind;
+    std::int64_t since_ms = 0;
+  };
+  const std::optional<Playing>& playing() const { return playing_; }
 
  private:
   void close(CloseCode code, std::string_view reason);
@@ -87,6 +95,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   bool catch_up();
   void on_queue_empty();
   void handle_request(const LocalRequest& request);
+  void handle_playing(const LocalRequest& request);
   std::string history_json(const LocalRequest& request, std::string& error) const;
   std::string hello_json() const;
   std::string subscription_json() const;
@@ -109,6 +118,7 @@ class ClientSession final : public EventSubscriber, public std::enable_shared_fr
   bool subscribed_ = false;
   bool runs_widget_ = false;
   std::string widget_name_;
+  std::optional<Playing> playing_;
   bool catching_up_ = false;       // a replay is still reading the journal (not yet subscribed)
   std::uint64_t replay_next_ = 0;  // the replay's next seq
   bool ended_ = false;

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include "hub/event_filter.hpp"
 #include "hub/hub.hpp"
 #include "server/client_session.hpp"
 #include "server/metrics.hpp"
 #include "server/page_provider.hpp"
+#include "server/session_preview.hpp"
 #include "server/query_string.hpp"
 #include "server/test_event.hpp"
 #include "event/event_reader.hpp"
@@ -44,6 +46,7 @@ void LocalApi::detach(ClientSession* session) {
     spdlog::warn("local client {}: {} events did not fit its queue ({} gaps reported)", session->peer(),
                  queue.dropped_events(), queue.gaps_sent());
   spdlog::info("local client {} disconnected ({} left)", session->peer(), sessions_.size());
+  if (session->playing()) playing_changed();  // a page that goes drops out of alerts.playing
 }
 
 bool LocalApi::admit_identified(ClientSession* session) {
@@ -71,21 +74,26 @@ void LocalApi::on_event(const PublishedEventPtr& event) {
   for (ClientSession* session : sessions_) session->push_status(ws, sse);
 }
 
-std::string LocalApi::press_widget_button(std::string_view widget, std::string_view field,
-                                          std::string_view value_json) {
-  std::string d;
-  JsonWriter(d).begin_object().field("field", field).key("value").raw(value_json).end_object();
+std::int64_t LocalApi::send_to_widget(std::string_view widget, std::string_view op, std::string_view d_json) {
   std::shared_ptr<const std::string> ws, sse;
   std::int64_t pages = 0;
   for (ClientSession* session : sessions_) {
     if (session->widget_name() != widget) continue;
     if (!ws) {
-      ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "widget-button", d));
-      sse = std::make_shared<const std::string>(frame_control(Framing::sse, "widget-button", d));
+      ws = std::make_shared<const std::string>(frame_control(Framing::websocket, op, d_json));
+      sse = std::make_shared<const std::string>(frame_control(Framing::sse, op, d_json));
     }
     session->push_status(ws, sse);
     ++pages;
   }
+  return pages;
+}
+
+std::string LocalApi::press_widget_button(std::string_view widget, std::string_view field,
+                                          std::string_view value_json) {
+  std::string d;
+  JsonWriter(d).begin_object().field("field", field).key("value").raw(value_json).end_object();
+  const std::int64_t pages = send_to_widget(widget, "widget-button", d);
   spdlog::info("widget \"{}\": button \"{}\" pressed ({} pages)", widget, log_text(field, 64), pages);
   std::string result;
   JsonWriter(result).begin_object().field("widget", widget).field("field", field).field("pages", pages).end_object();
@@ -104,13 +112,43 @@ void LocalApi::broadcast_to_widgets(std::string_view op, std::string_view d_json
   }
 }
 
+std::string LocalApi::alerts_json() const {
+  std::string out = alerts_.state_json();
+  std::vector<const ClientSession*> playing;
+  for (const ClientSession* session : sessions_)
+    if (session->playing()) playing.push_back(session);
+  std::sort(playing.begin(), playing.end(), [](const ClientSession* a, const ClientSession* b) {
+    return std::tie(a->playing()->page, a->playing()->since_ms) < std::tie(b->playing()->page, b->playing()->since_ms);
+  });
+  std::string list;
+  JsonWriter w(list);
+  w.begin_array();
+  for (const ClientSession* session : playing) {
+    const auto& p = *session->playing();
+    w.begin_object().field("page", std::string_view(p.page)).field("seq", static_cast<std::int64_t>(p.seq));
+    w.field("kind", std::string_view(p.kind)).field("since", format_iso8601_ms(p.since_ms)).end_object();
+  }
+  w.end_array();
+  out.insert(out.size() - 1, fmt::format(",\"playing\":{}", list));
+  return out;
+}
+
+void LocalApi::playing_changed() {
+  if (sessions_.empty()) return;
+  const std::string d = alerts_json();
+  const auto ws = std::make_shared<const std::string>(frame_control(Framing::websocket, "playing", d));
+  const auto sse = std::make_shared<const std::string>(frame_control(Framing::sse, "playing", d));
+  for (ClientSession* session : sessions_) session->push_status(ws, sse);
+}
+
 std::string LocalApi::status_json() const {
   std::string status = status_json_ ? status_json_() : std::string("{}");
-  // The provider's object, with "alerts" as its last member.
+  // The provider's object, with "alerts" and "preview" as its last members.
   const auto end = status.find_last_of('}');
   if (end == std::string::npos) return status;
   const bool empty = status.find_first_not_of(" \n\t{", 0) == end;
-  status.insert(end, fmt::format("{}\"alerts\":{}", empty ? "" : ",", alerts_.state_json()));
+  status.insert(end, fmt::format("{}\"alerts\":{},\"preview\":{}", empty ? "" : ",", alerts_json(),
+                                 preview_ ? preview_->preview_json() : std::string(R"({"active":false})")));
   return status;
 }
 
@@ -161,17 +199,38 @@ bool LocalApi::control_alerts(AlertAction action, std::optional<std::uint64_t> s
   return true;
 }
 
-bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::string& error) {
+bool LocalApi::emit_test(const JsonNode& spec, std::string& result_json, std::string& error, bool count) {
   Event event;
+  if (count && !preview_) {
+    error = "no preview session here: count=true needs the widget host";
+    return false;
+  }
   if (!build_test_event(spec, system_now_ms(), event, error)) return false;
   ++counters_.test_events;
   const PublishedEventPtr published = hub_.publish(std::move(event));
-  spdlog::info("test event {} (seq {}) injected through the local API", to_string(published->event.kind),
-               published->event.seq);
+  spdlog::info("test event {} (seq {}) injected through the local API{}", to_string(published->event.kind),
+               published->event.seq, count ? ", counted in the preview session" : "");
+  if (count) {
+    // After the event itself: widget pages then ask for the (preview) session data.
+    preview_->count_in_preview(published->event);
+    broadcast_to_widgets("session", preview_->preview_json());
+  }
   result_json.clear();
   JsonWriter w(result_json);
   w.begin_object().field("seq", static_cast<std::int64_t>(published->event.seq));
-  w.field("id", std::string_view(published->event.id)).end_object();
+  w.field("id", std::string_view(published->event.id));
+  if (count) w.field("counted", true);
+  w.end_object();
+  return true;
+}
+
+bool LocalApi::reset_preview(std::string& result_json, std::string& error) {
+  if (!preview_) {
+    error = "no preview session here: it needs the widget host";
+    return false;
+  }
+  if (preview_->reset_preview()) broadcast_to_widgets("session", preview_->preview_json());
+  result_json = preview_->preview_json();
   return true;
 }
 

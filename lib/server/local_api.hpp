@@ -29,6 +29,7 @@ class Hub;
 class Journal;
 class ClientSession;
 class PageProvider;
+class SessionPreview;
 
 struct HttpRequestInfo {
   std::string_view method;
@@ -92,6 +93,8 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
 
   // The SE widget pages (/widgets/...); none: 404.
   void set_widget_pages(const PageProvider* pages) { widget_pages_ = pages; }
+  // The preview session that POST /test?count=true counts in; none: count=true is refused.
+  void set_session_preview(SessionPreview* preview) { preview_ = preview; }
 
   HttpAnswer route(const HttpRequestInfo& request);
 
@@ -101,6 +104,8 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // SE's widget-button ({"op":"widget-button","d":{field, value}}) to the pages of `widget`
   // only; the result is {"widget":..,"field":..,"pages":N}.
   std::string press_widget_button(std::string_view widget, std::string_view field, std::string_view value_json);
+  // {"op":OP,"d":D} to the pages of `widget` only; the number of pages.
+  std::int64_t send_to_widget(std::string_view widget, std::string_view op, std::string_view d_json);
 
   // Source status changes go to every client as {"op":"status"}.
   void on_event(const PublishedEventPtr& event) override;
@@ -115,8 +120,15 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // Told every change of the state, to keep it across restarts.
   void set_alert_state_keeper(std::function<void(const AlertState&)> keeper) { keep_alerts_ = std::move(keeper); }
 
-  // Injects a test event described by `spec` ({"kind":"tip",...}); the result is {"seq":N,"id":ID}.
-  bool emit_test(const struct JsonNode& spec, std::string& result_json, std::string& error);
+  // Injects a test event described by `spec` ({"kind":"tip",...}); the result is {"seq":N,"id":ID}
+  // (and "counted":true). With `count`, it is counted in the preview session (README "Widgets").
+  bool emit_test(const struct JsonNode& spec, std::string& result_json, std::string& error, bool count = false);
+  // Ends the preview session; the result is its new state ({"active":false,...}).
+  bool reset_preview(std::string& result_json, std::string& error);
+
+  // A page (the overlay, a widget page) says which alert it plays now, or that none plays:
+  // /status's alerts.playing changes, and every client gets {"op":"playing","d":<alerts_json()>}.
+  void playing_changed();
 
   void attach(ClientSession* session);
   void detach(ClientSession* session);
@@ -136,8 +148,11 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   // The daemon stops: every client is closed with 1001.
   void shutdown_clients();
 
-  // The daemon's status with the alert state added as "alerts".
+  // The daemon's status with the alert state added as "alerts" (with what each page plays) and
+  // the preview session as "preview".
   std::string status_json() const;
+  // {"paused":..,"muted":..,"skips":N,"replays":N,"playing":[{page, seq, kind, since}]}
+  std::string alerts_json() const;
   std::string metrics_text() const;
 
   const ServerConfig& config() const { return config_; }
@@ -163,6 +178,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   HttpAnswer open_websocket(const Call& call);
   HttpAnswer serve_alerts(const Call& call);
   HttpAnswer serve_test(const Call& call);
+  HttpAnswer serve_session(const Call& call);
   HttpAnswer serve_login(const Call& call);
   HttpAnswer serve_status(const Call& call);
   HttpAnswer serve_metrics(const Call& call);
@@ -175,6 +191,7 @@ class LocalApi final : public EventSubscriber, public std::enable_shared_from_th
   std::uint16_t port_ = 0;
   LocalRequestHandler request_handler_;
   const PageProvider* widget_pages_ = nullptr;
+  SessionPreview* preview_ = nullptr;
   std::function<std::string()> status_json_;
   std::function<std::string()> unhealthy_;
   std::function<void(std::string&)> metrics_;

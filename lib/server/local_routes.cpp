@@ -17,6 +17,7 @@
 #include "server/query_string.hpp"
 #include "server/web_assets.hpp"
 #include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
 #include "util/log_text.hpp"
 #include "util/url_encode.hpp"
 
@@ -111,6 +112,7 @@ bool is_widgets(std::string_view path) {
 bool is_ws(std::string_view path) { return path == "/ws"; }
 bool is_alerts(std::string_view path) { return path.starts_with("/alerts/"); }
 bool is_test(std::string_view path) { return path == "/test"; }
+bool is_session(std::string_view path) { return path.starts_with("/session/"); }
 bool is_login(std::string_view path) { return path.starts_with("/login/"); }
 bool is_status(std::string_view path) { return path == "/status"; }
 bool is_metrics(std::string_view path) { return path == "/metrics"; }
@@ -146,9 +148,9 @@ const LocalApi::Route LocalApi::kRoutes[] = {
     {is_favicon, Access::open, &LocalApi::serve_favicon},  {is_health, Access::open, &LocalApi::serve_health},
     {is_page, Access::open, &LocalApi::serve_page},        {is_widgets, Access::token, &LocalApi::serve_widgets},
     {is_ws, Access::websocket, &LocalApi::open_websocket}, {is_alerts, Access::token, &LocalApi::serve_alerts},
-    {is_test, Access::token, &LocalApi::serve_test},       {is_login, Access::token, &LocalApi::serve_login},
-    {is_status, Access::token, &LocalApi::serve_status},   {is_metrics, Access::token, &LocalApi::serve_metrics},
-    {is_events, Access::token, &LocalApi::open_events},
+    {is_test, Access::token, &LocalApi::serve_test},       {is_session, Access::token, &LocalApi::serve_session},
+    {is_login, Access::token, &LocalApi::serve_login},     {is_status, Access::token, &LocalApi::serve_status},
+    {is_metrics, Access::token, &LocalApi::serve_metrics}, {is_events, Access::token, &LocalApi::open_events},
 };
 
 HttpAnswer LocalApi::route(const HttpRequestInfo& request) {
@@ -312,6 +314,40 @@ HttpAnswer LocalApi::serve_widgets(const Call& call) {
     if (!widget_pages_->find_button(name, field, value, error, status)) return text_answer(status, error + "\n");
     return json_answer(200, press_widget_button(name, field, value));
   }
+  constexpr std::string_view kFields = "/fields";
+  if (call.request.method == "POST" && path.size() > kPrefix.size() + kFields.size() && path.starts_with(kPrefix) &&
+      path.ends_with(kFields)) {
+    // POST /widgets/NAME/fields {"key":K,"value":V,"reload":bool}: SE_API.setField from outside.
+    const std::string name = path.substr(kPrefix.size(), path.size() - kPrefix.size() - kFields.size());
+    if (!widget_pages_) return text_answer(404, "no widgets: see [widgets]\n");
+    JsonReader reader;
+    std::string error;
+    const JsonNode* body = reader.parse(call.request.body, error);
+    const JsonValue* value = body ? body->find("value") : nullptr;
+    const JsonValue* reload = body ? body->find("reload") : nullptr;
+    if (!body || body->is_array || !value || (reload && reload->type != JsonType::boolean)) {
+      spdlog::warn("local connection {}: POST {}: not a {{\"key\", \"value\", \"reload\"}} JSON object",
+                   call.request.peer, log_text(path, 120));
+      return text_answer(400, "POST a JSON object: {\"key\": \"KEY\", \"value\": VALUE, \"reload\": false}\n");
+    }
+    std::string value_json;
+    JsonWriter vw(value_json);
+    write_json_value(vw, *value);
+    const std::string key(body->string("key"));
+    int status = 400;
+    if (!widget_pages_->set_field(name, key, value_json, error, status)) return text_answer(status, error + "\n");
+    const bool reloading = reload && reload->text == "true";
+    const std::int64_t pages = reloading ? send_to_widget(name, "widget-reload", R"({"reason":"setField"})") : 0;
+    std::string result;
+    JsonWriter(result)
+        .begin_object()
+        .field("widget", std::string_view(name))
+        .field("key", std::string_view(key))
+        .field("reload", reloading)
+        .field("pages", pages)
+        .end_object();
+    return json_answer(200, std::move(result));
+  }
   if (!is_get(call.request.method)) return text_answer(405, "method not allowed\n");
   if (!widget_pages_) return text_answer(404, "no widgets: see [widgets] in the README\n");
   const auto page =
@@ -374,10 +410,25 @@ HttpAnswer LocalApi::serve_alerts(const Call& call) {
 
 HttpAnswer LocalApi::serve_test(const Call& call) {
   if (call.request.method != "POST") return text_answer(405, "POST a test event here: {\"kind\":\"tip\",...}\n");
+  // ?count=true: counted in the preview session (README "Widgets"), never in the real one.
+  const std::string_view count = call.target.param("count").value_or("false");
+  if (count != "true" && count != "false" && count != "1" && count != "0")
+    return text_answer(400, "count must be true or false\n");
   JsonReader reader;
   std::string result, error;
   const JsonNode* spec = reader.parse(call.request.body.empty() ? std::string_view("{}") : call.request.body, error);
-  if (!spec || !emit_test(*spec, result, error)) return text_answer(400, fmt::format("bad test event: {}\n", error));
+  if (!spec || !emit_test(*spec, result, error, count == "true" || count == "1"))
+    return text_answer(400, fmt::format("bad test event: {}\n", error));
+  return json_answer(200, std::move(result));
+}
+
+// POST /session/preview/reset: ends the preview session; widgets show the real session data again.
+HttpAnswer LocalApi::serve_session(const Call& call) {
+  if (call.target.path != "/session/preview/reset") return text_answer(404, "POST /session/preview/reset\n");
+  if (call.request.method != "POST")
+    return text_answer(405, "POST to reset the preview session; GET /status shows it\n");
+  std::string result, error;
+  if (!reset_preview(result, error)) return text_answer(404, error + "\n");
   return json_answer(200, std::move(result));
 }
 

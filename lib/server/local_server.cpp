@@ -131,7 +131,9 @@ asio::awaitable<void> LocalServer::Impl::serve(tcp::socket socket) {
   stream.expires_after(std::chrono::seconds(30));
   auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
   if (read_ec) {
-    spdlog::debug("local connection {}: bad or incomplete request: {}", peer, read_ec.message());
+    if (read_ec == http::error::body_limit)
+      spdlog::warn("local connection {}: refused a request body over {} bytes (413)", peer, kMaxClientMessage);
+    else spdlog::debug("local connection {}: bad or incomplete request: {}", peer, read_ec.message());
     if (read_ec == http::error::body_limit) {
       HttpAnswer answer;
       answer.status = 413;

@@ -23,6 +23,11 @@ class PageProvider {
   // False with `error` (and an HTTP status) when there is no such widget or button.
   virtual bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
                            int& http_status) const = 0;
+  // SE_API.setField for widget `page` (POST /widgets/NAME/fields): `key` becomes `value_json`
+  // in its fieldData at every later load. False with `error` and an HTTP status (404 no such
+  // widget, 400 bad key or value, 413 too large).
+  virtual bool set_field(std::string_view page, std::string_view key, std::string_view value_json, std::string& error,
+                         int& http_status) const = 0;
 };
 
 }  // namespace sb

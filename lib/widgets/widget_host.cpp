@@ -162,6 +162,22 @@ bool WidgetHost::find_button(std::string_view page, std::string_view field, std:
   return false;
 }
 
+bool WidgetHost::exists(std::string_view name) const {
+  const auto widgets = list();
+  return std::any_of(widgets.begin(), widgets.end(), [&](const WidgetConfig& w) { return w.name == name; });
+}
+
+bool WidgetHost::set_field(std::string_view page, std::string_view key, std::string_view value_json, std::string& error,
+                           int& http_status) const {
+  if (!state_) {
+    http_status = 503;
+    error = "setField values are not kept here";
+    return false;
+  }
+  http_status = state_->set_field(page, key, value_json, error);
+  return http_status == 0;
+}
+
 PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) const {
   if (path == "/widget-buttons.json") {
     // Each widget's button fields, for the dashboard: {"NAME": [{"field":..,"label":..}], ...}.
@@ -231,7 +247,8 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
   std::string error;
   FieldData fields;
   if (!load_widget_folder(it->path, parts, error) ||
-      !build_field_data(parts.fields_json, parts.data_json, fields, error)) {
+      !build_field_data(parts.fields_json, parts.data_json, fields, error,
+                        state_ ? state_->field_overrides_json(name) : std::string())) {
     spdlog::warn("widget \"{}\": {}", name, log_text(error, 300));
     return text(500, fmt::format("widget \"{}\": {}\n", name, error));
   }

@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "server/page_provider.hpp"
 #include "widgets/widget_page.hpp"
+#include "widgets/widget_state.hpp"
 
 namespace sb {
 
@@ -21,17 +22,23 @@ class WidgetHost final : public PageProvider {
  public:
   // `config` is the live one: a reload changes what the next request sees.
   explicit WidgetHost(const WidgetsConfig& config) : config_(config) {}
+  // Where SE_API.setField's values are kept (overlaid on fieldData at every load); none: none.
+  void set_state(WidgetState* state) { state_ = state; }
 
   // A GET of `path` (/widgets/..., or /widgets.json: the names); `query` ("?token=..." or "") is passed on to
   // the page's own resources.
   PageAnswer serve(std::string_view path, std::string_view query) const override;
   bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
                    int& http_status) const override;
+  bool set_field(std::string_view page, std::string_view key, std::string_view value_json, std::string& error,
+                 int& http_status) const override;
+  bool exists(std::string_view name) const;
   // The widgets there are now: [[widget]] entries, then the folders of [widgets] dir.
   std::vector<WidgetConfig> list() const;
 
  private:
   const WidgetsConfig& config_;
+  WidgetState* state_ = nullptr;
 };
 
 }  // namespace sb

@@ -64,7 +64,8 @@ void escape_html(std::string& out, std::string_view text) {
 
 }  // namespace
 
-bool build_field_data(std::string_view fields_json, std::string_view data_json, FieldData& out, std::string& error) {
+bool build_field_data(std::string_view fields_json, std::string_view data_json, FieldData& out, std::string& error,
+                      std::string_view overrides_json) {
   struct Entry {
     std::string key, json, text;
   };
@@ -107,6 +108,14 @@ bool build_field_data(std::string_view fields_json, std::string_view data_json, 
       return false;
     }
     for (const JsonField& field : data->fields) put(field.key, field.value);
+  }
+  if (!overrides_json.empty()) {
+    const JsonNode* overrides = reader.parse(overrides_json, error);
+    if (!overrides || overrides->is_array) {
+      error = "the SE_API.setField values are not an object" + (error.empty() ? std::string() : ": " + error);
+      return false;
+    }
+    for (const JsonField& field : overrides->fields) put(field.key, field.value);
   }
   out = {};
   out.json.clear();

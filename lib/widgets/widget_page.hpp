@@ -18,14 +18,15 @@ struct WidgetParts {
 };
 
 // fieldData: every field's "value" (none given: false for a checkbox, 0 for a number or slider,
-// else "") overlaid by data.json's values (keys without a field are kept too), as one JSON
-// object, plus each value as placeholder text. False with `error` when
-// a part is not a JSON object.
+// else "") overlaid by data.json's values, then by `overrides_json` (SE_API.setField's values,
+// kept by the daemon; keys without a field are kept too), as one JSON object, plus each value as
+// placeholder text. False with `error` when a part is not a JSON object.
 struct FieldData {
   std::string json = "{}";
   std::map<std::string, std::string, std::less<>> text;  // key -> what {{key}} becomes
 };
-bool build_field_data(std::string_view fields_json, std::string_view data_json, FieldData& out, std::string& error);
+bool build_field_data(std::string_view fields_json, std::string_view data_json, FieldData& out, std::string& error,
+                      std::string_view overrides_json = {});
 
 // `text` with every {{key}}, then every {key}, of a field replaced by its value's text, raw, as
 // SE does (spaces allowed inside the braces); any other {...} stays as it is (JS blocks, a

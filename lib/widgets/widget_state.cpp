@@ -1,6 +1,7 @@
 #include "widgets/widget_state.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,8 @@
 #include "util/read_file.hpp"
 #include "util/time_format.hpp"
 #include "util/private_file.hpp"
+#include "util/log_text.hpp"
+#include "config/widget_name.hpp"
 
 namespace sb {
 namespace {
@@ -36,28 +39,119 @@ void WidgetState::on_event(const PublishedEventPtr& published) {
     return;
   }
   if (session_.apply(e)) ++changes_;
+  if (preview_) preview_->apply(e);  // real events count in the preview session too
 }
 
-bool WidgetState::handle(const LocalRequest& request, std::string& result, std::string& error,
-                         const std::function<void(std::string_view, std::string_view)>& broadcast) {
+void WidgetState::count_in_preview(const Event& event) {
+  if (!preview_) {
+    preview_ = session_;  // starts as the real session data
+    preview_since_ms_ = system_now_ms();
+    preview_counted_ = 0;
+    spdlog::info("preview session started: counted test events move widgets, the real session data stays");
+  }
+  Event counted = event;
+  counted.test = false;  // SessionData never counts a test event; this copy is for the preview only
+  preview_->apply(counted);
+  ++preview_counted_;
+}
+
+bool WidgetState::reset_preview() {
+  if (!preview_) return false;
+  spdlog::info("preview session reset after {} counted test events: widgets show the real session data",
+               preview_counted_);
+  preview_.reset();
+  preview_counted_ = 0;
+  preview_since_ms_ = 0;
+  return true;
+}
+
+std::string WidgetState::preview_json() const {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("active", preview_.has_value()).key("since");
+  if (preview_) w.string(format_iso8601_ms(preview_since_ms_));
+  else w.raw("null");
+  w.field("counted", static_cast<std::int64_t>(preview_counted_)).end_object();
+  return out;
+}
+
+int WidgetState::set_field(std::string_view widget, std::string_view key, std::string_view value_text,
+                           std::string& error) {
+  const auto refuse = [&](int status, std::string why) {
+    error = std::move(why);
+    spdlog::warn("widget \"{}\": SE_API.setField \"{}\" refused: {}", log_text(widget, 64), log_text(key, 64), error);
+    return status;
+  };
+  if (!valid_widget_name(widget) || (widget_exists_ && !widget_exists_(widget)))
+    return refuse(404, "no such widget; the list is at /widgets/");
+  if (key.empty() || key.size() > 256) return refuse(400, "\"key\" must be a string of 1 to 256 bytes");
+  JsonReader reader;
+  std::string why;
+  const JsonNode* root = reader.parse(fmt::format("[{}]", value_text), why);
+  if (value_text.empty() || !root || root->fields.size() != 1)
+    return refuse(400, "the value is not JSON" + (why.empty() ? std::string() : ": " + why));
+  std::string json;
+  JsonWriter vw(json);
+  write_json_value(vw, root->fields.front().value);
+  if (json.size() > kMaxStoreValueBytes)
+    return refuse(413, fmt::format("the value is larger than {} bytes", kMaxStoreValueBytes));
+  auto& values = fields_[std::string(widget)];
+  const auto old = values.find(key);
+  if (old == values.end() && field_keys_ >= kMaxStoreKeys) {
+    if (values.empty()) fields_.erase(fields_.find(widget));
+    return refuse(413, fmt::format("the setField values hold {} keys already", kMaxStoreKeys));
+  }
+  const std::size_t old_bytes = old == values.end() ? 0 : key.size() + old->second.size();
+  if (field_bytes_ - old_bytes + key.size() + json.size() > kMaxStoreBytes) {
+    if (values.empty()) fields_.erase(fields_.find(widget));
+    return refuse(413, fmt::format("the setField values are full ({} bytes in all)", kMaxStoreBytes));
+  }
+  if (old != values.end() && old->second == json) return 0;
+  field_bytes_ = field_bytes_ - old_bytes + key.size() + json.size();
+  if (old == values.end()) ++field_keys_;
+  values[std::string(key)] = std::move(json);
+  ++changes_;
+  spdlog::info("widget \"{}\": field \"{}\" set by SE_API.setField", widget, log_text(key, 64));
+  return 0;
+}
+
+std::string WidgetState::field_overrides_json(std::string_view widget) const {
+  const auto it = fields_.find(widget);
+  if (it == fields_.end() || it->second.empty()) return {};
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  for (const auto& [key, json] : it->second) w.key(key).raw(json);
+  w.end_object();
+  return out;
+}
+
+bool WidgetState::handle(const LocalRequest& request, std::string& result, std::string& error, const Send& send) {
+  const auto broadcast = [&](std::string_view op, std::string_view d) { send({}, op, d); };
   JsonReader reader;
   const JsonNode* d = reader.parse(request.params_json, error);
   if (!d) return false;
   result.clear();
   JsonWriter w(result);
-  if (request.type == "se.load") {
+  if (request.type == "se.load" || request.type == "se.session") {
     session_.roll(system_now_ms());
+    if (preview_) preview_->roll(system_now_ms());
+  }
+  if (request.type == "se.load") {
     w.begin_object().key("channel").begin_object();
     const std::string id = channel_id_ ? channel_id_() : std::string();
-    w.field("username", std::string_view(config_.channel)).field("apiToken", "").field("id", std::string_view(id));
+    // [widgets] api_token (opt-in): the channel's SE API token, as SE gives it to every widget.
+    w.field("username", std::string_view(config_.channel))
+        .field("apiToken", std::string_view(config_.api_token.reveal()));
+    w.field("id", std::string_view(id));
     w.field("providerId", "").field("avatar", std::string_view(config_.avatar)).end_object();
     w.key("currency").begin_object().field("code", std::string_view(config_.currency)).end_object();
     w.key("session").begin_object().key("data");
-    session_.write_data(w);
+    shown_session().write_data(w);
     w.key("settings").begin_object().field("autoReset", false).field("calendar", false);
     w.field("resetOnStart", false).end_object().end_object();
     w.key("recents");
-    session_.write_recents(w);
+    shown_session().write_recents(w);
     w.key("overlay").begin_object().field("isEditorMode", false).field("muted", alerts_.muted).end_object();
     // SE_API.sanitize's word list (the runtime masks them; the list never leaves this machine).
     w.key("bannedWords").begin_array();
@@ -67,9 +161,8 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     return true;
   }
   if (request.type == "se.session") {
-    session_.roll(system_now_ms());
     w.begin_object().key("data");
-    session_.write_data(w);
+    shown_session().write_data(w);
     w.end_object();
     return true;
   }
@@ -134,6 +227,23 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
     broadcast("kvstore", update);
     return true;
   }
+  if (request.type == "se.field.set") {
+    // SE_API.setField(key, value, reload) of the page of `widget`.
+    const std::string_view widget = d->string("widget"), key = d->string("key");
+    const JsonValue* value = d->find("value");
+    if (!value) {
+      error = "se.field.set needs \"value\"";
+      return false;
+    }
+    std::string json;
+    JsonWriter vw(json);
+    write_json_value(vw, *value);
+    if (set_field(widget, key, json, error) != 0) return false;
+    const bool reload = d->boolean("reload").value_or(false);
+    w.begin_object().field("widget", widget).field("key", key).field("reload", reload).end_object();
+    if (reload) send(widget, "widget-reload", R"({"reason":"setField"})");
+    return true;
+  }
   if (request.type == "se.counters.get") {
     std::string_view name = d->string("counter");
     if (name.empty()) name = d->string("name");
@@ -158,6 +268,13 @@ std::string WidgetState::state_json() const {
   w.end_object().key("counters").begin_object();
   for (const auto& [name, value] : counters_) w.field(name, value);
   w.end_object().key("alerts").begin_object().field("paused", alerts_.paused).field("muted", alerts_.muted);
+  w.end_object().key("fields").begin_object();
+  for (const auto& [widget, values] : fields_) {
+    if (values.empty()) continue;
+    w.key(widget).begin_object();
+    for (const auto& [key, json] : values) w.key(key).raw(json);
+    w.end_object();
+  }
   w.end_object().end_object();
   out.push_back('\n');
   return out;
@@ -189,6 +306,29 @@ bool WidgetState::read_state(std::string_view json, std::string& error) {
       store_bytes_ += f.key.size() + value.size();
       store_[std::string(f.key)] = std::move(value);
     }
+  fields_.clear();
+  field_keys_ = field_bytes_ = 0;
+  if (const JsonNode* fields = root->object("fields"))
+    for (const JsonField& widget : fields->fields) {
+      if (widget.value.type != JsonType::object || !valid_widget_name(widget.key)) {
+        ++skipped_on_load_;
+        continue;
+      }
+      for (const JsonField& f : widget.value.node->fields) {
+        std::string value;
+        JsonWriter vw(value);
+        write_json_value(vw, f.value);
+        auto& values = fields_[std::string(widget.key)];
+        if (f.key.empty() || f.key.size() > 256 || value.size() > kMaxStoreValueBytes || field_keys_ >= kMaxStoreKeys ||
+            field_bytes_ + f.key.size() + value.size() > kMaxStoreBytes || values.contains(f.key)) {
+          ++skipped_on_load_;
+          continue;
+        }
+        field_bytes_ += f.key.size() + value.size();
+        ++field_keys_;
+        values[std::string(f.key)] = std::move(value);
+      }
+    }
   if (skipped_on_load_ > 0) ++changes_;  // the next save writes the bounded store
   if (const JsonNode* alerts = root->object("alerts")) {
     alerts_.paused = alerts->boolean("paused").value_or(false);
@@ -215,7 +355,8 @@ bool WidgetState::load(const std::string& path, std::string& error) {
     session_ = SessionData();  // nothing half-read stays
     store_.clear();
     counters_.clear();
-    store_bytes_ = 0;
+    fields_.clear();
+    store_bytes_ = field_keys_ = field_bytes_ = 0;
     return false;
   }
   saved_changes_ = changes_;

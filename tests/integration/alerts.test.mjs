@@ -51,7 +51,7 @@ test('HTTP: every action answers the new state, /status shows it, bad requests a
     assert.equal(paused.status, 200);
     assert.deepEqual(JSON.parse(paused.body), { paused: true, muted: false, skips: 0, replays: 0 });
     assert.equal(JSON.parse((await post(port, 'mute', { token: TOKEN })).body).muted, true);
-    assert.deepEqual((await statusOf(port, TOKEN)).alerts, { paused: true, muted: true, skips: 0, replays: 0 });
+    assert.deepEqual((await statusOf(port, TOKEN)).alerts, { paused: true, muted: true, skips: 0, replays: 0, playing: [] });
     assert.equal(JSON.parse((await post(port, 'skip', { token: TOKEN })).body).skips, 1);
     assert.deepEqual(JSON.parse((await post(port, 'resume', { token: TOKEN })).body).paused, false);
     assert.deepEqual(JSON.parse((await post(port, 'unmute', { token: TOKEN })).body).muted, false);

@@ -36,6 +36,9 @@ for (const mode of MODES) {
         { method: 'POST', path: '/test', headers: { ...auth, 'Content-Type': 'application/json' }, body: attackTip },
         { method: 'POST', path: '/alerts/pause', headers: auth },
         { method: 'POST', path: '/login/twitch', headers: auth },
+        { method: 'POST', path: '/test?count=true', headers: { ...auth, 'Content-Type': 'application/json' }, body: attackTip },
+        { method: 'POST', path: '/session/preview/reset', headers: auth },
+        { method: 'POST', path: `/widgets/${WIDGET}/fields`, headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"key":"title","value":"attacker"}' },
         { path: `/ws${tokenQuery(token)}`, upgrade: true },
       ];
     });

@@ -8,6 +8,9 @@
 #include "daemon_config/config_loader.hpp"
 #include "daemon_config/config_reload.hpp"
 #include "config/duration.hpp"
+#include "util/secret.hpp"
+
+#include <fmt/format.h>
 
 using sb::load_config_text;
 
@@ -462,4 +465,32 @@ TEST_CASE("config: [widgets] banned_words is a bounded list of strings") {
   for (int i = 0; i < 1001; ++i) many += "\"w\",";
   many += "]\n";
   CHECK(only_error(many).find("\"banned_words\" holds more than 1000 words") != std::string::npos);
+}
+
+TEST_CASE("config: [widgets] api_token, api_token_file, api_token_env: off by default, one way, never shown") {
+  auto result = load_config_text("[widgets]\n", "streambridge.toml");
+  REQUIRE(result.config);
+  CHECK(result.config->widgets.api_token.empty());
+  result = load_config_text("[widgets]\napi_token = \"se-key-inline\"\n", "streambridge.toml");
+  REQUIRE(result.config);
+  CHECK(result.config->widgets.api_token.reveal() == "se-key-inline");
+  CHECK(result.inline_secret);  // load_config_file warns when such a file is readable by others
+  CHECK(fmt::format("{}", result.config->widgets.api_token) == "<redacted>");
+  ::setenv("SB_TEST_SE_API_TOKEN", "se-key-env", 1);
+  result = load_config_text("[widgets]\napi_token_env = \"SB_TEST_SE_API_TOKEN\"\n", "streambridge.toml");
+  REQUIRE(result.config);
+  CHECK(result.config->widgets.api_token.reveal() == "se-key-env");
+  const auto dir = temp_dir();
+  std::ofstream(dir / "se.key") << "se-key-file\n";
+  ::chmod((dir / "se.key").c_str(), 0600);
+  result = load_config_text("[widgets]\napi_token_file = \"se.key\"\n", "streambridge.toml", dir.string());
+  REQUIRE(result.config);
+  CHECK(result.config->widgets.api_token.reveal() == "se-key-file");
+  CHECK(result.warnings.empty());
+  std::filesystem::remove_all(dir);
+  const std::string error = only_error("[widgets]\napi_token = \"se-key-inline\"\napi_token_env = \"X\"\n");
+  CHECK(error ==
+        "streambridge.toml:3:17: [widgets]: the api_token is given two ways (\"api_token\" and "
+        "\"api_token_env\"): keep one");
+  CHECK(error.find("se-key-inline") == std::string::npos);
 }

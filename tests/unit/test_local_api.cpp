@@ -6,6 +6,7 @@
 #include "session_drain.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -13,6 +14,8 @@
 #include "hub/journal.hpp"
 #include "server/client_session.hpp"
 #include "server/local_api.hpp"
+#include "server/page_provider.hpp"
+#include "server/session_preview.hpp"
 #include "server/query_string.hpp"
 #include "server/test_event.hpp"
 #include "sources/fixtures.hpp"
@@ -547,4 +550,138 @@ TEST_CASE("local api: widget button presses with odd paths are answered, never r
     CHECK(answer.status < 500);
   }
   CHECK(f.get("/widget-buttons.json").status == 404);
+}
+
+namespace {
+
+struct FakePreview final : sb::SessionPreview {
+  int counted = 0;
+  bool active = false;
+  void count_in_preview(const sb::Event& e) override {
+    CHECK(e.test);
+    active = true;
+    ++counted;
+  }
+  bool reset_preview() override {
+    const bool was = active;
+    active = false;
+    counted = 0;
+    return was;
+  }
+  std::string preview_json() const override {
+    return fmt::format(R"({{"active":{},"counted":{}}})", active ? "true" : "false", counted);
+  }
+};
+
+struct FakePages final : sb::PageProvider {
+  mutable std::vector<std::string> set;
+  sb::PageAnswer serve(std::string_view, std::string_view) const override { return {}; }
+  bool find_button(std::string_view, std::string_view, std::string&, std::string& error, int& status) const override {
+    error = "no";
+    status = 404;
+    return false;
+  }
+  bool set_field(std::string_view page, std::string_view key, std::string_view value, std::string& error,
+                 int& status) const override {
+    if (page != "goal") {
+      error = "no such widget";
+      status = 404;
+      return false;
+    }
+    set.push_back(fmt::format("{}.{}={}", page, key, value));
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("local api: POST /test?count=true counts in the preview session; /session/preview/reset ends it") {
+  Fixture f;
+  CHECK(f.get("/test?count=true", "POST", R"({"kind":"tip"})").status == 400);  // no preview session here
+  CHECK(f.get("/session/preview/reset", "POST").status == 404);
+  FakePreview preview;
+  f.api->set_session_preview(&preview);
+  auto widget = f.connect("/ws");
+  widget->on_message(R"({"op":"request","d":{"id":1,"type":"se.nope"}})", 1ms);  // makes it a widget page
+  drain(*widget);
+  CHECK(f.get("/test?count=maybe", "POST", R"({"kind":"tip"})").status == 400);
+  CHECK(preview.counted == 0);
+  const auto plain = f.get("/test", "POST", R"({"kind":"tip"})");
+  CHECK(plain.status == 200);
+  CHECK_THAT(plain.body, !Catch::Contains("counted"));
+  CHECK(preview.counted == 0);
+  const auto counted = f.get("/test?count=true", "POST", R"({"kind":"tip","amount":3})");
+  CHECK(counted.status == 200);
+  CHECK_THAT(counted.body, Catch::Contains(R"("counted":true)"));
+  CHECK(preview.counted == 1);
+  // The event, then "session": the runtime asks for the session data after the alert.
+  CHECK(drain(*widget) == Lines{"event:1", "event:2", "session"});
+  CHECK_THAT(f.api->status_json(), Catch::Contains(R"("preview":{"active":true,"counted":1})"));
+  // The emit request takes "count" too; a non-boolean is an error.
+  widget->on_message(R"({"op":"request","d":{"id":2,"type":"emit","count":true,"event":{"kind":"follow"}}})", 2ms);
+  CHECK(preview.counted == 2);
+  widget->on_message(R"({"op":"request","d":{"id":3,"type":"emit","count":"yes","event":{"kind":"follow"}}})", 3ms);
+  CHECK(preview.counted == 2);
+  drain(*widget);
+  CHECK(f.get("/session/preview/reset").status == 405);
+  CHECK(f.get("/session/other", "POST").status == 404);
+  const auto reset = f.get("/session/preview/reset", "POST");
+  CHECK(reset.status == 200);
+  CHECK_THAT(reset.body, Catch::Contains(R"("active":false)"));
+  CHECK(drain(*widget) == Lines{"session"});
+  widget->on_message(R"({"op":"request","d":{"id":4,"type":"session.preview.reset"}})", 4ms);
+  CHECK(drain(*widget) == Lines{"response"});  // none active: nothing to tell the pages
+  f.api->set_session_preview(nullptr);
+}
+
+TEST_CASE("local api: alerts.playing is in /status per page until the page ends it or goes") {
+  Fixture f;
+  auto overlay = f.connect("/ws");
+  auto widget = f.connect("/ws");
+  auto watcher = f.connect("/ws");
+  CHECK_THAT(f.api->status_json(), Catch::Contains(R"("playing":[])"));
+  overlay->on_message(R"({"op":"request","d":{"id":1,"type":"alerts.playing","page":"overlay","seq":7,"kind":"tip"}})",
+                      1ms);
+  widget->on_message(
+      R"({"op":"request","d":{"id":1,"type":"alerts.playing","page":"widget:goal","seq":7,"kind":"tip"}})", 1ms);
+  const std::string status = f.api->status_json();
+  CHECK_THAT(status, Catch::Contains(R"({"page":"overlay","seq":7,"kind":"tip","since":")"));
+  CHECK_THAT(status, Catch::Contains(R"({"page":"widget:goal","seq":7,"kind":"tip","since":")"));
+  drain(*watcher);
+  // Bad shapes are errors and change nothing.
+  for (const char* bad : {R"({"page":"overlay","seq":-1})", R"({"page":"overlay","seq":"7"})", R"({"seq":8})",
+                          R"({"page":"","seq":8})"}) {
+    overlay->on_message(fmt::format(R"({{"op":"request","d":{{"id":2,"type":"alerts.playing",{}}}}})",
+                                    std::string_view(bad).substr(1, std::strlen(bad) - 2)),
+                        2ms);
+  }
+  CHECK(drain(*watcher).empty());
+  // Ended by the page (no seq), or by its going.
+  overlay->on_message(R"({"op":"request","d":{"id":3,"type":"alerts.playing","page":"overlay","seq":null}})", 3ms);
+  CHECK_THAT(f.api->status_json(), !Catch::Contains(R"("page":"overlay")"));
+  widget->end();
+  CHECK_THAT(f.api->status_json(), Catch::Contains(R"("playing":[])"));
+  CHECK(drain(*watcher) == Lines{"playing", "playing"});
+}
+
+TEST_CASE("local api: POST /widgets/NAME/fields: JSON {key, value, reload} or a clear 4xx") {
+  Fixture f;
+  CHECK(f.get("/widgets/goal/fields", "POST", R"({"key":"k","value":1})").status == 404);  // no widgets
+  FakePages pages;
+  f.api->set_widget_pages(&pages);
+  for (const char* bad : {"", "not json", "[1]", R"({"key":"k"})", R"({"key":"k","value":1,"reload":"yes"})"})
+    CHECK(f.get("/widgets/goal/fields", "POST", bad).status == 400);
+  CHECK(f.get("/widgets/other/fields", "POST", R"({"key":"k","value":1})").status == 404);
+  CHECK(pages.set.empty());
+  auto page = f.connect("/ws");
+  page->on_message(R"({"op":"request","d":{"id":1,"type":"se.load","widget":"goal"}})", 1ms);
+  drain(*page);
+  const auto ok = f.get("/widgets/goal/fields", "POST", R"({"key":"title","value":{"a":"b"},"reload":true})");
+  CHECK(ok.status == 200);
+  CHECK(ok.body == "{\"widget\":\"goal\",\"key\":\"title\",\"reload\":true,\"pages\":1}\n");
+  CHECK(pages.set == std::vector<std::string>{R"(goal.title={"a":"b"})"});
+  CHECK(drain(*page) == Lines{"widget-reload"});
+  CHECK(f.get("/widgets/goal/fields?token=x", "POST", R"({"key":"k","value":2})", "https://evil.example").status ==
+        403);
+  f.api->set_widget_pages(nullptr);
 }

@@ -237,7 +237,9 @@ TEST_CASE("widget state: store, counters and session data survive the state file
   config.channel = "me";
   sb::WidgetState state(config);
   std::vector<std::pair<std::string, std::string>> broadcasts;
-  const auto broadcast = [&](std::string_view op, std::string_view d) { broadcasts.emplace_back(op, d); };
+  const sb::WidgetState::Send broadcast = [&](std::string_view, std::string_view op, std::string_view d) {
+    broadcasts.emplace_back(op, d);
+  };
   std::string result, error;
   REQUIRE(state.handle(request("se.store.get", R"({"key":"k"})"), result, error, broadcast));
   CHECK(result == R"({"key":"k","value":null})");
@@ -289,4 +291,119 @@ TEST_CASE(
                            R"(<img data-src="widget.js">)", R"(<script src="https://cdn.example/widget.js"></script>)",
                            R"(<link href="widget.css.map">)", "<script src=\"widget.js\">", "<script", "<"})
     CHECK(sb::drop_own_part_tags(kept) == kept);
+}
+
+TEST_CASE("widget page: SE_API.setField values overlay data.json, which overlays the defaults") {
+  sb::FieldData fields;
+  std::string error;
+  REQUIRE(sb::build_field_data(R"({"a":{"type":"text","value":"def"},"b":{"type":"number","value":1}})",
+                               R"({"a":"data","c":true})", fields, error, R"({"a":"set","d":[1]})"));
+  CHECK(fields.json == R"({"a":"set","b":1,"c":true,"d":[1]})");
+  CHECK(fields.text.at("a") == "set");
+  CHECK_FALSE(sb::build_field_data("{}", "", fields, error, "[1]"));
+  CHECK_THAT(error, Catch::Contains("setField"));
+}
+
+TEST_CASE("widget state: setField values per widget, bounded like the store, kept in the state file") {
+  sb::WidgetsConfig config;
+  sb::WidgetState state(config);
+  state.set_widget_check([](std::string_view name) { return name == "goal" || name == "chat"; });
+  std::string error;
+  CHECK(state.set_field("goal", "title", R"("Sub goal")", error) == 0);
+  CHECK(state.set_field("goal", "target", "100", error) == 0);
+  CHECK(state.field_overrides_json("goal") == R"({"target":100,"title":"Sub goal"})");
+  CHECK(state.field_overrides_json("chat").empty());
+  // Bad input: each a 4xx with a reason, and nothing changes.
+  CHECK(state.set_field("nope", "k", "1", error) == 404);
+  CHECK_THAT(error, Catch::Contains("no such widget"));
+  CHECK(state.set_field("../x", "k", "1", error) == 404);
+  CHECK(state.set_field("goal", "", "1", error) == 400);
+  CHECK(state.set_field("goal", std::string(257, 'k'), "1", error) == 400);
+  for (const char* not_json : {"", "{oops", "1, 2", "1],[2", "nul"}) {
+    CHECK(state.set_field("goal", "k", not_json, error) == 400);
+    CHECK_THAT(error, Catch::Contains("not JSON"));
+  }
+  const std::string big = "\"" + std::string(sb::WidgetState::kMaxStoreValueBytes, 'x') + "\"";
+  CHECK(state.set_field("goal", "k", big, error) == 413);
+  CHECK(state.field_overrides_json("goal") == R"({"target":100,"title":"Sub goal"})");
+  // In all: at most kMaxStoreBytes over every widget.
+  const std::string chunk = "\"" + std::string(60 * 1024, 'y') + "\"";
+  int refused = 0;
+  for (int i = 0; i < 80 && refused == 0; ++i) refused = state.set_field("chat", "k" + std::to_string(i), chunk, error);
+  CHECK(refused == 413);
+  CHECK(state.field_bytes() <= sb::WidgetState::kMaxStoreBytes);
+
+  // The runtime's request: the reload goes to that widget's pages only.
+  sb::WidgetState small(config);
+  std::vector<std::string> sent;
+  const sb::WidgetState::Send send = [&](std::string_view widget, std::string_view op, std::string_view) {
+    sent.push_back(std::string(widget) + ":" + std::string(op));
+  };
+  std::string result;
+  REQUIRE(small.handle(request("se.field.set", R"({"widget":"goal","key":"title","value":"x","reload":true})"), result,
+                       error, send));
+  CHECK(result == R"({"widget":"goal","key":"title","reload":true})");
+  CHECK(sent == std::vector<std::string>{"goal:widget-reload"});
+  REQUIRE(
+      small.handle(request("se.field.set", R"({"widget":"goal","key":"n","value":{"a":[1]}})"), result, error, send));
+  CHECK(sent.size() == 1);
+  CHECK_FALSE(small.handle(request("se.field.set", R"({"widget":"goal","key":"n"})"), result, error, send));
+  CHECK_FALSE(small.handle(request("se.field.set", R"({"widget":"","key":"n","value":1})"), result, error, send));
+
+  const auto path = (std::filesystem::temp_directory_path() / ("sb-wfields-" + std::to_string(::getpid()))).string();
+  REQUIRE(small.save_if_changed(path, error));
+  sb::WidgetState again(config);
+  REQUIRE(again.load(path, error));
+  CHECK(again.field_overrides_json("goal") == R"({"n":{"a":[1]},"title":"x"})");
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("widget state: the preview session counts test events; the real session data never does") {
+  sb::WidgetsConfig config;
+  sb::WidgetState state(config);
+  const sb::WidgetState::Send send = [](std::string_view, std::string_view, std::string_view) {};
+  std::string result, error;
+  state.on_event(published(real(sb::Kind::tip, "ann", 5)));
+  const std::string real_before = state.session().data_json();
+  CHECK(state.preview_json() == R"({"active":false,"since":null,"counted":0})");
+
+  sb::Event test = real(sb::Kind::tip, "tester", 7);
+  test.test = true;
+  state.on_event(published(test));  // published as every test event: not counted anywhere
+  CHECK_FALSE(state.preview_active());
+  state.count_in_preview(test);
+  CHECK(state.preview_active());
+  CHECK_THAT(state.preview_json(), Catch::Contains(R"("active":true,"since":")"));
+  CHECK_THAT(state.preview_json(), Catch::Contains(R"("counted":1})"));
+  CHECK(state.session().data_json() == real_before);
+  REQUIRE(state.handle(request("se.session"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("tip-session":{"amount":12})"));
+  REQUIRE(state.handle(request("se.load"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("tip-session":{"amount":12})"));
+
+  // A real event counts in both.
+  state.on_event(published(real(sb::Kind::tip, "bob", 1)));
+  REQUIRE(state.handle(request("se.session"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("tip-session":{"amount":13})"));
+  CHECK_THAT(state.session().data_json(), Catch::Contains(R"("tip-session":{"amount":6})"));
+
+  CHECK(state.reset_preview());
+  CHECK_FALSE(state.reset_preview());
+  REQUIRE(state.handle(request("se.session"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("tip-session":{"amount":6})"));
+  CHECK(state.preview_json() == R"({"active":false,"since":null,"counted":0})");
+}
+
+TEST_CASE("widget state: [widgets] api_token is onWidgetLoad's channel.apiToken, empty unless set") {
+  sb::WidgetsConfig config;
+  sb::WidgetState state(config);
+  const sb::WidgetState::Send send = [](std::string_view, std::string_view, std::string_view) {};
+  std::string result, error;
+  REQUIRE(state.handle(request("se.load"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("apiToken":"")"));
+  config.api_token = sb::Secret("se-api-token-123");
+  REQUIRE(state.handle(request("se.load"), result, error, send));
+  CHECK_THAT(result, Catch::Contains(R"("apiToken":"se-api-token-123")"));
+  // Never in the state file.
+  CHECK_THAT(state.state_json(), !Catch::Contains("se-api-token-123"));
 }

@@ -387,12 +387,21 @@
     const holdMs = Math.max(0, Number(fieldData.widgetDuration) || 0) * 1000;
     const alerts = [];
     let showing = false;
+    let playing = null;  // the alert held now, reported to the daemon (/status alerts.playing)
+    const page = `widget:${options.name || ''}`;
+    const report = () => {
+      if (!client.connected) return;
+      const d = playing ? { page, seq: playing.seq, kind: playing.kind } : { page, seq: null };
+      client.request('alerts.playing', d).catch(() => {});
+    };
     let paused = false;  // alert control: alerts wait, chat and counters do not
     let holdTimer = null;
     let inCopy = false;
     const releaseAlert = () => {
       clearTimeout(holdTimer);
       showing = false;
+      playing = null;
+      report();
       setTimeout(nextAlert, 0);
     };
     const dispatchAll = (e, details) => {
@@ -406,6 +415,8 @@
       if (showing || paused || !alerts.length) return;
       showing = true;
       const [e, details] = alerts.shift();
+      playing = e;
+      report();
       holdTimer = setTimeout(releaseAlert, holdMs);
       dispatchAll(e, details);
     }
@@ -421,6 +432,7 @@
 
     client.addEventListener('hello', () => {
       for (const send of waiters.splice(0)) send();
+      if (playing) report();  // a new connection: the daemon forgot what this page plays
       if (loaded) return;
       const widgetLoad = (r) => {
         if (loaded) return;
@@ -476,6 +488,10 @@
       } finally { inCopy = false; }
     });
     client.addEventListener('alerts', (ev) => applyAlerts(ev.detail, ev.detail.action));
+    // The preview session started, moved or was reset (POST /test?count=true): new session data.
+    client.addEventListener('session', () => { if (loaded) sessionUpdate(); });
+    // SE_API.setField(key, value, true) on any page of this widget: every page of it reloads.
+    client.addEventListener('widget-reload', () => { if (global.location) global.location.reload(); });
     global.SE_API = {
       store: {
         get: (key) => call('se.store.get', { key }).then((r) => r.value),
@@ -486,7 +502,13 @@
       // [widgets] banned_words, masked as whole words in any case (SE masks its own list).
       sanitize: (arg) => Promise.resolve({ result: { message: maskWords(String((arg && arg.message) || '')) }, skip: false }),
       cheerFilter: (message) => Promise.resolve(String(message || '').replace(/(^|\s)[A-Za-z]+\d+(?=\s|$)/g, '$1').replace(/\s+/g, ' ').trim()),
-      setField: (key, value) => { fieldData[key] = value; },
+      // Kept by the daemon for this widget (fieldData at every later load); reload: its pages reload.
+      setField: (key, value, reload) => {
+        fieldData[key] = value;
+        const saved = call('se.field.set', { widget: options.name || '', key, value, reload: !!reload });
+        saved.catch((err) => { if (global.console) global.console.warn(`SE_API.setField("${key}"): ${err.message}`); });
+        return saved;
+      },
       getOverlayStatus: () => Object.assign({ then: (f) => Promise.resolve({ ...status }).then(f) }, status),
     };
     return client;
