@@ -260,7 +260,7 @@ test('event:skip and alertService:toggleSound (SE dashboard, !alerts) drive aler
     await send('alertService:toggleSound', {}, { action: 'mute', muted: true });  // no state given: a toggle
     await send('alertService:toggleSound', {}, { action: 'unmute', muted: false });
     const alerts = JSON.parse(await (await fetch(`http://127.0.0.1:${daemon.port}/status`)).text()).alerts;
-    assert.deepEqual(alerts, { paused: false, muted: false, skips: 1, replays: 0 });
+    assert.deepEqual(alerts, { paused: false, muted: false, skips: 1, replays: 0, playing: [] });
   } finally {
     await daemon.stop();
     await up.close();

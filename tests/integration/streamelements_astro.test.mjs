@@ -173,7 +173,7 @@ test('channel.overlay.action (SE dashboard, !alerts): pause, unpause, mute, unmu
     actions.send(JSON.stringify(overlayAction('emptyHypeCup')));
     actions.send(JSON.stringify({ ...overlayAction('pause'), data: { action: 'explode\nforged line' } }));
     await expect('mute', { action: 'mute', muted: true, paused: false });
-    assert.deepEqual(await alertsOf(daemon.port), { paused: false, muted: true, skips: 2, replays: 0 });
+    assert.deepEqual(await alertsOf(daemon.port), { paused: false, muted: true, skips: 2, replays: 0, playing: [] });
     await daemon.waitForLog(/the upstream asks to mute the alerts/);
     assert.ok(!daemon.log().includes('forged line\n'));
   } finally {
