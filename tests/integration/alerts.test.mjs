@@ -37,7 +37,8 @@ window.addEventListener('onEventReceived', (obj) => {
   const d = obj.detail;
   if (d.listener === 'event:skip') { window.seen.push('skip'); SE_API.resumeQueue(); return; }
   if (d.listener === 'alertService:toggleSound') { window.sounds.push(d.event.muted); return; }
-  if (d.listener.endsWith('-latest')) { window.seen.push(d.listener + ':' + (d.event.name || '')); document.getElementById('now').textContent = d.event.name; }
+  if (d.listener.endsWith('-latest')) { window.seen.push(d.listener + ':' + (d.event.name || '') + (d.event.replay ? ':replay' : '')); document.getElementById('now').textContent = d.event.name; }
+  if (d.listener === 'event' && d.event.replay) window.seen.push('event:replay');
 });`);
   return folder;
 }
@@ -151,7 +152,7 @@ test('widget: event:skip lets the next alert start (SE_API.resumeQueue), mute is
     await page.waitForFunction(() => Array.isArray(window.seen), null, { timeout: 15000 });
     await page.waitForFunction(() => window.streambridge && document.readyState === 'complete', null, { timeout: 15000 });
     // Loaded: onWidgetLoad has run once the first alert can be delivered.
-    await injectTest(port, { kind: 'follow', user: 'one' }, { token: TOKEN });
+    const first = await injectTest(port, { kind: 'follow', user: 'one' }, { token: TOKEN });
     await injectTest(port, { kind: 'follow', user: 'two' }, { token: TOKEN });
     await page.waitForFunction(() => window.seen.length === 1, null, { timeout: 10000 });
     assert.deepEqual(await page.evaluate(() => window.seen), ['follower-latest:one']);
@@ -161,6 +162,12 @@ test('widget: event:skip lets the next alert start (SE_API.resumeQueue), mute is
     await post(port, 'mute', { token: TOKEN });
     await page.waitForFunction(() => window.sounds.length === 1, null, { timeout: 5000 });
     assert.deepEqual(await page.evaluate(() => [window.sounds, SE_API.getOverlayStatus().muted]), [[true], true]);
+    // A replay reaches the widget page in SE's shapes, marked `replay: true` (a widget that
+    // counts can leave it out); it waits in the queue behind the alert now playing.
+    assert.equal((await post(port, 'replay', { token: TOKEN, query: `?seq=${first.seq}` })).status, 200);
+    await post(port, 'skip', { token: TOKEN });
+    await page.waitForFunction(() => window.seen.includes('follower-latest:one:replay'), null, { timeout: 5000 });
+    assert.deepEqual((await page.evaluate(() => window.seen)).slice(3), ['skip', 'follower-latest:one:replay', 'event:replay']);
   } finally {
     await page.close();
     await daemon.stop();

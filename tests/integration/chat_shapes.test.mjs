@@ -20,6 +20,7 @@ function chatWidget(dir) {
   writeFileSync(path.join(folder, 'widget.html'), '<div id="log"></div>');
   writeFileSync(path.join(folder, 'widget.js'), `
 window.lines = [];
+window.rooms = [];
 window.addEventListener('onEventReceived', (obj) => {
   if (obj.detail.listener !== 'message') return;
   const d = obj.detail.event.data;
@@ -30,6 +31,7 @@ window.addEventListener('onEventReceived', (obj) => {
   row.style.color = d.displayColor;
   document.getElementById('log').append(row);
   window.lines.push({ text: d.text, mod, tagsMod: d.tags.mod, color: d.displayColor, badges: d.badges.map((b) => b.type + '/' + b.version), channel: d.channel, command: mod && d.text.startsWith('!') });
+  window.rooms.push({ text: d.text, room: d.tags['room-id'], userId: d.userId, broadcaster: d.userId === d.tags['room-id'] });
 });`);
   return folder;
 }
@@ -56,6 +58,14 @@ test('chat reaches an SE chat widget with Twitch-style tags and badge objects, w
     assert.deepEqual(lines[0], { text: '!skip', mod: true, tagsMod: '1', color: '#1E90FF', badges: ['moderator/1', 'subscriber/1'], channel: 'streamer', command: true });
     assert.deepEqual(lines[1], { text: 'hello', mod: false, tagsMod: '0', color: '', badges: [], channel: 'streamer', command: false });
     assert.deepEqual(lines[2], { text: 'from velora', mod: false, tagsMod: '1', color: '#FF0000', badges: ['vip/1'], channel: 'streamer', command: false });
+    // The broadcaster's own line: Twitch's mod=0 with the broadcaster badge, and room-id is its
+    // user id, so `userId === tags['room-id']` recognizes it (a broadcaster-only command).
+    await injectTest(port, { kind: 'chat_message', user: 'streamer', message: '!text hi', badges: ['broadcaster'] });
+    await page.waitForFunction(() => window.lines.length === 4, null, { timeout: 10000 });
+    const [all, rooms] = await page.evaluate(() => [window.lines, window.rooms]);
+    assert.deepEqual(all[3], { text: '!text hi', mod: true, tagsMod: '0', color: '', badges: ['broadcaster/1'], channel: 'streamer', command: true });
+    assert.deepEqual(rooms.map((r) => r.broadcaster), [false, false, false, true]);
+    assert.ok(rooms.every((r) => r.room !== '' && r.room === rooms[3].room), 'one room-id for every line');
     assert.deepEqual(errors, []);
     assert.deepEqual(requested.filter((u) => /undefined|null$/.test(u)), []);
   } finally {

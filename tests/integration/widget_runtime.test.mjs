@@ -9,6 +9,7 @@ import path from 'node:path';
 import { launchChromium } from './lib/browser.mjs';
 import { startDaemon, tempDir, injectTest, freePort } from './lib/daemon.mjs';
 import { startStreamElements, seSource, seTip, waitFor } from './lib/faults.mjs';
+import { connect } from './lib/client.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -295,4 +296,23 @@ test('[widgets] api_token: onWidgetLoad\'s channel.apiToken when set (never in /
   assert.ok(bad instanceof Error);
   assert.match(bad.message, /the api_token is given two ways/);
   assert.ok(!bad.message.includes(SECRET));
+});
+
+test('the demo source with real = true counts in session data (goal bars move before going live); without it, never', async () => {
+  for (const real of [true, false]) {
+    const daemon = await startDaemon(`[server]\nport = 0\n[[source]]\nname = "demo"\ntype = "demo"\ninterval = "20ms"\nreal = ${real}\n`);
+    try {
+      const c = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+      const tips = await c.until(() => c.events().filter((e) => e.kind === 'tip').length >= 2 && c.events().filter((e) => e.kind === 'tip'), 15000, 'two demo tips');
+      assert.ok(tips.every((e) => e.test === !real), `test flag with real = ${real}`);
+      const id = 1;
+      c.ws.send(JSON.stringify({ op: 'request', d: { id, type: 'se.session' } }));
+      const r = await c.until((m) => m.find((x) => x.op === 'response' && x.d.id === id), 5000, 'se.session');
+      if (real) assert.ok(r.d.result.data['tip-count'].count >= 2, JSON.stringify(r.d.result.data['tip-count']));
+      else assert.equal(r.d.result.data['tip-count'].count, 0);
+      c.ws.close();
+    } finally {
+      await daemon.stop();
+    }
+  }
 });

@@ -178,6 +178,9 @@
   // Twitch-style tags (badges "moderator/1,subscriber/12", mod, subscriber, vip, color, ...).
   const kNoImage = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
   let channelName = '';  // the configured channel (se.load), for broadcaster commands
+  // The broadcaster's user id, Twitch's `room-id`: the real one once a broadcaster's line brought
+  // it, else the stable number made from the channel's login (the one its own lines get).
+  let broadcasterId = '';
   let channelId = '';    // the channel's SE id (se.load): an activity's `channel`, as SE gives it
   let bannedWords = [];  // [widgets] banned_words (se.load), for SE_API.sanitize
   const maskWords = (text) => (bannedWords.length === 0 ? text
@@ -205,12 +208,17 @@
   function seTags(data, badges, u, displayName, color, msgId) {
     if (data.tags && typeof data.tags === 'object' && Object.keys(data.tags).length) return data.tags;
     const has = (t) => badges.some((b) => b.type === t);
-    const mod = data.mod === true || data.isMod === true || has('moderator') || has('broadcaster');
+    const login = String(u.login || u.displayName || '').toLowerCase();
+    const broadcaster = has('broadcaster') || (channelName !== '' && login === channelName.toLowerCase());
+    if (broadcaster && u.id) broadcasterId = String(u.id);
+    const roomId = broadcasterId || (channelName ? seUserId({ login: channelName }) : '');
+    // As Twitch: the broadcaster is not a moderator of its own channel (mod=0, its badge says it).
+    const mod = data.mod === true || data.isMod === true || has('moderator');
     const vip = data.isVip === true || has('vip');
     const subscriber = data.isSubscriber === true || has('subscriber');
     return {
       badges: badges.map((b) => `${b.type}/${b.version}`).join(','), 'badge-info': '', color,
-      'display-name': displayName, emotes: '', id: msgId, mod: mod ? '1' : '0', 'room-id': '',
+      'display-name': displayName, emotes: '', id: msgId, mod: mod ? '1' : '0', 'room-id': roomId,
       subscriber: subscriber ? '1' : '0', 'tmi-sent-ts': String(Date.now()), turbo: '0',
       'user-id': seUserId(u), 'user-type': mod ? 'mod' : '', vip: vip ? '1' : '0',
     };
@@ -260,6 +268,7 @@
         _id: id, activityId: id, sessionTop: false, type: type || 'subscriber',
         originalEventName: type ? `${type}-latest` : latest, isTest: !!e.test,
       };
+      if (e.replay) event.replay = true;  // played again: a widget that counts can leave it out
       if (e.message) event.message = e.message;
       if (e.tier) event.tier = seTier(e.tier);
       if (e.kind === 'merch') event.items = e.item ? [{ name: e.item, quantity: e.count ?? 1 }] : [];
@@ -289,7 +298,7 @@
             redemption: e.item || undefined, avatar: u.avatar || undefined, quantity: e.count ?? 0,
             gifted: e.kind === 'gift_subscription' || undefined, sender: data.sender || (e.kind === 'gift_purchase' ? name : undefined),
           },
-          _id: id, activityId: id,
+          _id: id, activityId: id, ...(e.replay ? { replay: true } : {}),
         },
       });
     }

@@ -6,11 +6,12 @@
 namespace sb {
 namespace {
 
-constexpr std::array<std::string_view, 1> kDemoKeys = {"interval"};
+constexpr std::array<std::string_view, 2> kDemoKeys = {"interval", "real"};
 
 void load(ConfigTable& t, SourceConfig& config) {
   auto& s = config.settings.emplace<DemoSettings>();
   t.get_duration("interval", s.interval);
+  t.get("real", s.real);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 // type = "demo": replays the recorded upstream payloads (compiled-in fixtures) through the
-// same normalizers as the real sources, one every `interval`, all flagged `test: true`. The
-// source is demo_source.cpp.
+// same normalizers as the real sources, one every `interval`, flagged `test: true` unless
+// `real = true`. The source is demo_source.cpp.
 #include <memory>
 
 #include "config/config.hpp"
@@ -11,6 +11,9 @@ namespace sb {
 
 struct DemoSettings {
   Millis interval{2000};
+  // true: its events are not flagged test, so they count in session data like real ones (goal
+  // and info bars move before going live). Never for a machine that also has real sources.
+  bool real = false;
   static const SourceDescriptor descriptor;
   bool operator==(const DemoSettings&) const = default;
 };

@@ -66,8 +66,8 @@ class DemoSource final : public SourceBase<DemoSettings> {
       spdlog::warn("source \"{}\": fixture {} not replayed: {}", config_.name, fixture.name, reason_);
       return;
     }
-    // A replay is a new occurrence: fresh id and time, always a test event.
-    event.test = true;
+    // A replay is a new occurrence: fresh id and time, and a test event unless `real = true`.
+    event.test = !settings_.real;
     event.at_ms = now;
     // Each fixture is its own occurrence (a payload and its widget-shaped twin share an id
     // upstream, and dedup would rightly drop the twin); a round's community gift is one group.
