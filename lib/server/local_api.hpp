@@ -18,6 +18,7 @@
 #include "config/config.hpp"
 #include "hub/output.hpp"
 #include "hub/published_event.hpp"
+#include "server/http_answer.hpp"
 #include "server/local_request.hpp"
 #include "server/alert_control.hpp"
 #include "server/protocol.hpp"
@@ -46,16 +47,6 @@ struct HttpRequestInfo {
   bool websocket_upgrade = false;
   std::string peer;
   std::chrono::milliseconds now{0};  // steady time, for the token throttle
-};
-
-struct HttpAnswer {
-  enum class Action { reply, websocket, sse };
-  Action action = Action::reply;
-  int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::shared_ptr<ClientSession> session;  // websocket and sse
 };
 
 struct LocalApiCounters {

@@ -24,22 +24,6 @@
 namespace sb {
 namespace {
 
-HttpAnswer text_answer(int status, std::string body) {
-  HttpAnswer answer;
-  answer.status = status;
-  answer.body = std::move(body);
-  return answer;
-}
-
-HttpAnswer json_answer(int status, std::string body) {
-  HttpAnswer answer;
-  answer.status = status;
-  answer.content_type = "application/json";
-  answer.body = std::move(body);
-  answer.body.push_back('\n');
-  return answer;
-}
-
 std::optional<std::uint64_t> parse_seq(std::string_view text) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -350,12 +334,7 @@ HttpAnswer LocalApi::serve_widgets(const Call& call) {
   }
   if (!is_get(call.request.method)) return text_answer(405, "method not allowed\n");
   if (!widget_pages_) return text_answer(404, "no widgets: see [widgets] in the README\n");
-  const auto page =
-      widget_pages_->serve(path, call.query_token.empty() ? "" : "?token=" + url_encode(call.query_token));
-  HttpAnswer answer = text_answer(page.status, page.body);
-  answer.content_type = page.content_type;
-  if (!page.location.empty()) answer.headers.emplace_back("Location", page.location);
-  return answer;
+  return widget_pages_->serve(path, call.query_token.empty() ? "" : "?token=" + url_encode(call.query_token));
 }
 
 HttpAnswer LocalApi::open_websocket(const Call& call) {

@@ -5,20 +5,15 @@
 #include <string>
 #include <string_view>
 
-namespace sb {
+#include "server/http_answer.hpp"
 
-struct PageAnswer {
-  int status = 200;
-  std::string content_type = "text/html; charset=utf-8";
-  std::string body;
-  std::string location;  // a redirect's target
-};
+namespace sb {
 
 class PageProvider {
  public:
   virtual ~PageProvider() = default;
   // A GET of `path`; `query` ("?token=..." or "") is passed on to the page's own resources.
-  virtual PageAnswer serve(std::string_view path, std::string_view query) const = 0;
+  virtual HttpAnswer serve(std::string_view path, std::string_view query) const = 0;
   // The value (JSON) of button field `field` of widget `page`, for SE's widget-button message.
   // False with `error` (and an HTTP status) when there is no such widget or button.
   virtual bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,

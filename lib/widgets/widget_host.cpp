@@ -37,14 +37,6 @@ const std::filesystem::path* pick(const std::vector<std::filesystem::path>& file
   return nullptr;
 }
 
-PageAnswer text(int status, std::string body) {
-  PageAnswer r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 // True when `file`, every link resolved, is still under `folder` (itself resolved: a widget
 // folder that is a link is fine). A cloned widget's `widget.css -> /etc/passwd` or
 // `-> ../../streambridge.toml` would otherwise be served to any page that loads the widget.
@@ -178,11 +170,10 @@ bool WidgetHost::set_field(std::string_view page, std::string_view key, std::str
   return http_status == 0;
 }
 
-PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) const {
+HttpAnswer WidgetHost::serve(std::string_view path, std::string_view query) const {
   if (path == "/widget-buttons.json") {
     // Each widget's button fields, for the dashboard: {"NAME": [{"field":..,"label":..}], ...}.
-    PageAnswer r;
-    r.content_type = "application/json";
+    HttpAnswer r = content_answer("application/json", {});
     JsonWriter w(r.body);
     w.begin_object();
     for (const auto& widget : list()) {
@@ -206,14 +197,11 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
         "<h1>Widgets</h1>\n<ul>\n";
     for (const auto& w : list()) body += fmt::format("<li><a href=\"/widgets/{0}/\">{0}</a></li>\n", w.name);
     body += "</ul>\n</body></html>\n";
-    PageAnswer r;
-    r.body = std::move(body);
-    return r;
+    return content_answer("text/html; charset=utf-8", std::move(body));
   }
   if (rest == ".json") {
     // The names, for the dashboard.
-    PageAnswer r;
-    r.content_type = "application/json";
+    HttpAnswer r = content_answer("application/json", {});
     JsonWriter w(r.body);
     w.begin_array();
     for (const auto& widget : list()) w.string(widget.name);
@@ -222,11 +210,8 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
   }
   if (rest == "/jquery.js") {
     const auto asset = web_asset("jquery.min.js");
-    if (!asset) return text(500, "jQuery is missing from this build\n");
-    PageAnswer r;
-    r.content_type = "text/javascript; charset=utf-8";
-    r.body = std::string(*asset);
-    return r;
+    if (!asset) return text_answer(500, "jQuery is missing from this build\n");
+    return content_answer("text/javascript; charset=utf-8", std::string(*asset));
   }
   rest.remove_prefix(1);
   const auto slash = rest.find('/');
@@ -234,14 +219,15 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
   const std::string_view file = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   const auto widgets = list();
   const auto it = std::find_if(widgets.begin(), widgets.end(), [&](const WidgetConfig& w) { return w.name == name; });
-  if (!valid_widget_name(name) || it == widgets.end()) return text(404, "no such widget; the list is at /widgets/\n");
+  if (!valid_widget_name(name) || it == widgets.end())
+    return text_answer(404, "no such widget; the list is at /widgets/\n");
   if (slash == std::string_view::npos) {
     // Relative links (widget.css, widget.js) need the trailing slash.
-    PageAnswer r = text(301, "moved\n");
-    r.location = fmt::format("/widgets/{}/{}", name, query);
+    HttpAnswer r = text_answer(301, "moved\n");
+    r.headers.emplace_back("Location", fmt::format("/widgets/{}/{}", name, query));
     return r;
   }
-  if (!file.empty() && file != "widget.css" && file != "widget.js") return text(404, "not found\n");
+  if (!file.empty() && file != "widget.css" && file != "widget.js") return text_answer(404, "not found\n");
 
   WidgetParts parts;
   std::string error;
@@ -250,9 +236,9 @@ PageAnswer WidgetHost::serve(std::string_view path, std::string_view query) cons
       !build_field_data(parts.fields_json, parts.data_json, fields, error,
                         state_ ? state_->field_overrides_json(name) : std::string())) {
     spdlog::warn("widget \"{}\": {}", name, log_text(error, 300));
-    return text(500, fmt::format("widget \"{}\": {}\n", name, error));
+    return text_answer(500, fmt::format("widget \"{}\": {}\n", name, error));
   }
-  PageAnswer r;
+  HttpAnswer r = content_answer("text/html; charset=utf-8", {});
   if (file == "widget.css") {
     r.content_type = "text/css; charset=utf-8";
     r.body = fill_placeholders(parts.css, fields);

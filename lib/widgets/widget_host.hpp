@@ -27,7 +27,7 @@ class WidgetHost final : public PageProvider {
 
   // A GET of `path` (/widgets/..., or /widgets.json: the names); `query` ("?token=..." or "") is passed on to
   // the page's own resources.
-  PageAnswer serve(std::string_view path, std::string_view query) const override;
+  HttpAnswer serve(std::string_view path, std::string_view query) const override;
   bool find_button(std::string_view page, std::string_view field, std::string& value_json, std::string& error,
                    int& http_status) const override;
   bool set_field(std::string_view page, std::string_view key, std::string_view value_json, std::string& error,

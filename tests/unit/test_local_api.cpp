@@ -575,7 +575,7 @@ struct FakePreview final : sb::SessionPreview {
 
 struct FakePages final : sb::PageProvider {
   mutable std::vector<std::string> set;
-  sb::PageAnswer serve(std::string_view, std::string_view) const override { return {}; }
+  sb::HttpAnswer serve(std::string_view, std::string_view) const override { return {}; }
   bool find_button(std::string_view, std::string_view, std::string&, std::string& error, int& status) const override {
     error = "no";
     status = 404;

@@ -133,7 +133,9 @@ TEST_CASE("widgets: the folder's parts under the names widget repositories use, 
   const auto page = host.serve("/widgets/w/", "");
   CHECK(page.status == 200);
   CHECK_THAT(page.body, Catch::Contains("<p>z</p>"));
-  CHECK(host.serve("/widgets/w", "?token=t").location == "/widgets/w/?token=t");
+  const sb::HttpAnswer moved = host.serve("/widgets/w", "?token=t");
+  CHECK(moved.status == 301);
+  CHECK(moved.headers == std::vector<std::pair<std::string, std::string>>{{"Location", "/widgets/w/?token=t"}});
   CHECK(host.serve("/widgets/w/../../etc/passwd", "").status == 404);
   CHECK(host.serve("/widgets/other/", "").status == 404);
   CHECK_THAT(host.serve("/widgets/jquery.js", "").body, Catch::Contains("jQuery"));
