@@ -199,30 +199,20 @@ bool WidgetState::handle(const LocalRequest& request, std::string& result, std::
       error = fmt::format("the store is full ({} bytes in all)", kMaxStoreBytes);
       return false;
     }
-    if (old != store_.end() && old->second == json) {
-      // Unchanged: nothing to save, but widgets still hear of it as on SE.
-      std::string update;
-      JsonWriter(update)
-          .begin_object()
-          .field("key", "customWidget." + std::string(key))
-          .key("value")
-          .raw(json)
-          .end_object();
-      w.begin_object().field("key", key).field("message", "stored").end_object();
-      broadcast("kvstore", update);
-      return true;
-    }
-    store_bytes_ = store_bytes_ - old_bytes + key.size() + json.size();
+    // SE names a widget's key "customWidget.<key>" in kvstore:update; widgets hear of every set,
+    // even one that changes nothing (then there is nothing to save).
     std::string update;
-    // SE names a widget's key "customWidget.<key>" in kvstore:update.
     JsonWriter(update)
         .begin_object()
         .field("key", "customWidget." + std::string(key))
         .key("value")
         .raw(json)
         .end_object();
-    store_[std::string(key)] = std::move(json);
-    ++changes_;
+    if (old == store_.end() || old->second != json) {
+      store_bytes_ = store_bytes_ - old_bytes + key.size() + json.size();
+      store_[std::string(key)] = std::move(json);
+      ++changes_;
+    }
     w.begin_object().field("key", key).field("message", "stored").end_object();
     broadcast("kvstore", update);
     return true;
