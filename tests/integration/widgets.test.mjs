@@ -111,6 +111,10 @@ test('widget host: the page is assembled as SE does it, and the runtime feeds it
     assert.ok(subs.slice(1).every((s) => s.isCommunityGift && s.gifted && s.sender === 'ahxxis'));
     const purchases = await page.evaluate(() => window.probe.events.filter((d) => d.listener === 'event' && d.event.type === 'communityGiftPurchase').length);
     assert.equal(purchases, 1);
+    // SE's order for gifts (its catalogue of recorded payloads): the `event` copy, then
+    // subscriber-latest; the purchase's pair first, then each recipient's.
+    const gifts = await page.evaluate(() => window.probe.events.filter((d) => d.event.isCommunityGift || d.event.bulkGifted || d.event.type === 'communityGiftPurchase' || (d.listener === 'event' && d.event.data && d.event.data.gifted)).map((d) => d.listener));
+    assert.deepEqual(gifts, ['event', 'subscriber-latest', 'event', 'subscriber-latest', 'event', 'subscriber-latest']);
 
     // Chat, its deletion (by the deleted message's id), and a bot counter.
     const message = payload('event:test', 'message_plain');

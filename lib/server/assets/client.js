@@ -302,6 +302,9 @@
         },
       });
     }
+    // SE's order, as in its catalogue of recorded payloads: the alert first, then its `event`
+    // copy; for a gifted sub and a community gift's purchase the `event` copy comes first.
+    if (e.kind === 'gift_subscription' || e.kind === 'gift_purchase') out.reverse();
     return out;
   }
 
@@ -431,7 +434,7 @@
     }
     const order = new GiftOrder((e) => {
       const details = seShapes(e);
-      if ((holdMs > 0 || paused || showing) && details.length && details[0].listener.endsWith('-latest')) {
+      if ((holdMs > 0 || paused || showing) && details.some((d) => d.listener.endsWith('-latest'))) {
         alerts.push([e, details]);
         nextAlert();
       } else {
