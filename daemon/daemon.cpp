@@ -338,6 +338,11 @@ class Daemon {
   }
 
   void upstream_alert_command(std::string_view source, std::string_view command) {
+    if (command == "reload") {
+      // SE's "reload overlay": every open widget page loads again (its fields, the runtime).
+      api_->broadcast_to_widgets("widget-reload", R"({"reason":"upstream"})");
+      return;
+    }
     const bool muted = api_->alerts().state().muted;
     const auto action = command == "toggle_mute" ? (muted ? AlertAction::unmute : AlertAction::mute)
                                                  : alert_action_from(command).value_or(AlertAction::replay);

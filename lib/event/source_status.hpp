@@ -26,7 +26,8 @@ struct SourceStatus {
 
 using EventSink = std::function<void(Event&&)>;
 // An upstream's own alert-control command (SE's dashboard buttons and `!alerts`: "pause",
-// "resume", "skip", "mute", "unmute", "toggle_mute"), from source `source`.
+// "resume", "skip", "mute", "unmute", "toggle_mute", and "reload" for the widget pages), from
+// source `source`.
 using SourceCommandSink = std::function<void(std::string_view source, std::string_view command)>;
 
 class SourceStatusReporter {

@@ -261,6 +261,13 @@ test('event:skip and alertService:toggleSound (SE dashboard, !alerts) drive aler
     await send('alertService:toggleSound', {}, { action: 'unmute', muted: false });
     const alerts = JSON.parse(await (await fetch(`http://127.0.0.1:${daemon.port}/status`)).text()).alerts;
     assert.deepEqual(alerts, { paused: false, muted: false, skips: 1, replays: 0, playing: [] });
+    // overlay:refresh (SE's reload): the widget pages reload.
+    const widget = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await widget.until((m) => m.some((x) => x.op === 'hello'), 5000, 'hello');
+    widget.ws.send(JSON.stringify({ op: 'request', d: { id: 1, type: 'se.session' } }));
+    await widget.until((m) => m.some((x) => x.op === 'response' && x.d.id === 1), 5000, 'se.session');
+    socket.emit('overlay:refresh');
+    await widget.until((m) => m.some((x) => x.op === 'widget-reload'), 10000, 'widget-reload');
   } finally {
     await daemon.stop();
     await up.close();

@@ -175,6 +175,15 @@ test('channel.overlay.action (SE dashboard, !alerts): pause, unpause, mute, unmu
     await expect('mute', { action: 'mute', muted: true, paused: false });
     assert.deepEqual(await alertsOf(daemon.port), { paused: false, muted: true, skips: 2, replays: 0, playing: [] });
     await daemon.waitForLog(/the upstream asks to mute the alerts/);
+    // SE's "reload overlay": every widget page (a client that asked the widget runtime's
+    // requests) is told to reload; a plain client is not.
+    const widget = connect(`ws://127.0.0.1:${daemon.port}/ws`);
+    await widget.until((m) => m.some((x) => x.op === 'hello'), 5000, 'hello');
+    widget.ws.send(JSON.stringify({ op: 'request', d: { id: 1, type: 'se.session' } }));
+    await widget.until((m) => m.some((x) => x.op === 'response' && x.d.id === 1), 5000, 'se.session');
+    actions.send(JSON.stringify(overlayAction('reload')));
+    await widget.until((m) => m.some((x) => x.op === 'widget-reload'), 10000, 'widget-reload');
+    assert.ok(!client.messages.some((m) => m.op === 'widget-reload'));
     assert.ok(!daemon.log().includes('forged line\n'));
   } finally {
     await daemon.stop();

@@ -280,7 +280,7 @@ TEST_CASE("SE's own alert controls map onto alert control; the rest have no mean
   CHECK(sb::se_overlay_command("skip") == "skip");
   CHECK(sb::se_overlay_command("playNext") == "skip");
   CHECK(sb::se_overlay_command("emptyHypeCup").empty());
-  CHECK(sb::se_overlay_command("reload").empty());
+  CHECK(sb::se_overlay_command("reload") == "reload");
   CHECK(sb::se_overlay_command("").empty());
   CHECK(sb::se_overlay_command("PAUSE").empty());
   CHECK(sb::se_toggle_sound_command(R"({"muted":true})") == "mute");

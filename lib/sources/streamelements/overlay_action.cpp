@@ -12,6 +12,7 @@ std::string_view se_overlay_command(std::string_view action) {
   if (action == "mute") return "mute";
   if (action == "unmute") return "unmute";
   if (action == "skip" || action == "playNext") return "skip";
+  if (action == "reload") return "reload";
   return {};
 }
 

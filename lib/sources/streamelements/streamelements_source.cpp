@@ -123,6 +123,7 @@ class StreamElementsSource final : public SourceBase<StreamElementsSettings>, pu
     // SE's own alert controls (dashboard buttons, `!alerts`), sent to overlays.
     if (name == "event:skip") return emitter_.command("skip");
     if (name == "alertService:toggleSound") return emitter_.command(se_toggle_sound_command(payload));
+    if (name == "overlay:refresh") return emitter_.command("reload");
     if (payload.empty()) return emitter_.ignore(name, "no payload");
     const auto status = normalizer_.normalize(name, payload, system_now_ms(), event_, reason_, parsed);
     emitter_.emit_normalized(status, std::move(event_), name, reason_);
