@@ -1,13 +1,15 @@
 // StreamElements and Velora normalizers: every event they produce, serialized, must be one line
 // of valid JSON of the event schema's shape. Input: the first byte picks the normalizer and
 // the StreamElements event name (the names its normalize() accepts, and one it ignores); the
-// rest is the upstream payload.
+// rest is the upstream payload. SE's own alert-control payloads (`alertService:toggleSound`,
+// an overlay action's name) go through their mapping too: a command or nothing, never a crash.
 #include <array>
 #include <string>
 
 #include "event/event.hpp"
 #include "event_check.hpp"
 #include "fuzz_common.hpp"
+#include "sources/streamelements/overlay_action.hpp"
 #include "sources/streamelements/streamelements_normalizer.hpp"
 #include "sources/velora/velora_normalizer.hpp"
 
@@ -42,6 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string reason;
   constexpr std::int64_t now = 1'700'000'000'000;
   sb::NormalizeStatus status;
+  const std::string_view toggle = sb::se_toggle_sound_command(payload);
+  FUZZ_CHECK(toggle == "mute" || toggle == "unmute" || toggle == "toggle_mute", "toggleSound gave no command");
+  const std::string_view action = sb::se_overlay_command(payload);
+  FUZZ_CHECK(action.empty() || action.size() <= 6, "an overlay action mapped to an unknown command");
   if (selector == kSeEvents.size()) {
     status = velora.normalize(payload, now, event, reason);
     (void)sb::read_velora_welcome(payload);
