@@ -79,13 +79,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_CHECK(again.load(g_path, error), "the state written cannot be read back: %s", error.c_str());
   FUZZ_CHECK(again.state_json() == written, "the state read back writes differently");
-  for (const char* type : {"se.load", "se.session", "se.store.get", "se.store.set", "se.counters.get"}) {
+  for (const char* type :
+       {"se.load", "se.session", "se.store.get", "se.store.set", "se.counters.get", "se.field.set"}) {
     sb::LocalRequest request;
     request.type = type;
     request.params_json = std::string(values.empty() ? std::string_view("{}") : values);
     std::string result;
     if (state.handle(request, result, error,
-                     [](std::string_view, std::string_view d) { check_json(d, "a broadcast"); }))
+                     [](std::string_view, std::string_view, std::string_view d) { check_json(d, "a broadcast"); }))
       check_json(result, type);
   }
   return 0;
