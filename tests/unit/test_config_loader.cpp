@@ -494,3 +494,14 @@ TEST_CASE("config: [widgets] api_token, api_token_file, api_token_env: off by de
         "\"api_token_env\"): keep one");
   CHECK(error.find("se-key-inline") == std::string::npos);
 }
+
+TEST_CASE("config: every source's ca_file is relative to the config file's folder, as toml(5) says") {
+  const auto r = sb::load_config_text(
+      "[[source]]\nname = \"se\"\ntype = \"streamelements\"\ntoken = \"t\"\nca_file = \"certs/ca.pem\"\n"
+      "[[source]]\nname = \"v\"\ntype = \"velora\"\ntoken = \"t\"\nca_file = \"/abs/ca.pem\"\n",
+      "/etc/sb/streambridge.toml", "/etc/sb");
+  for (const auto& e : r.errors) UNSCOPED_INFO(e);
+  REQUIRE(r.config);
+  CHECK(std::get<sb::StreamElementsSettings>(r.config->sources[0].settings).ca_file == "/etc/sb/certs/ca.pem");
+  CHECK(std::get<sb::VeloraSettings>(r.config->sources[1].settings).ca_file == "/abs/ca.pem");
+}

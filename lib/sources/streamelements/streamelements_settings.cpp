@@ -22,7 +22,7 @@ void load(ConfigTable& t, SourceConfig& config) {
   t.get_duration("idle_timeout", s.idle_timeout);
   t.get_url("url", {"ws", "wss", "http", "https"}, s.url);
   t.get_eio(s.eio);
-  t.get("ca_file", s.ca_file);
+  t.get_path("ca_file", s.ca_file);
   t.get_secret(s.token, true);
 }
 

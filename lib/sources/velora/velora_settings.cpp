@@ -26,7 +26,7 @@ void load(ConfigTable& t, SourceConfig& config) {
   t.get_int("max_event", 256, 64 * 1024 * 1024, s.max_event);
   t.get_url("url", {"ws", "wss", "http", "https"}, s.url);
   t.get_eio(s.eio);
-  t.get("ca_file", s.ca_file);
+  t.get_path("ca_file", s.ca_file);
   t.get_secret(s.token, true);
 }
 
