@@ -343,14 +343,13 @@ class Daemon {
       api_->broadcast_to_widgets("widget-reload", R"({"reason":"upstream"})");
       return;
     }
-    const bool muted = api_->alerts().state().muted;
-    const auto action = command == "toggle_mute" ? (muted ? AlertAction::unmute : AlertAction::mute)
-                                                 : alert_action_from(command).value_or(AlertAction::replay);
-    if (action == AlertAction::replay) return;  // replay needs a seq: never from an upstream
+    std::optional<AlertAction> action = alert_action_from(command);
+    if (command == "toggle_mute") action = api_->alerts().state().muted ? AlertAction::unmute : AlertAction::mute;
+    if (!action || *action == AlertAction::replay) return;  // replay needs a seq: never from an upstream
     std::string result, error;
     int status = 0;
-    if (!api_->control_alerts(action, std::nullopt, result, error, status))
-      spdlog::warn("source \"{}\": alerts/{}: {}", source, to_string(action), error);
+    if (!api_->control_alerts(*action, std::nullopt, result, error, status))
+      spdlog::warn("source \"{}\": alerts/{}: {}", source, to_string(*action), error);
   }
 
   void start_timers() {
