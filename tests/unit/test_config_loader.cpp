@@ -505,3 +505,11 @@ TEST_CASE("config: every source's ca_file is relative to the config file's folde
   CHECK(std::get<sb::StreamElementsSettings>(r.config->sources[0].settings).ca_file == "/etc/sb/certs/ca.pem");
   CHECK(std::get<sb::VeloraSettings>(r.config->sources[1].settings).ca_file == "/abs/ca.pem");
 }
+
+TEST_CASE("config: the demo source's real is true or false, and a wrong value is an error at its place") {
+  const auto ok = sb::load_config_text("[[source]]\nname = \"d\"\ntype = \"demo\"\nreal = true\n", "x.toml");
+  REQUIRE(ok.config);
+  CHECK(std::get<sb::DemoSettings>(ok.config->sources[0].settings).real);
+  CHECK(only_error("[[source]]\nname = \"d\"\ntype = \"demo\"\nreal = \"yes\"\n") ==
+        "streambridge.toml:4:8: source \"d\": \"real\" must be true or false");
+}
